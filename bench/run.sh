@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# Benchmarks linlearn against LIBLINEAR and scikit-learn on the same files in one run.
+#
+#   bench/run.sh [--quick] [--tools LIST] [--timeout SECONDS] [DATASET...]
+#
+# DATASET: fmnist (T-shirt vs rest), fmnist10 (10 classes), dense (1M x 100 logistic, sorted by
+# label), regression (1M x 50), sparse (1M x 2^20 LIBSVM); default: all of them.
+# --tools: comma-separated subset of linlearn,liblinear,sklearn,truth (default: all).
+# --quick: small sizes (10k Fashion-MNIST images, 100k synthetic rows) for trying the harness.
+#
+# Builds linlearn (Release, no tests) into bench/work/build, prepares the data under
+# bench/work/data/MODE (kept between runs), records one JSON per data set and tool under
+# bench/work/results/MODE and writes the report: bench/RESULTS.md (full) or
+# bench/work/RESULTS-quick.md (--quick). Results of earlier runs stay until overwritten, so
+# `bench/run.sh --tools linlearn` adds linlearn's rows next to the peers' measured before.
+# Python helpers run with /usr/bin/python3 (Debian's, which has numpy and scikit-learn).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=$ROOT/bench
+WORK=$BENCH/work
+PY=/usr/bin/python3
+ALL_DATASETS=(fmnist fmnist10 dense regression sparse)
+
+mode=full
+tools=linlearn,liblinear,sklearn,truth
+timeout_s=""
+datasets=()
+while [[ $# -gt 0 ]]; do
+  case $1 in
+    --quick) mode=quick ;;
+    --tools) tools=$2; shift ;;
+    --timeout) timeout_s=$2; shift ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    fmnist|fmnist10|dense|regression|sparse) datasets+=("$1") ;;
+    *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+[[ ${#datasets[@]} -eq 0 ]] && datasets=("${ALL_DATASETS[@]}")
+
+if [[ $mode == quick ]]; then
+  fmnist_rows=(--train-rows 10000 --test-rows 2000); synth_rows=100000; synth_test=10000
+  timeout_s=${timeout_s:-300}; report=$WORK/RESULTS-quick.md
+else
+  fmnist_rows=(); synth_rows=1000000; synth_test=100000
+  timeout_s=${timeout_s:-1800}; report=$BENCH/RESULTS.md
+fi
+data=$WORK/data/$mode
+results=$WORK/results/$mode
+out=$WORK/out/$mode
+logs=$WORK/logs/$mode
+mkdir -p "$data" "$results" "$out" "$logs"
+[[ -x /usr/bin/time ]] || { echo "run.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
+
+wants() { [[ ,$tools, == *,$1,* ]]; }
+log() { echo "[bench $(date +%T)] $*" >&2; }
+
+linlearn=$WORK/build/linlearn
+linlearn_ok=0
+build_linlearn() {
+  log "building linlearn (Release) in $WORK/build"
+  if cmake -S "$ROOT" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DLINLEARN_BUILD_TESTS=OFF \
+         >"$logs/build.log" 2>&1 &&
+     cmake --build "$WORK/build" -j2 --target linlearn >>"$logs/build.log" 2>&1 &&
+     "$linlearn" train --help >/dev/null 2>&1; then
+    linlearn_ok=1
+  else
+    log "linlearn train is not available (see $logs/build.log); measuring the peers only"
+  fi
+}
+
+prepare() {  # prepare DATASET: writes the files once per mode
+  local dir=$data/$1
+  [[ -f $dir/.done ]] && return 0
+  log "preparing $1 in $dir"
+  mkdir -p "$dir"
+  case $1 in
+    fmnist|fmnist10)
+      [[ -f $data/fashion/.done ]] ||
+        { $PY "$BENCH/prepare_fmnist.py" --out "$data/fashion" "${fmnist_rows[@]}" && touch "$data/fashion/.done"; }
+      local task=binary; [[ $1 == fmnist10 ]] && task=multiclass
+      ln -sf "$data/fashion/$task"/* "$dir/" ;;
+    *) $PY "$BENCH/make_synthetic.py" "$1" --rows $synth_rows --test-rows $synth_test --out "$dir" ;;
+  esac
+  touch "$dir/.done"
+}
+
+# timed NAME CMD...: runs CMD under the timeout with `/usr/bin/time`, output to NAME.log; sets rc.
+timed() {
+  local name=$1; shift
+  rc=0
+  /usr/bin/time -f '%e %M' -o "$logs/$name.time" timeout "$timeout_s" "$@" >"$logs/$name.log" 2>&1 || rc=$?
+}
+
+record() {  # record DATASET TOOL TASK ARGS...: writes results/DATASET/TOOL.json
+  local dataset=$1 tool=$2 task=$3; shift 3
+  $PY "$BENCH/record.py" --out "$results/$dataset/$tool.json" --dataset "$dataset" --tool "$tool" \
+      --task "$task" --train-rows "$(train_rows "$dataset")" --exit-code "$rc" "$@"
+  log "$dataset/$tool: exit $rc, $(tail -1 "$logs/$dataset.$tool.time" 2>/dev/null | cut -d' ' -f1) s"
+}
+
+train_rows() {
+  local f=$data/$1/train.csv; [[ -e $f ]] || f=$data/$1/train.libsvm
+  wc -l <"$f"
+}
+
+run_linlearn() {  # run_linlearn DATASET TOOL TASK FORMAT ARGS...
+  local dataset=$1 tool=$2 task=$3 format=$4; shift 4
+  wants linlearn && [[ $linlearn_ok == 1 ]] || return 0
+  local dir=$out/$dataset/$tool
+  rm -rf "$dir"
+  local cmd=("$linlearn" train --train "$data/$dataset/train.$format" --test "$data/$dataset/test.$format"
+             --output-dir "$dir" "$@")
+  log "$dataset: ${cmd[*]}"
+  timed "$dataset.$tool" "${cmd[@]}"
+  record "$dataset" "$tool" "$task" --time "$logs/$dataset.$tool.time" \
+         --linlearn-metrics "$dir/metrics.json" --command "${cmd[*]}"
+}
+
+run_liblinear() {  # run_liblinear DATASET TASK SOLVER: train + predict on the LIBSVM files
+  local dataset=$1 task=$2 solver=$3
+  wants liblinear || return 0
+  local dir=$out/$dataset/liblinear
+  mkdir -p "$dir"
+  local train=(liblinear-train -s "$solver" "$data/$dataset/train.libsvm" "$dir/model")
+  local predict=(liblinear-predict "$data/$dataset/test.libsvm" "$dir/model" "$dir/predictions")
+  log "$dataset: ${train[*]} && ${predict[*]}"
+  timed "$dataset.liblinear" "${train[@]}"
+  rm -f "$logs/$dataset.liblinear-predict.time"
+  [[ $rc == 0 ]] && timed "$dataset.liblinear-predict" "${predict[@]}"
+  record "$dataset" liblinear "$task" --time "$logs/$dataset.liblinear.time" \
+         --time "$logs/$dataset.liblinear-predict.time" --liblinear-predictions "$dir/predictions" \
+         --test-libsvm "$data/$dataset/test.libsvm" --command "${train[*]} && ${predict[*]}"
+}
+
+run_sklearn() {  # run_sklearn DATASET TASK MODEL
+  local dataset=$1 task=$2 model=$3
+  wants sklearn || return 0
+  local json=$out/$dataset/sklearn-$model.json
+  mkdir -p "$out/$dataset"
+  local cmd=($PY "$BENCH/sklearn_peer.py" --model "$model" --train "$data/$dataset/train.csv"
+             --test "$data/$dataset/test.csv" --out "$json")
+  log "$dataset: ${cmd[*]}"
+  timed "$dataset.sklearn-$model" "${cmd[@]}"
+  record "$dataset" "sklearn-$model" "$task" --time "$logs/$dataset.sklearn-$model.time" \
+         --sklearn-json "$json" --command "${cmd[*]}"
+}
+
+record_truth() {  # record_truth DATASET TASK
+  wants truth || return 0
+  rc=0
+  record "$1" truth "$2" --truth "$data/$1/truth.json"
+}
+
+wants linlearn && build_linlearn
+for dataset in "${datasets[@]}"; do
+  prepare "$dataset"
+  case $dataset in
+    fmnist)
+      run_linlearn fmnist linlearn-csv binary csv --predictor_type binary_classifier
+      run_linlearn fmnist linlearn-libsvm binary libsvm --predictor_type binary_classifier \
+                   --content-type text/libsvm --feature_dim 784
+      run_liblinear fmnist binary 0
+      run_sklearn fmnist binary logreg
+      run_sklearn fmnist binary sgd ;;
+    fmnist10)
+      run_linlearn fmnist10 linlearn-csv multiclass csv --predictor_type multiclass_classifier --num_classes 10
+      run_linlearn fmnist10 linlearn-libsvm multiclass libsvm --predictor_type multiclass_classifier \
+                   --num_classes 10 --content-type text/libsvm --feature_dim 784
+      run_liblinear fmnist10 multiclass 0
+      run_sklearn fmnist10 multiclass logreg ;;
+    dense)
+      run_linlearn dense linlearn-csv binary csv --predictor_type binary_classifier
+      run_liblinear dense binary 0
+      run_sklearn dense binary logreg
+      record_truth dense binary ;;
+    regression)
+      run_linlearn regression linlearn-csv regression csv --predictor_type regressor
+      run_liblinear regression regression 11
+      run_sklearn regression regression linreg
+      record_truth regression regression ;;
+    sparse)
+      run_linlearn sparse linlearn-libsvm binary libsvm --predictor_type binary_classifier \
+                   --content-type text/libsvm --feature_dim 1048576
+      run_liblinear sparse binary 0
+      record_truth sparse binary ;;
+  esac
+done
+
+$PY "$BENCH/report.py" --results "$results" --out "$report" --mode "$mode"
+log "wrote $report"

@@ -1,0 +1,23 @@
+#pragma once
+// Feature and label statistics from a uniform random sample of the training records (SPEC section 4).
+// They are never applied to the data in place: the trainer folds them into its arithmetic and the
+// saved model folds them into raw-unit weights.
+#include <cstdint>
+#include <vector>
+
+#include "linlearn/config.h"
+#include "linlearn/dataset.h"
+
+namespace linlearn {
+
+struct Normalization {
+  std::vector<double> mean;   // subtracted from each feature (0 when not centring)
+  std::vector<double> scale;  // each feature is divided by it (1 when not scaling or constant)
+  double label_mean = 0.0;
+  double label_scale = 1.0;
+  std::size_t sample_size = 0;
+};
+
+Normalization compute_normalization(const Dataset& train, const NormalizationConfig& config, std::uint64_t seed);
+
+}  // namespace linlearn

@@ -1,0 +1,32 @@
+#pragma once
+// metrics.json (SPEC section 7): everything a script needs to judge a training run.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "linlearn/config.h"
+#include "linlearn/dataset.h"
+#include "linlearn/metrics.h"
+#include "linlearn/trainer.h"
+
+namespace linlearn {
+
+struct ChannelSummary {
+  std::string name;  // train | validation | test
+  const Dataset* data = nullptr;
+};
+
+struct Timing {
+  double total_seconds = 0;
+  double read_seconds = 0;
+  double train_seconds = 0;
+};
+
+nlohmann::json channel_json(const Dataset& data);
+
+nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome& outcome,
+                                  const std::vector<ChannelSummary>& channels, const MetricMap& final_metrics,
+                                  const nlohmann::json& diagnostics, const Timing& timing);
+
+}  // namespace linlearn

@@ -1,0 +1,49 @@
+#pragma once
+// A fixed set of worker threads that run indexed tasks. Results never depend on how many threads
+// there are: callers split work into tasks whose boundaries are fixed by the data, write each task's
+// output to its own slot, and combine the slots in task order.
+#include <condition_variable>
+#include <cstddef>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace linlearn {
+
+class ThreadPool {
+ public:
+  // `threads` <= 0 means all cores.
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  int size() const { return static_cast<int>(workers_.size()) + 1; }
+
+  // Runs task(i, worker) for i in [0, tasks) on all threads (the caller's included, as worker 0) and
+  // waits. The exception of the lowest failing task index is rethrown here.
+  void run(std::size_t tasks, const std::function<void(std::size_t task, int worker)>& task);
+
+ private:
+  void work(int worker);
+  void drain(int worker);
+
+  std::vector<std::thread> workers_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::condition_variable done_;
+  const std::function<void(std::size_t, int)>* task_ = nullptr;
+  std::size_t tasks_ = 0;
+  std::size_t next_ = 0;
+  std::size_t finished_ = 0;
+  std::size_t generation_ = 0;
+  bool stopping_ = false;
+  std::size_t error_task_ = 0;
+  std::exception_ptr error_;
+};
+
+int hardware_threads();
+
+}  // namespace linlearn

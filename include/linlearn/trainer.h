@@ -1,0 +1,70 @@
+#pragma once
+// The training loop: epochs over a shuffled in-memory store, num_models models side by side, early
+// stopping per model, selection of the best and threshold calibration.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "linlearn/config.h"
+#include "linlearn/dataset.h"
+#include "linlearn/linear_model.h"
+#include "linlearn/metrics.h"
+#include "linlearn/thread_pool.h"
+
+namespace linlearn {
+
+struct Channels {
+  const Dataset* train = nullptr;
+  const Dataset* validation = nullptr;  // optional
+  const Dataset* test = nullptr;        // optional
+};
+
+enum class ModelStatus { kTraining, kEarlyStopped, kConverged, kMaxEpochs, kDiverged };
+std::string model_status_name(ModelStatus status);
+
+struct ModelEpoch {
+  double train_loss = 0;
+  MetricMap validation;  // objective_loss and the type's metrics; empty without a validation channel
+  ModelStatus status = ModelStatus::kTraining;
+};
+
+struct EpochRecord {
+  int epoch = 0;
+  double seconds = 0;
+  double records_per_second = 0;
+  std::vector<ModelEpoch> models;
+};
+
+struct ModelOutcome {
+  ModelStatus status = ModelStatus::kTraining;
+  int best_epoch = -1;
+  int stopped_at_epoch = -1;
+  double best_criterion = 0;    // the early-stopping criterion (objective loss) at best_epoch
+  double selection_score = 0;   // higher is better
+  double threshold = 0.5;
+};
+
+struct TrainOutcome {
+  std::vector<EpochRecord> epochs;
+  std::vector<ModelOutcome> models;
+  int selected = 0;
+  LinearModel model;  // the selected model, raw units, calibrated threshold
+  std::string early_stopping_criterion;  // e.g. "validation:objective_loss"
+  std::string selection_criterion;
+  std::size_t calibration_records = 0;
+};
+
+// Observes training as it happens (progress lines, quality-metric logs, checkpoints).
+class TrainingObserver {
+ public:
+  virtual ~TrainingObserver() = default;
+  virtual void on_epoch_end(const EpochRecord& record, const TrainOutcome& so_far) = 0;
+};
+
+// Trains on channels.train; ConvergenceError when every model diverges.
+TrainOutcome train_models(const TrainConfig& config, const Channels& channels, ThreadPool& pool,
+                          spdlog::logger& log, TrainingObserver* observer);
+
+}  // namespace linlearn

@@ -1,0 +1,91 @@
+#include "linlearn/run_summary.h"
+
+#include <cmath>
+
+namespace linlearn {
+namespace {
+
+// JSON has no NaN or infinity; a diverged loss is written as null.
+nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+nlohmann::json model_hyperparameters(const TrainConfig& config, std::size_t m) {
+  nlohmann::json h = config.resolved;
+  const ModelSettings& s = config.models[m];
+  h["optimizer"] = optimizer_kind_name(s.optimizer.kind);
+  h["learning_rate"] = s.learning_rate;
+  h["wd"] = s.wd;
+  h["l1"] = s.l1;
+  h["momentum"] = s.optimizer.momentum;
+  return h;
+}
+
+}  // namespace
+
+nlohmann::json channel_json(const Dataset& data) {
+  return {{"records", data.rows()}, {"feature_dim", data.feature_dim}, {"sparse", data.sparse}, {"files", data.files}};
+}
+
+nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome& outcome,
+                                  const std::vector<ChannelSummary>& channels, const MetricMap& final_metrics,
+                                  const nlohmann::json& diagnostics, const Timing& timing) {
+  nlohmann::json j;
+  j["linlearn_version"] = LINLEARN_VERSION;
+  j["predictor_type"] = predictor_type_name(config.predictor_type);
+  j["seed"] = config.seed;
+  j["threads"] = config.threads;
+  j["world_size"] = 1;
+  j["hyperparameters"] = config.resolved;
+  j["data"] = nlohmann::json::object();
+  for (const auto& c : channels) j["data"][c.name] = channel_json(*c.data);
+
+  const auto selected = static_cast<std::size_t>(outcome.selected);
+  const ModelOutcome& best = outcome.models[selected];
+  j["selected_model"] = {{"index", outcome.selected},
+                         {"epoch", best.best_epoch},
+                         {"hyperparameters", model_hyperparameters(config, selected)},
+                         {"selection_criterion", outcome.selection_criterion},
+                         {"selection_score", number(best.selection_score)}};
+  if (config.predictor_type == PredictorType::kBinary) j["selected_model"]["threshold"] = outcome.model.threshold;
+
+  j["final_metrics"] = nlohmann::json::object();
+  for (const auto& [name, value] : final_metrics) j["final_metrics"][name] = number(value);
+
+  j["epochs"] = nlohmann::json::array();
+  for (const auto& e : outcome.epochs) {
+    nlohmann::json models = nlohmann::json::array();
+    for (std::size_t m = 0; m < e.models.size(); ++m) {
+      const ModelEpoch& me = e.models[m];
+      nlohmann::json mj{{"index", m}, {"train:objective_loss", number(me.train_loss)},
+                        {"status", model_status_name(me.status)}};
+      for (const auto& [name, value] : me.validation) mj["validation:" + name] = number(value);
+      models.push_back(mj);
+    }
+    j["epochs"].push_back({{"epoch", e.epoch},
+                           {"seconds", e.seconds},
+                           {"records_per_second", e.records_per_second},
+                           {"models", models}});
+  }
+  j["models"] = nlohmann::json::array();
+  for (std::size_t m = 0; m < outcome.models.size(); ++m) {
+    const ModelOutcome& mo = outcome.models[m];
+    j["models"].push_back({{"index", m},
+                           {"status", model_status_name(mo.status)},
+                           {"best_epoch", mo.best_epoch},
+                           {"stopped_at_epoch", mo.stopped_at_epoch},
+                           {"best_criterion", number(mo.best_criterion)},
+                           {"selection_score", number(mo.selection_score)},
+                           {"hyperparameters", model_hyperparameters(config, m)}});
+  }
+  j["early_stopping"] = {{"criterion", outcome.early_stopping_criterion},
+                         {"patience", config.early_stopping.patience},
+                         {"tolerance", config.early_stopping.tolerance},
+                         {"best_epoch", best.best_epoch},
+                         {"stopped_at_epoch", best.stopped_at_epoch}};
+  j["convergence"] = {{"status", model_status_name(best.status)}, {"diagnostics", diagnostics}};
+  j["timing"] = {{"total_seconds", timing.total_seconds},
+                 {"read_seconds", timing.read_seconds},
+                 {"train_seconds", timing.train_seconds}};
+  return j;
+}
+
+}  // namespace linlearn

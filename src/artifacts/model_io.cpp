@@ -1,0 +1,136 @@
+// model.pb and model.json: the same content in two encodings.
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "linlearn/artifacts.h"
+#include "linlearn/errors.h"
+#include "model.pb.h"
+
+namespace linlearn {
+namespace {
+
+constexpr const char* kModelMagic = "LLMODEL1";
+
+std::string read_whole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot read model: no such file", path));
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+LinearModel from_proto(const pb::Model& m, const std::string& path) {
+  if (m.magic() != kModelMagic) throw InputError(fmt::format("{}: not a linlearn model (bad magic)", path));
+  if (m.format_version() != static_cast<unsigned>(kModelFormatVersion))
+    throw InputError(fmt::format("{}: model format version {} is not supported; expected {}", path, m.format_version(),
+                                 kModelFormatVersion));
+  LinearModel model;
+  try {
+    model.predictor_type = parse_predictor_type(m.predictor_type());
+    model.loss = parse_loss_kind(m.loss());
+  } catch (const UsageError& e) {
+    throw InputError(fmt::format("{}: corrupt model: {}", path, e.what()));
+  }
+  model.feature_dim = m.feature_dim();
+  model.num_classes = static_cast<int>(m.num_classes());
+  model.outputs = static_cast<int>(m.outputs());
+  if (model.outputs < 1 || model.feature_dim == 0 ||
+      static_cast<std::size_t>(m.weights_size()) != model.feature_dim * static_cast<std::size_t>(model.outputs) ||
+      m.bias_size() != model.outputs)
+    throw InputError(fmt::format("{}: corrupt model: {} weights and {} biases for feature_dim {} and {} outputs", path,
+                                 m.weights_size(), m.bias_size(), model.feature_dim, model.outputs));
+  model.weights.assign(m.weights().begin(), m.weights().end());
+  model.bias.assign(m.bias().begin(), m.bias().end());
+  model.threshold = m.threshold();
+  model.loss_params.num_classes = model.num_classes;
+  model.loss_params.margin = m.loss_parameters().margin();
+  model.loss_params.quantile = m.loss_parameters().quantile();
+  model.loss_params.loss_insensitivity = m.loss_parameters().loss_insensitivity();
+  model.loss_params.huber_delta = m.loss_parameters().huber_delta();
+  const auto& n = m.normalization();
+  model.normalization.mean.assign(n.feature_mean().begin(), n.feature_mean().end());
+  model.normalization.scale.assign(n.feature_scale().begin(), n.feature_scale().end());
+  model.normalization.label_mean = n.label_mean();
+  model.normalization.label_scale = n.label_scale();
+  model.normalization.sample_size = n.sample_size();
+  model.hyperparameters = nlohmann::json::parse(m.hyperparameters_json(), nullptr, false);
+  if (model.hyperparameters.is_discarded()) model.hyperparameters = nlohmann::json::object();
+  return model;
+}
+
+}  // namespace
+
+std::string serialize_model_pb(const LinearModel& model) {
+  pb::Model m;
+  m.set_magic(kModelMagic);
+  m.set_format_version(kModelFormatVersion);
+  m.set_predictor_type(predictor_type_name(model.predictor_type));
+  m.set_loss(loss_kind_name(model.loss));
+  m.set_feature_dim(model.feature_dim);
+  m.set_num_classes(static_cast<unsigned>(model.num_classes));
+  m.set_outputs(static_cast<unsigned>(model.outputs));
+  m.mutable_weights()->Assign(model.weights.begin(), model.weights.end());
+  m.mutable_bias()->Assign(model.bias.begin(), model.bias.end());
+  m.set_threshold(model.threshold);
+  auto* lp = m.mutable_loss_parameters();
+  lp->set_margin(model.loss_params.margin);
+  lp->set_quantile(model.loss_params.quantile);
+  lp->set_loss_insensitivity(model.loss_params.loss_insensitivity);
+  lp->set_huber_delta(model.loss_params.huber_delta);
+  auto* n = m.mutable_normalization();
+  n->mutable_feature_mean()->Assign(model.normalization.mean.begin(), model.normalization.mean.end());
+  n->mutable_feature_scale()->Assign(model.normalization.scale.begin(), model.normalization.scale.end());
+  n->set_label_mean(model.normalization.label_mean);
+  n->set_label_scale(model.normalization.label_scale);
+  n->set_sample_size(model.normalization.sample_size);
+  m.set_hyperparameters_json(model.hyperparameters.dump());
+  std::string bytes;
+  m.SerializeToString(&bytes);
+  return bytes;
+}
+
+nlohmann::json model_to_json(const LinearModel& model) {
+  nlohmann::json j;
+  j["format_version"] = kModelFormatVersion;
+  j["predictor_type"] = predictor_type_name(model.predictor_type);
+  j["loss"] = loss_kind_name(model.loss);
+  j["feature_dim"] = model.feature_dim;
+  j["num_classes"] = model.num_classes;
+  const auto d = static_cast<std::ptrdiff_t>(model.feature_dim);
+  if (model.outputs == 1) {
+    j["weights"] = model.weights;
+    j["bias"] = model.bias.front();
+  } else {
+    nlohmann::json rows = nlohmann::json::array();
+    for (int k = 0; k < model.outputs; ++k)
+      rows.push_back(std::vector<float>(model.weights.begin() + k * d, model.weights.begin() + (k + 1) * d));
+    j["weights"] = rows;
+    j["bias"] = model.bias;
+  }
+  if (model.predictor_type == PredictorType::kBinary) j["threshold"] = model.threshold;
+  j["loss_parameters"] = {{"margin", model.loss_params.margin},
+                          {"quantile", model.loss_params.quantile},
+                          {"loss_insensitivity", model.loss_params.loss_insensitivity},
+                          {"huber_delta", model.loss_params.huber_delta}};
+  j["normalization"] = {{"feature_mean", model.normalization.mean},
+                        {"feature_scale", model.normalization.scale},
+                        {"label_mean", model.normalization.label_mean},
+                        {"label_scale", model.normalization.label_scale},
+                        {"sample_size", model.normalization.sample_size}};
+  j["hyperparameters"] = model.hyperparameters;
+  return j;
+}
+
+LinearModel load_model(const std::string& path) {
+  std::string file = path;
+  if (std::filesystem::is_directory(path)) file = (std::filesystem::path(path) / "model.pb").string();
+  const std::string bytes = read_whole(file);
+  pb::Model m;
+  if (!m.ParseFromString(bytes)) throw InputError(fmt::format("{}: corrupt or truncated model (protobuf parse failed)", file));
+  return from_proto(m, file);
+}
+
+}  // namespace linlearn

@@ -1,0 +1,49 @@
+// The documented grid of nearby settings for num_models > 1 (see model_grid.h).
+#include "linlearn/model_grid.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace linlearn {
+
+std::vector<ModelSettings> build_model_grid(const ModelSettings& base, int num_models,
+                                            const std::function<double(OptimizerKind)>& default_learning_rate) {
+  std::vector<ModelSettings> models{base};
+  const double nearby_wd = std::max(10 * base.wd, 1e-5);
+  const double nearby_l1 = std::max(10 * base.l1, 1e-5);
+  for (int m = 1; m < num_models; ++m) {
+    ModelSettings s = base;
+    const int round = (m - 1) / 7;
+    switch ((m - 1) % 7) {
+      case 0:
+        s.learning_rate *= 0.3;
+        break;
+      case 1:
+        s.learning_rate *= 3;
+        break;
+      case 2:
+        s.learning_rate *= 0.1;
+        break;
+      case 3:
+        s.wd = nearby_wd;
+        break;
+      case 4:
+        s.optimizer.kind = base.optimizer.kind == OptimizerKind::kAdam ? OptimizerKind::kSgd : OptimizerKind::kAdam;
+        s.optimizer.momentum = s.optimizer.kind == OptimizerKind::kSgd ? 0.9 : 0.0;
+        s.learning_rate = default_learning_rate(s.optimizer.kind);
+        break;
+      case 5:
+        s.l1 = nearby_l1;
+        break;
+      case 6:
+        s.learning_rate *= 3;
+        s.wd = nearby_wd;
+        break;
+    }
+    if (round > 0) s.learning_rate *= std::pow(2.0, (round % 2 == 1 ? -1 : 1) * ((round + 1) / 2));
+    models.push_back(s);
+  }
+  return models;
+}
+
+}  // namespace linlearn

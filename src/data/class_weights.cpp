@@ -1,0 +1,34 @@
+#include "linlearn/class_weights.h"
+
+#include <algorithm>
+
+namespace linlearn {
+
+std::vector<float> ClassWeights::for_records(const Dataset& data) const {
+  std::vector<float> w(data.rows(), 1.0F);
+  if (per_class.empty()) return w;
+  for (std::size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(per_class[static_cast<std::size_t>(data.labels[i])]);
+  return w;
+}
+
+ClassWeights compute_class_weights(const std::vector<float>& train_labels, const TrainConfig& config) {
+  ClassWeights cw;
+  if (config.predictor_type == PredictorType::kRegressor) return cw;
+  const auto classes = static_cast<std::size_t>(config.num_classes);
+  std::vector<double> count(classes, 0.0);
+  for (float y : train_labels) count[static_cast<std::size_t>(y)] += 1;
+  const double n = static_cast<double>(train_labels.size());
+  if (config.predictor_type == PredictorType::kBinary) {
+    double positive = config.weighting.positive_weight;
+    if (config.weighting.positive_mode == WeightingConfig::Positive::kBalanced)
+      positive = count[1] > 0 ? count[0] / count[1] : 1.0;
+    if (positive != 1.0) cw.per_class = {1.0, positive};
+  } else if (config.weighting.balance_multiclass) {
+    cw.per_class.resize(classes);
+    for (std::size_t c = 0; c < classes; ++c)
+      cw.per_class[c] = count[c] > 0 ? n / (static_cast<double>(classes) * count[c]) : 1.0;
+  }
+  return cw;
+}
+
+}  // namespace linlearn

@@ -1,0 +1,107 @@
+// The Dataset store: size accounting, appending the records of another file, dense -> CSR.
+#include "linlearn/dataset.h"
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "linlearn/errors.h"
+
+namespace linlearn {
+namespace {
+
+std::string describe_source(const Dataset& data) {
+  return data.files.empty() ? std::string("the new records") : data.files.front();
+}
+
+std::string describe_earlier(const Dataset& data) {
+  return data.files.empty() ? std::string("the earlier records") : data.files.back();
+}
+
+}  // namespace
+
+std::size_t Dataset::bytes() const {
+  return labels.size() * sizeof(float) + dense.size() * sizeof(float) +
+         row_ptr.size() * sizeof(std::uint64_t) + col_idx.size() * sizeof(std::uint32_t) +
+         values.size() * sizeof(float);
+}
+
+void Dataset::append(Dataset&& other) {
+  if (rows() > 0 && other.rows() > 0 && !sparse && !other.sparse && other.feature_dim != feature_dim) {
+    throw InputError(describe_source(other) + ": records have " + std::to_string(other.feature_dim) +
+                     " features, expected " + std::to_string(feature_dim) + " (as in " + describe_earlier(*this) +
+                     ")");
+  }
+  files.insert(files.end(), std::make_move_iterator(other.files.begin()), std::make_move_iterator(other.files.end()));
+
+  if (rows() == 0) {
+    // Nothing to merge with: take the other store whole, without copying it.
+    std::vector<std::string> all_files = std::move(files);
+    const std::size_t own_dim = feature_dim;
+    const bool own_sparse = sparse;
+    *this = std::move(other);
+    if (sparse || own_sparse) {
+      to_sparse();
+      feature_dim = std::max(feature_dim, own_dim);
+    }
+    files = std::move(all_files);
+    return;
+  }
+
+  if (sparse != other.sparse) {
+    // Mixed densities: CSR can hold both, a dense matrix cannot hold arbitrary sparse rows.
+    to_sparse();
+    other.to_sparse();
+  }
+  if (sparse) {
+    const std::uint64_t base = values.size();
+    row_ptr.reserve(row_ptr.size() + other.rows());
+    for (std::size_t r = 1; r < other.row_ptr.size(); ++r) row_ptr.push_back(base + other.row_ptr[r]);
+    col_idx.insert(col_idx.end(), other.col_idx.begin(), other.col_idx.end());
+    values.insert(values.end(), other.values.begin(), other.values.end());
+    feature_dim = std::max(feature_dim, other.feature_dim);
+  } else {
+    dense.insert(dense.end(), other.dense.begin(), other.dense.end());
+  }
+  labels.insert(labels.end(), other.labels.begin(), other.labels.end());
+  other = Dataset{};
+}
+
+void Dataset::to_sparse() {
+  if (sparse) return;
+  std::vector<std::uint64_t> new_row_ptr;
+  new_row_ptr.reserve(rows() + 1);
+  new_row_ptr.push_back(0);
+  std::vector<std::uint32_t> new_col_idx;
+  std::vector<float> new_values;
+  for (std::size_t r = 0; r < rows(); ++r) {
+    const float* row = dense.data() + r * feature_dim;
+    for (std::size_t j = 0; j < feature_dim; ++j) {
+      if (row[j] != 0.0f) {
+        new_col_idx.push_back(static_cast<std::uint32_t>(j));
+        new_values.push_back(row[j]);
+      }
+    }
+    new_row_ptr.push_back(new_values.size());
+  }
+  row_ptr = std::move(new_row_ptr);
+  col_idx = std::move(new_col_idx);
+  values = std::move(new_values);
+  dense = std::vector<float>();  // release the dense memory, not only its size
+  sparse = true;
+}
+
+float Dataset::at(std::size_t r, std::size_t j) const {
+  if (r >= rows() || j >= feature_dim) {
+    throw std::out_of_range("Dataset::at(" + std::to_string(r) + ", " + std::to_string(j) + ") outside " +
+                            std::to_string(rows()) + " x " + std::to_string(feature_dim));
+  }
+  if (!sparse) return dense[r * feature_dim + j];
+  for (std::uint64_t k = row_ptr[r]; k < row_ptr[r + 1]; ++k) {
+    if (col_idx[k] == j) return values[k];
+  }
+  return 0.0f;
+}
+
+}  // namespace linlearn

@@ -1,0 +1,65 @@
+#include "linlearn/normalizer.h"
+
+#include <cmath>
+
+#include "linlearn/random.h"
+#include "linlearn/shuffler.h"
+
+namespace linlearn {
+namespace {
+
+// A scale of zero (a constant feature) or a denormal would blow up the weights; leave such features as they are.
+double usable_scale(double s) { return s > 1e-12 && std::isfinite(s) ? s : 1.0; }
+
+}  // namespace
+
+Normalization compute_normalization(const Dataset& train, const NormalizationConfig& config, std::uint64_t seed) {
+  const std::size_t d = train.feature_dim;
+  Normalization n;
+  n.mean.assign(d, 0.0);
+  n.scale.assign(d, 1.0);
+  const auto sample = uniform_sample(train.rows(), static_cast<std::size_t>(config.num_point_for_scaler), seed,
+                                     static_cast<std::uint64_t>(RandomStream::kScalerSample));
+  n.sample_size = sample.size();
+  const double count = static_cast<double>(sample.size());
+
+  std::vector<double> sum(d, 0.0), sum_sq(d, 0.0);
+  for (std::uint32_t r : sample) {
+    if (train.sparse) {
+      for (std::uint64_t k = train.row_ptr[r]; k < train.row_ptr[r + 1]; ++k) {
+        const double v = train.values[k];
+        sum[train.col_idx[k]] += v;
+        sum_sq[train.col_idx[k]] += v * v;
+      }
+    } else {
+      const float* row = train.dense.data() + static_cast<std::size_t>(r) * d;
+      for (std::size_t j = 0; j < d; ++j) {
+        sum[j] += row[j];
+        sum_sq[j] += static_cast<double>(row[j]) * row[j];
+      }
+    }
+  }
+  const bool centre = config.unbias_data && !train.sparse;
+  for (std::size_t j = 0; j < d; ++j) {
+    const double mean = sum[j] / count;
+    const double mean_sq = sum_sq[j] / count;
+    if (centre) n.mean[j] = mean;
+    // Without centring, the root mean square is the scale that brings features to unit size.
+    if (config.normalize_data) n.scale[j] = usable_scale(std::sqrt(std::max(0.0, centre ? mean_sq - mean * mean : mean_sq)));
+  }
+
+  if (config.normalize_label || config.unbias_label) {
+    double s = 0, ss = 0;
+    for (std::uint32_t r : sample) {
+      s += train.labels[r];
+      ss += static_cast<double>(train.labels[r]) * train.labels[r];
+    }
+    const double mean = s / count;
+    if (config.unbias_label) n.label_mean = mean;
+    if (config.normalize_label)
+      n.label_scale = usable_scale(std::sqrt(std::max(0.0, config.unbias_label ? ss / count - mean * mean : ss / count)));
+  }
+  return n;
+}
+
+}  // namespace linlearn

@@ -1,0 +1,226 @@
+// Charts of the selected model's predictions for the HTML report (see prediction_charts.h).
+#include "eval/prediction_charts.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <vector>
+
+#include "eval/binary_confusion.h"
+#include "eval/svg_chart.h"
+#include "linlearn/metrics.h"
+
+namespace linlearn::detail {
+namespace {
+
+constexpr const char* kAccent = "#2563eb";
+constexpr const char* kThresholdColor = "#dc2626";
+constexpr const char* kReferenceColor = "#9aa1ac";
+// Curves with more vertices than this are thinned; the eye cannot tell the difference.
+constexpr std::size_t kMaxCurvePoints = 800;
+constexpr std::size_t kMaxConfusionClasses = 30;
+
+std::vector<std::pair<double, double>> thinned(const std::vector<std::pair<double, double>>& points) {
+  if (points.size() <= kMaxCurvePoints) return points;
+  const std::size_t stride = (points.size() + kMaxCurvePoints - 1) / kMaxCurvePoints;
+  std::vector<std::pair<double, double>> kept;
+  for (std::size_t i = 0; i < points.size(); i += stride) kept.push_back(points[i]);
+  if (kept.back() != points.back()) kept.push_back(points.back());
+  return kept;
+}
+
+std::string figure(const std::string& caption, const std::string& svg) {
+  return "<figure><figcaption>" + html_escape(caption) + "</figcaption>\n" + svg + "</figure>\n";
+}
+
+std::string render_binary(const ReportCurves& curves) {
+  std::vector<std::size_t> order;
+  for (std::size_t i = 0; i < curves.scores.size(); ++i) {
+    if (!std::isnan(curves.scores[i])) order.push_back(i);
+  }
+  std::sort(order.begin(), order.end(),
+            [&](std::size_t a, std::size_t b) { return curves.scores[a] > curves.scores[b]; });
+
+  BinaryConfusion all;
+  BinaryConfusion at_threshold;
+  for (std::size_t i = 0; i < curves.labels.size(); ++i) {
+    const bool positive = is_positive_label(curves.labels[i]);
+    const double w = weight_at(curves.weights, i);
+    all.add(false, positive, w);
+    at_threshold.add(curves.scores[i] > curves.threshold, positive, w);
+  }
+  const double positives = all.false_negative;
+  const double negatives = all.true_negative;
+  if (positives <= 0.0 || negatives <= 0.0) {
+    return "<p class=\"note\">ROC and precision-recall curves need both classes; the " + html_escape(curves.channel) +
+           " channel has only one.</p>\n";
+  }
+
+  // One sweep down the sorted scores; each group of equal scores is one step of both curves.
+  std::vector<std::pair<double, double>> roc{{0.0, 0.0}};
+  std::vector<std::pair<double, double>> precision_recall;
+  double true_positive = 0.0;
+  double false_positive = 0.0;
+  for (std::size_t start = 0; start < order.size();) {
+    std::size_t end = start;
+    while (end < order.size() && curves.scores[order[end]] == curves.scores[order[start]]) {
+      const std::size_t i = order[end];
+      (is_positive_label(curves.labels[i]) ? true_positive : false_positive) += weight_at(curves.weights, i);
+      ++end;
+    }
+    roc.emplace_back(false_positive / negatives, true_positive / positives);
+    if (true_positive + false_positive > 0.0) {
+      precision_recall.emplace_back(true_positive / positives, true_positive / (true_positive + false_positive));
+    }
+    start = end;
+  }
+
+  const MetricMap metrics = binary_metrics(curves.scores, curves.labels, curves.weights, curves.threshold, 1.0);
+  const std::string threshold_label = "threshold " + format_number(curves.threshold);
+  const double fpr = at_threshold.false_positive / negatives;
+  const double tpr = at_threshold.recall();
+
+  ChartSpec roc_chart;
+  roc_chart.id = "roc";
+  roc_chart.x_label = "false positive rate";
+  roc_chart.y_label = "true positive rate";
+  roc_chart.width = 500;
+  roc_chart.height = 400;
+  roc_chart.series.push_back({{{0.0, 0.0}, {1.0, 1.0}}, kReferenceColor, 1.0, true, false, 1.0});
+  roc_chart.series.push_back({thinned(roc), kAccent, 2.2, false, false, 1.0});
+  roc_chart.markers.push_back({fpr, tpr, threshold_label, kThresholdColor});
+  roc_chart.legend = {{"ROC curve", kAccent, 2.2}, {"chance", kReferenceColor, 1.0}};
+
+  ChartSpec pr_chart;
+  pr_chart.id = "precision-recall";
+  pr_chart.x_label = "recall";
+  pr_chart.y_label = "precision";
+  pr_chart.width = 500;
+  pr_chart.height = 400;
+  const double base_rate = positives / (positives + negatives);
+  pr_chart.series.push_back({{{0.0, base_rate}, {1.0, base_rate}}, kReferenceColor, 1.0, true, false, 1.0});
+  pr_chart.series.push_back({thinned(precision_recall), kAccent, 2.2, false, false, 1.0});
+  pr_chart.markers.push_back({at_threshold.recall(), at_threshold.precision(), threshold_label, kThresholdColor});
+  pr_chart.legend = {{"precision-recall", kAccent, 2.2}, {"positive rate", kReferenceColor, 1.0}};
+
+  return "<div class=\"charts\">\n" +
+         figure(fmt::format("ROC curve (AUC {})", format_number(metrics.at("roc_auc_score"))),
+                render_chart_svg(roc_chart)) +
+         figure(fmt::format("Precision-recall curve (at the threshold: precision {}, recall {})",
+                            format_number(metrics.at("precision")), format_number(metrics.at("recall"))),
+                render_chart_svg(pr_chart)) +
+         "</div>\n";
+}
+
+std::string render_confusion_matrix(const ReportCurves& curves) {
+  const auto classes = static_cast<std::size_t>(std::max(curves.num_classes, 1));
+  std::vector<double> counts(classes * classes, 0.0);
+  std::vector<double> row_totals(classes, 0.0);
+  for (std::size_t r = 0; r < curves.labels.size(); ++r) {
+    const auto row = curves.scores.subspan(r * classes, classes);
+    const auto predicted = static_cast<std::size_t>(std::max_element(row.begin(), row.end()) - row.begin());
+    const double label = std::round(static_cast<double>(curves.labels[r]));
+    if (label < 0.0 || label >= static_cast<double>(classes)) continue;
+    const auto truth = static_cast<std::size_t>(label);
+    const double w = weight_at(curves.weights, r);
+    counts[truth * classes + predicted] += w;
+    row_totals[truth] += w;
+  }
+
+  const std::size_t shown = std::min(classes, kMaxConfusionClasses);
+  std::string html = "<div class=\"scroll\"><table class=\"confusion\">\n<tr><th class=\"corner\">true \\ predicted</th>";
+  for (std::size_t c = 0; c < shown; ++c) html += fmt::format("<th>{}</th>", c);
+  html += "<th class=\"total\">recall</th></tr>\n";
+  for (std::size_t t = 0; t < shown; ++t) {
+    html += fmt::format("<tr><th>{}</th>", t);
+    for (std::size_t p = 0; p < shown; ++p) {
+      const double count = counts[t * classes + p];
+      // Shade by the share of the true class's weight, so rare classes read as clearly as common ones.
+      const double share = row_totals[t] > 0.0 ? count / row_totals[t] : 0.0;
+      html += fmt::format(
+          "<td style=\"background:rgba(37,99,235,{:.3f});color:{}\" title=\"{:.1f}% of class {}\">{}</td>", share,
+          share > 0.55 ? "#ffffff" : "#1f2430", 100.0 * share, t, count > 0.0 ? format_number(count) : "");
+    }
+    const double recall = row_totals[t] > 0.0 ? counts[t * classes + t] / row_totals[t] : 0.0;
+    html += fmt::format("<td class=\"total\">{}</td></tr>\n", format_number(recall, 3));
+  }
+  html += "</table></div>\n";
+  if (shown < classes) {
+    html += fmt::format("<p class=\"note\">Showing the first {} of {} classes.</p>\n", shown, classes);
+  }
+  return html;
+}
+
+std::string render_residuals(const ReportCurves& curves) {
+  const std::size_t n = curves.labels.size();
+  const std::size_t shown = std::min(n, kMaxScatterPoints);
+  ChartSeries dots;
+  dots.scatter = true;
+  dots.color = kAccent;
+  dots.opacity = 0.45;
+  Range x{INFINITY, -INFINITY};
+  Range y{INFINITY, -INFINITY};
+  // Evenly spaced records: a deterministic subsample spread over the whole channel.
+  for (std::size_t j = 0; j < shown; ++j) {
+    const std::size_t i = j * n / shown;
+    const double prediction = curves.scores[i];
+    const double residual = static_cast<double>(curves.labels[i]) - prediction;
+    if (!std::isfinite(prediction) || !std::isfinite(residual)) continue;
+    dots.points.emplace_back(prediction, residual);
+    x = {std::min(x.low, prediction), std::max(x.high, prediction)};
+    y = {std::min(y.low, residual), std::max(y.high, residual)};
+  }
+  if (dots.points.empty()) return "<p class=\"note\">No finite predictions to plot.</p>\n";
+  const auto padded = [](Range r) {
+    const double pad = 0.04 * (r.high - r.low);
+    return Range{r.low - pad, r.high + pad};
+  };
+
+  ChartSpec chart;
+  chart.id = "residuals";
+  chart.x_label = "prediction";
+  chart.y_label = "residual (label - prediction)";
+  chart.width = 1000;
+  chart.height = 400;
+  chart.x_range = padded(x);
+  chart.y_range = padded({std::min(y.low, 0.0), std::max(y.high, 0.0)});
+  chart.series.push_back({{{chart.x_range.low, 0.0}, {chart.x_range.high, 0.0}}, kReferenceColor, 1.2, true, false, 1.0});
+  chart.series.push_back(std::move(dots));
+  const std::size_t plotted = chart.series.back().points.size();
+  const MetricMap metrics = regression_metrics(curves.scores, curves.labels, curves.weights);
+  return figure(fmt::format("Residuals vs prediction ({} of {} records; rmse {}, r2 {})", plotted, n,
+                            format_number(metrics.at("rmse")), format_number(metrics.at("r2"))),
+                render_chart_svg(chart));
+}
+
+}  // namespace
+
+std::string render_prediction_section(const ReportCurves& curves) {
+  const std::size_t per_record =
+      curves.predictor_type == "multiclass_classifier" ? static_cast<std::size_t>(std::max(curves.num_classes, 1)) : 1;
+  if (curves.scores.size() != curves.labels.size() * per_record ||
+      (!curves.weights.empty() && curves.weights.size() != curves.labels.size())) {
+    throw std::invalid_argument("render_report_html: scores, labels and weights of the curves do not line up");
+  }
+  std::string title;
+  std::string body;
+  if (curves.labels.empty()) {
+    body = "<p class=\"note\">No labelled records to evaluate.</p>\n";
+  }
+  if (curves.predictor_type == "binary_classifier") {
+    title = "ROC and precision-recall";
+    if (body.empty()) body = render_binary(curves);
+  } else if (curves.predictor_type == "multiclass_classifier") {
+    title = "Confusion matrix";
+    if (body.empty()) body = render_confusion_matrix(curves);
+  } else {
+    title = "Residuals";
+    if (body.empty()) body = render_residuals(curves);
+  }
+  return "<section class=\"card\">\n<h2>" + html_escape(title) + " <span class=\"muted\">(" +
+         html_escape(curves.channel) + " channel, selected model)</span></h2>\n" + body + "</section>\n";
+}
+
+}  // namespace linlearn::detail

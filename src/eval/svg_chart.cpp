@@ -1,0 +1,217 @@
+// Inline-SVG line and scatter charts for the HTML report (see svg_chart.h).
+#include "eval/svg_chart.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace linlearn::detail {
+namespace {
+
+constexpr int kMarginLeft = 64;
+constexpr int kMarginRight = 18;
+constexpr int kMarginBottom = 46;
+constexpr int kMarginTopPlain = 14;
+constexpr int kMarginTopWithLegend = 34;
+// Keeps coordinates of far-off points finite and short; the clip path hides them anyway.
+constexpr double kMaxOffset = 1e4;
+
+// A range with room in it: a single value gets a small band around it.
+Range widened(Range range) {
+  if (!std::isfinite(range.low) || !std::isfinite(range.high)) return {0.0, 1.0};
+  if (range.high > range.low) return range;
+  const double pad = std::max(std::abs(range.low) * 0.05, 0.5);
+  return {range.low - pad, range.high + pad};
+}
+
+class Frame {
+ public:
+  Frame(const ChartSpec& chart, int top)
+      : left_(kMarginLeft),
+        top_(top),
+        width_(chart.width - kMarginLeft - kMarginRight),
+        height_(chart.height - top - kMarginBottom),
+        x_(widened(chart.x_range)),
+        y_(widened(chart.y_range)) {}
+
+  double px(double x) const { return clamp(left_ + (x - x_.low) / (x_.high - x_.low) * width_); }
+  double py(double y) const { return clamp(top_ + height_ - (y - y_.low) / (y_.high - y_.low) * height_); }
+  int left() const { return left_; }
+  int top() const { return top_; }
+  int right() const { return left_ + width_; }
+  int bottom() const { return top_ + height_; }
+  int width() const { return width_; }
+  int height() const { return height_; }
+  const Range& x_range() const { return x_; }
+  const Range& y_range() const { return y_; }
+
+ private:
+  static double clamp(double v) { return std::clamp(v, -kMaxOffset, kMaxOffset); }
+  int left_, top_, width_, height_;
+  Range x_, y_;
+};
+
+std::string polyline(const std::string& points, const ChartSeries& series) {
+  return fmt::format(
+      "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" stroke-opacity=\"{}\" "
+      "stroke-linejoin=\"round\" stroke-linecap=\"round\"{}/>\n",
+      points, html_escape(series.color), series.stroke_width, series.opacity,
+      series.dashed ? " stroke-dasharray=\"5 4\"" : "");
+}
+
+std::string render_series(const ChartSeries& series, const Frame& frame) {
+  std::string svg;
+  if (series.scatter) {
+    for (const auto& [x, y] : series.points) {
+      if (!std::isfinite(x) || !std::isfinite(y)) continue;
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.2\" fill=\"{}\" fill-opacity=\"{}\"/>\n",
+                         frame.px(x), frame.py(y), html_escape(series.color), series.opacity);
+    }
+    return svg;
+  }
+  std::vector<std::pair<double, double>> segment;  // pixel coordinates of one unbroken run
+  const auto flush = [&] {
+    if (segment.size() == 1) {
+      // A lone point has no line to be part of; a dot keeps it visible.
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" fill=\"{}\"/>\n", segment[0].first,
+                         segment[0].second, series.stroke_width + 1.0, html_escape(series.color));
+    } else if (segment.size() > 1) {
+      std::string points;
+      for (const auto& [x, y] : segment) points += fmt::format("{}{:.1f},{:.1f}", points.empty() ? "" : " ", x, y);
+      svg += polyline(points, series);
+    }
+    segment.clear();
+  };
+  for (const auto& [x, y] : series.points) {
+    if (std::isfinite(x) && std::isfinite(y)) {
+      segment.emplace_back(frame.px(x), frame.py(y));
+    } else {
+      flush();
+    }
+  }
+  flush();
+  return svg;
+}
+
+std::string render_axes(const ChartSpec& chart, const Frame& frame) {
+  std::string svg;
+  std::vector<double> x_ticks = nice_ticks(frame.x_range().low, frame.x_range().high, 6);
+  if (chart.integer_x_ticks) {
+    std::erase_if(x_ticks, [](double t) { return t != std::round(t); });
+  }
+  for (const double tick : nice_ticks(frame.y_range().low, frame.y_range().high, 5)) {
+    const double y = frame.py(tick);
+    svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#e8eaee\"/>\n", frame.left(), y,
+                       frame.right(), y);
+    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" dominant-baseline=\"middle\" "
+                       "font-size=\"11\" fill=\"#5b6270\">{}</text>\n",
+                       frame.left() - 6, y, html_escape(format_number(tick)));
+  }
+  for (const double tick : x_ticks) {
+    const double x = frame.px(tick);
+    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"#e8eaee\"/>\n", x, frame.top(), x,
+                       frame.bottom());
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#5b6270\">{}</text>\n",
+                       x, frame.bottom() + 16, html_escape(format_number(tick)));
+  }
+  svg += fmt::format("<path d=\"M{} {} V{} H{}\" fill=\"none\" stroke=\"#9aa1ac\"/>\n", frame.left(), frame.top(),
+                     frame.bottom(), frame.right());
+  svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#374151\">{}</text>\n",
+                     frame.left() + frame.width() / 2, chart.height - 8, html_escape(chart.x_label));
+  svg += fmt::format("<text transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\" "
+                     "fill=\"#374151\">{}</text>\n",
+                     frame.top() + frame.height() / 2, html_escape(chart.y_label));
+  return svg;
+}
+
+std::string render_legend(const ChartSpec& chart, const Frame& frame) {
+  std::string svg;
+  double x = frame.left();
+  const double y = 16.0;
+  for (const LegendEntry& entry : chart.legend) {
+    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>\n", x, y,
+                       x + 18, y, html_escape(entry.color), entry.stroke_width);
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"11\" fill=\"#374151\">{}</text>\n",
+                       x + 24, y, html_escape(entry.label));
+    // Roughly 6.5px per character at 11px: good enough to keep entries apart.
+    x += 24 + 6.5 * static_cast<double>(entry.label.size()) + 18;
+  }
+  return svg;
+}
+
+std::string render_marker(const ChartMarker& marker, const Frame& frame) {
+  const double x = frame.px(marker.x);
+  const double y = frame.py(marker.y);
+  const bool label_left = x > frame.left() + 0.7 * frame.width();
+  std::string svg = fmt::format(
+      "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n", x, y,
+      html_escape(marker.color));
+  if (!marker.label.empty()) {
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\" font-size=\"11\" font-weight=\"600\" "
+                       "fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>\n",
+                       label_left ? x - 9 : x + 9, y + (y < frame.top() + 20 ? 16 : -9), label_left ? "end" : "start",
+                       html_escape(marker.color), html_escape(marker.label));
+  }
+  return svg;
+}
+
+}  // namespace
+
+std::string html_escape(std::string_view text) {
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (const char c : text) {
+    switch (c) {
+      case '&': escaped += "&amp;"; break;
+      case '<': escaped += "&lt;"; break;
+      case '>': escaped += "&gt;"; break;
+      case '"': escaped += "&quot;"; break;
+      case '\'': escaped += "&#39;"; break;
+      default: escaped += c;
+    }
+  }
+  return escaped;
+}
+
+std::string format_number(double value, int digits) {
+  if (std::isnan(value)) return "NaN";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  if (value == 0.0) return "0";  // also turns -0 into 0
+  return fmt::format("{:.{}g}", value, digits);
+}
+
+std::vector<double> nice_ticks(double low, double high, int count) {
+  if (!std::isfinite(low) || !std::isfinite(high) || high <= low || count < 1) return {low};
+  const double raw_step = (high - low) / count;
+  const double magnitude = std::pow(10.0, std::floor(std::log10(raw_step)));
+  const double normalized = raw_step / magnitude;
+  const double step = (normalized < 1.5 ? 1.0 : normalized < 3.0 ? 2.0 : normalized < 7.0 ? 5.0 : 10.0) * magnitude;
+  std::vector<double> ticks;
+  for (double k = std::ceil(low / step - 1e-9); k * step <= high + step * 1e-9; k += 1.0) {
+    // Multiplying (not accumulating) keeps ticks like 0.3 free of drift.
+    ticks.push_back(std::abs(k) < 1e-9 ? 0.0 : k * step);
+  }
+  return ticks;
+}
+
+std::string render_chart_svg(const ChartSpec& chart) {
+  const Frame frame(chart, chart.legend.empty() ? kMarginTopPlain : kMarginTopWithLegend);
+  const std::string clip_id = html_escape(chart.id) + "-clip";
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{0}\" height=\"{1}\" "
+      "viewBox=\"0 0 {0} {1}\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" role=\"img\">\n",
+      chart.width, chart.height);
+  svg += fmt::format("<defs><clipPath id=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>\n",
+                     clip_id, frame.left(), frame.top() - 4, frame.width() + 4, frame.height() + 4);
+  svg += render_legend(chart, frame);
+  svg += render_axes(chart, frame);
+  svg += fmt::format("<g clip-path=\"url(#{})\">\n", clip_id);
+  for (const ChartSeries& series : chart.series) svg += render_series(series, frame);
+  svg += "</g>\n";
+  for (const ChartMarker& marker : chart.markers) svg += render_marker(marker, frame);
+  svg += "</svg>\n";
+  return svg;
+}
+
+}  // namespace linlearn::detail

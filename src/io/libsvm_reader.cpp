@@ -1,0 +1,202 @@
+// LIBSVM / svmlight text: `label idx:val idx:val ... # comment`, indices 1-based and increasing as
+// LIBLINEAR writes them, `qid:` tokens ignored. Parsed in line-aligned chunks on threads into CSR.
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "io/text_parsing.h"
+#include "linlearn/errors.h"
+#include "linlearn/reader.h"
+
+namespace linlearn {
+namespace {
+
+constexpr std::size_t kMinChunkBytes = 256 * 1024;
+// Stored columns are index - 1 in a uint32.
+constexpr std::uint64_t kMaxIndex = std::uint64_t{std::numeric_limits<std::uint32_t>::max()} + 1;
+
+struct LibsvmChunk {
+  std::vector<float> labels;
+  std::vector<std::uint64_t> row_ptr{0};  // local offsets into cols/values
+  std::vector<std::uint32_t> cols;
+  std::vector<float> values;
+  std::uint64_t max_index = 0;
+  text::ChunkProgress progress;
+};
+
+const char* token_end(const char* p, const char* end) {
+  while (p != end && !text::is_blank(*p)) ++p;
+  return p;
+}
+
+std::string_view span(const char* begin, const char* end) {
+  return {begin, static_cast<std::size_t>(end - begin)};
+}
+
+class ChunkParser {
+ public:
+  ChunkParser(const ReadOptions& opts, LibsvmChunk& out) : opts_(opts), out_(out) {}
+
+  void parse(std::string_view chunk) {
+    const char* p = chunk.data();
+    const char* const end = p + chunk.size();
+    std::size_t line = 0;
+    while (p != end) {
+      const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
+      const char* line_end = newline ? static_cast<const char*>(newline) : end;
+      const void* hash = std::memchr(p, '#', static_cast<std::size_t>(line_end - p));
+      const char* content_end = hash ? static_cast<const char*>(hash) : line_end;
+      if (content_end != p && content_end[-1] == '\r') --content_end;
+      if (!parse_row(p, content_end, line)) return;
+      if (!newline) break;
+      ++line;
+      p = line_end + 1;
+    }
+    out_.progress.newlines = line;
+  }
+
+ private:
+  bool parse_row(const char* line_start, const char* line_end, std::size_t line) {
+    const char* p = text::skip_blanks(line_start, line_end);
+    if (p == line_end) return true;  // blank or comment-only line
+
+    const char* label_end = token_end(p, line_end);
+    float label = 0.0f;
+    if (!parse_value(p, label_end, label, line, line_start)) return false;
+    if (opts_.label_ok && !opts_.label_ok(label)) {
+      return fail(line, line_start, p,
+                  "found " + text::quote_token(span(p, label_end)) + ", " +
+                      text::label_expectation(opts_.label_expected));
+    }
+
+    std::uint64_t previous = 0;
+    for (p = text::skip_blanks(label_end, line_end); p != line_end; p = text::skip_blanks(p, line_end)) {
+      const char* end = token_end(p, line_end);
+      const char* colon = static_cast<const char*>(std::memchr(p, ':', static_cast<std::size_t>(end - p)));
+      if (!colon) {
+        return fail(line, line_start, p, "found " + text::quote_token(span(p, end)) + ", expected INDEX:VALUE");
+      }
+      if (span(p, colon) == "qid") {
+        p = end;
+        continue;
+      }
+      std::uint64_t index = 0;
+      if (!parse_index(p, colon, index)) {
+        return fail(line, line_start, p,
+                    "found " + text::quote_token(span(p, colon)) +
+                        ", expected a feature index >= 1 (LIBSVM indices are 1-based)");
+      }
+      if (index <= previous) {
+        return fail(line, line_start, p,
+                    "found " + text::quote_token(span(p, colon)) + ", expected an index above " +
+                        std::to_string(previous) + " (indices must increase along a line)");
+      }
+      if (opts_.feature_dim != 0 && index > opts_.feature_dim) {
+        return fail(line, line_start, p,
+                    "found " + text::quote_token(span(p, colon)) + ", expected an index at most feature_dim " +
+                        std::to_string(opts_.feature_dim));
+      }
+      float value = 0.0f;
+      if (!parse_value(colon + 1, end, value, line, line_start)) return false;
+      out_.cols.push_back(static_cast<std::uint32_t>(index - 1));
+      out_.values.push_back(value);
+      previous = index;
+      p = end;
+    }
+    out_.max_index = std::max(out_.max_index, previous);
+    out_.labels.push_back(label);
+    out_.row_ptr.push_back(out_.values.size());
+    return true;
+  }
+
+  static bool parse_index(const char* p, const char* end, std::uint64_t& index) {
+    if (p == end || end - p > 11) return false;  // 11 digits already exceed kMaxIndex
+    for (; p != end; ++p) {
+      if (static_cast<unsigned char>(*p - '0') >= 10) return false;
+      index = index * 10 + static_cast<std::uint64_t>(*p - '0');
+    }
+    return index >= 1 && index <= kMaxIndex;
+  }
+
+  // A number filling exactly [p, end).
+  bool parse_value(const char* p, const char* end, float& value, std::size_t line, const char* line_start) {
+    text::NumberStatus status = text::NumberStatus::kNotANumber;
+    const char* used = p == end ? p : text::scan_float(p, end, value, status);
+    if (status == text::NumberStatus::kNotANumber || used != end) {
+      return fail(line, line_start, p, "found " + text::quote_token(span(p, end)) + ", expected a number");
+    }
+    if (status == text::NumberStatus::kNotFinite) {
+      return fail(line, line_start, p, "found " + text::quote_token(span(p, end)) + ", expected a finite number");
+    }
+    return true;
+  }
+
+  bool fail(std::size_t line, const char* line_start, const char* at, std::string message) {
+    text::fail(out_.progress.failure, line, line_start, at, std::move(message));
+    return false;
+  }
+
+  const ReadOptions& opts_;
+  LibsvmChunk& out_;
+};
+
+}  // namespace
+
+void parse_libsvm(std::string_view input, const std::string& file, Dataset& out, const ReadOptions& opts) {
+  const std::vector<std::string_view> pieces =
+      text::split_at_lines(text::strip_bom(input), opts.threads, kMinChunkBytes);
+
+  std::vector<LibsvmChunk> chunks(pieces.size());
+  text::run_on_threads(pieces.size(), [&](std::size_t i) {
+    // A modest guess (a short "i:v " takes about 8 bytes); the vectors grow past it when needed.
+    chunks[i].cols.reserve(pieces[i].size() / 8);
+    chunks[i].values.reserve(pieces[i].size() / 8);
+    ChunkParser(opts, chunks[i]).parse(pieces[i]);
+  });
+
+  std::vector<text::ChunkProgress> progress;
+  progress.reserve(chunks.size());
+  std::size_t rows = 0;
+  std::size_t nonzeros = 0;
+  std::uint64_t max_index = 0;
+  for (const auto& chunk : chunks) {
+    progress.push_back(chunk.progress);
+    rows += chunk.labels.size();
+    nonzeros += chunk.values.size();
+    max_index = std::max(max_index, chunk.max_index);
+  }
+  text::throw_first_failure(progress, file);
+  if (rows == 0) throw InputError(file + ": no records found, expected at least one LIBSVM line");
+
+  Dataset part;
+  part.sparse = true;
+  part.feature_dim = static_cast<std::size_t>(max_index);
+  part.files.push_back(file);
+  if (chunks.size() == 1) {
+    part.labels = std::move(chunks[0].labels);
+    part.row_ptr = std::move(chunks[0].row_ptr);
+    part.col_idx = std::move(chunks[0].cols);
+    part.values = std::move(chunks[0].values);
+  } else {
+    part.labels.reserve(rows);
+    part.row_ptr.reserve(rows + 1);
+    part.col_idx.reserve(nonzeros);
+    part.values.reserve(nonzeros);
+    for (auto& chunk : chunks) {
+      const std::uint64_t base = part.values.size();
+      for (std::size_t r = 1; r < chunk.row_ptr.size(); ++r) part.row_ptr.push_back(base + chunk.row_ptr[r]);
+      part.labels.insert(part.labels.end(), chunk.labels.begin(), chunk.labels.end());
+      part.col_idx.insert(part.col_idx.end(), chunk.cols.begin(), chunk.cols.end());
+      part.values.insert(part.values.end(), chunk.values.begin(), chunk.values.end());
+      chunk = LibsvmChunk{};
+    }
+  }
+  out.append(std::move(part));
+}
+
+}  // namespace linlearn

@@ -1,0 +1,33 @@
+#include "linlearn/model_input.h"
+
+#include <fmt/format.h>
+
+#include "linlearn/errors.h"
+#include "linlearn/loss.h"
+#include "linlearn/reader.h"
+
+namespace linlearn {
+
+Dataset read_for_model(const LinearModel& model, const std::vector<std::string>& specs,
+                       const std::string& content_type, bool has_label, int threads, bool check_labels) {
+  ReadOptions read;
+  read.content_type = parse_content_type(content_type);
+  read.threads = threads;
+  read.has_label = has_label;
+  const auto loss = make_loss(model.loss, model.loss_params);
+  if (check_labels) {
+    read.label_ok = [&loss](float y) { return loss->valid_label(y); };
+    read.label_expected = loss->label_domain();
+  }
+  Dataset data = read_channel(specs, read);
+  if (data.sparse && data.feature_dim <= model.feature_dim) {
+    data.feature_dim = model.feature_dim;
+  } else if (data.feature_dim != model.feature_dim) {
+    throw InputError(fmt::format("{}: records have {} features, but the model expects feature_dim {}",
+                                 data.files.empty() ? std::string("input") : data.files.front(), data.feature_dim,
+                                 model.feature_dim));
+  }
+  return data;
+}
+
+}  // namespace linlearn

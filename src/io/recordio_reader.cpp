@@ -1,0 +1,482 @@
+// Decodes SageMaker RecordIO-protobuf records straight from the protobuf wire format into a Dataset.
+// No aialgs::data::Record objects are built: a record is scanned for where its tensors live (spans
+// of the payload), then the values are copied once into the Dataset. Scratch buffers are reused
+// across records, so the steady state allocates nothing per record.
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <cstring>
+#include <fmt/format.h>
+#include <limits>
+#include <stdexcept>
+#include <utility>
+#include <vector>
+
+#include "linlearn/reader.h"
+#include "linlearn/recordio.h"
+
+namespace linlearn {
+namespace {
+
+using Byte = unsigned char;
+
+struct Span {
+  const Byte* begin = nullptr;
+  const Byte* end = nullptr;
+  std::size_t size() const { return static_cast<std::size_t>(end - begin); }
+};
+
+// What is wrong with one record, without the place; parse_recordio adds file, record and byte.
+class RecordProblem : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum WireType : std::uint32_t { kVarint = 0, kFixed64 = 1, kLengthDelimited = 2, kFixed32 = 5 };
+
+struct Tag {
+  std::uint32_t field;
+  std::uint32_t wire_type;
+};
+
+// Bounds-checked reading of protobuf wire format; every length is checked before it is used.
+class WireCursor {
+ public:
+  explicit WireCursor(Span span) : p_(span.begin), end_(span.end) {}
+
+  bool done() const { return p_ == end_; }
+
+  std::uint64_t varint() {
+    // Tags and most lengths take one byte.
+    if (p_ != end_ && *p_ < 0x80) return *p_++;
+    std::uint64_t value = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) throw RecordProblem("malformed protobuf: truncated varint");
+      const Byte b = *p_++;
+      value |= static_cast<std::uint64_t>(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) return value;
+    }
+    throw RecordProblem("malformed protobuf: varint longer than 10 bytes");
+  }
+
+  Tag tag() {
+    const std::uint64_t tag = varint();
+    const std::uint64_t field = tag >> 3;
+    if (field == 0 || field > 0x1fffffff) {
+      throw RecordProblem(fmt::format("malformed protobuf: invalid field number {}", field));
+    }
+    return {static_cast<std::uint32_t>(field), static_cast<std::uint32_t>(tag & 7)};
+  }
+
+  Span take(std::uint64_t n) {
+    if (n > static_cast<std::uint64_t>(end_ - p_)) {
+      throw RecordProblem(fmt::format("malformed protobuf: field of {} bytes runs past the end of its "
+                                      "message ({} bytes left)",
+                                      n, end_ - p_));
+    }
+    const Span span{p_, p_ + n};
+    p_ += n;
+    return span;
+  }
+
+  Span length_delimited() { return take(varint()); }
+
+  // Skips one field value and returns the bytes it occupied.
+  Span skip_value(std::uint32_t wire_type) {
+    const Byte* start = p_;
+    skip(wire_type);
+    return {start, p_};
+  }
+
+  void skip(std::uint32_t wire_type) {
+    switch (wire_type) {
+      case kVarint: varint(); return;
+      case kFixed64: take(8); return;
+      case kLengthDelimited: length_delimited(); return;
+      case kFixed32: take(4); return;
+      default:
+        throw RecordProblem(fmt::format("malformed protobuf: unsupported wire type {}", wire_type));
+    }
+  }
+
+ private:
+  const Byte* p_;
+  const Byte* end_;
+};
+
+enum class TensorType { kNone, kFloat32, kFloat64, kInt32, kBytes };
+
+const char* tensor_type_name(TensorType type) {
+  switch (type) {
+    case TensorType::kFloat32: return "Float32Tensor";
+    case TensorType::kFloat64: return "Float64Tensor";
+    case TensorType::kInt32: return "Int32Tensor";
+    case TensorType::kBytes: return "Bytes";
+    default: return "nothing";
+  }
+}
+
+// Where the parts of one tensor live in the payload. Repeated occurrences of a message field merge
+// in protobuf, which is the same as reading their fragments one after the other. Each repeated
+// field is a list of runs of element encodings: a packed field is one run, an unpacked element a
+// run of one, so both decode alike.
+struct TensorLayout {
+  TensorType type = TensorType::kNone;
+  std::vector<Span> fragments;
+  std::vector<Span> values, keys, shape;
+  std::size_t value_count = 0, key_count = 0, shape_count = 0;
+
+  void reset(TensorType new_type) {
+    type = new_type;
+    fragments.clear();
+  }
+};
+
+std::size_t count_packed_varints(Span span) {
+  if (span.size() > 0 && (span.end[-1] & 0x80) != 0) {
+    throw RecordProblem("malformed protobuf: packed varints end inside a varint");
+  }
+  return static_cast<std::size_t>(std::count_if(span.begin, span.end, [](Byte b) { return b < 0x80; }));
+}
+
+template <typename Sink>
+void for_each_varint(const std::vector<Span>& runs, Sink&& sink) {
+  for (const Span run : runs) {
+    WireCursor cursor(run);
+    while (!cursor.done()) sink(cursor.varint());
+  }
+}
+
+// Collects the runs of values, keys and shape of a tensor. A known field with an unexpected wire
+// type is an unknown field to protobuf, so it is skipped here too.
+void scan_tensor(TensorLayout& t) {
+  t.values.clear();
+  t.keys.clear();
+  t.shape.clear();
+  t.value_count = t.key_count = t.shape_count = 0;
+  const std::uint32_t element_wire_type =
+      t.type == TensorType::kFloat32 ? kFixed32 : t.type == TensorType::kFloat64 ? kFixed64 : kVarint;
+  const std::size_t element_bytes = t.type == TensorType::kFloat32 ? 4 : 8;
+  for (const Span fragment : t.fragments) {
+    WireCursor cursor(fragment);
+    while (!cursor.done()) {
+      const Tag tag = cursor.tag();
+      if (tag.field == 1 && tag.wire_type == kLengthDelimited) {
+        const Span run = cursor.length_delimited();
+        if (t.type == TensorType::kInt32) {
+          t.value_count += count_packed_varints(run);
+        } else if (run.size() % element_bytes != 0) {
+          throw RecordProblem(fmt::format("malformed protobuf: packed values of {} bytes, not a multiple of {}",
+                                          run.size(), element_bytes));
+        } else {
+          t.value_count += run.size() / element_bytes;
+        }
+        t.values.push_back(run);
+      } else if (tag.field == 1 && tag.wire_type == element_wire_type) {
+        t.values.push_back(cursor.skip_value(tag.wire_type));
+        ++t.value_count;
+      } else if ((tag.field == 2 || tag.field == 3) && tag.wire_type == kLengthDelimited) {
+        const Span run = cursor.length_delimited();
+        (tag.field == 2 ? t.key_count : t.shape_count) += count_packed_varints(run);
+        (tag.field == 2 ? t.keys : t.shape).push_back(run);
+      } else if ((tag.field == 2 || tag.field == 3) && tag.wire_type == kVarint) {
+        (tag.field == 2 ? t.keys : t.shape).push_back(cursor.skip_value(kVarint));
+        ++(tag.field == 2 ? t.key_count : t.shape_count);
+      } else {
+        cursor.skip(tag.wire_type);
+      }
+    }
+  }
+}
+
+// Writes the t.value_count values of a scanned tensor to `out` as float32. Doubles beyond float32's
+// range become infinity (the conversion itself would be undefined) and fail the finiteness check.
+void decode_values(const TensorLayout& t, float* out) {
+  static_assert(std::endian::native == std::endian::little, "float32 payloads are copied as they are");
+  switch (t.type) {
+    case TensorType::kFloat32:
+      for (const Span run : t.values) {
+        std::memcpy(out, run.begin, run.size());
+        out += run.size() / sizeof(float);
+      }
+      return;
+    case TensorType::kFloat64:
+      for (const Span run : t.values) {
+        for (const Byte* p = run.begin; p != run.end; p += sizeof(double)) {
+          double value;
+          std::memcpy(&value, p, sizeof value);
+          *out++ = std::fabs(value) <= std::numeric_limits<float>::max() ? static_cast<float>(value)
+                                                                          : std::numeric_limits<float>::infinity();
+        }
+      }
+      return;
+    default:
+      for_each_varint(t.values, [&out](std::uint64_t v) {
+        *out++ = static_cast<float>(static_cast<std::int32_t>(static_cast<std::uint32_t>(v)));
+      });
+      return;
+  }
+}
+
+// Index of the first NaN or infinity in v[0..n), or n. The branch-free first pass vectorizes: a
+// value is NaN or infinite when its exponent bits are all ones, i.e. the complement's are all zero.
+std::size_t first_non_finite(const float* v, std::size_t n) {
+  std::uint32_t min_complement = 0x7f800000u;
+  for (std::size_t i = 0; i < n; ++i) {
+    min_complement = std::min(min_complement, ~std::bit_cast<std::uint32_t>(v[i]) & 0x7f800000u);
+  }
+  if (min_complement != 0) return n;
+  return static_cast<std::size_t>(std::find_if(v, v + n, [](float x) { return !std::isfinite(x); }) - v);
+}
+
+// Reads one map<string, Value> entry: true when its key is "values", with the fragments of its
+// Value in `value`. The key and value fields may come in any order; the last key counts.
+bool scan_map_entry(Span entry, std::vector<Span>& value) {
+  value.clear();
+  bool key_is_values = false;
+  WireCursor cursor(entry);
+  while (!cursor.done()) {
+    const Tag tag = cursor.tag();
+    if (tag.wire_type != kLengthDelimited || (tag.field != 1 && tag.field != 2)) {
+      cursor.skip(tag.wire_type);
+      continue;
+    }
+    const Span span = cursor.length_delimited();
+    if (tag.field == 1) {
+      key_is_values = span.size() == 6 && std::memcmp(span.begin, "values", 6) == 0;
+    } else {
+      value.push_back(span);
+    }
+  }
+  return key_is_values;
+}
+
+// Finds which member of the Value oneof is set (the last one seen, as in protobuf) and its fragments.
+void resolve_tensor(const std::vector<Span>& value_fragments, TensorLayout& t) {
+  t.reset(TensorType::kNone);
+  for (const Span fragment : value_fragments) {
+    WireCursor cursor(fragment);
+    while (!cursor.done()) {
+      const Tag tag = cursor.tag();
+      TensorType type = TensorType::kNone;
+      if (tag.wire_type == kLengthDelimited) {
+        switch (tag.field) {
+          case 2: type = TensorType::kFloat32; break;
+          case 3: type = TensorType::kFloat64; break;
+          case 7: type = TensorType::kInt32; break;
+          case 9: type = TensorType::kBytes; break;
+          default: break;
+        }
+      }
+      if (type == TensorType::kNone) {
+        cursor.skip(tag.wire_type);
+        continue;
+      }
+      const Span span = cursor.length_delimited();
+      if (type != t.type) t.reset(type);
+      if (type != TensorType::kBytes) t.fragments.push_back(span);
+    }
+  }
+}
+
+// Where features["values"] and label["values"] are; a later map entry with the same key replaces
+// an earlier one, as in protobuf.
+struct RecordScan {
+  bool has_features = false;
+  bool has_label = false;
+  std::vector<Span> features_value, label_value, entry_value;
+};
+
+void scan_record(Span payload, RecordScan& scan) {
+  scan.has_features = scan.has_label = false;
+  WireCursor cursor(payload);
+  while (!cursor.done()) {
+    const Tag tag = cursor.tag();
+    if (tag.wire_type != kLengthDelimited || (tag.field != 1 && tag.field != 2)) {
+      cursor.skip(tag.wire_type);
+      continue;
+    }
+    if (!scan_map_entry(cursor.length_delimited(), scan.entry_value)) continue;
+    // Swapped, not copied: every buffer keeps its capacity for the next record.
+    if (tag.field == 1) {
+      std::swap(scan.features_value, scan.entry_value);
+      scan.has_features = true;
+    } else {
+      std::swap(scan.label_value, scan.entry_value);
+      scan.has_label = true;
+    }
+  }
+}
+
+void require_numeric_tensor(const TensorLayout& t, const char* what) {
+  if (t.type == TensorType::kFloat32 || t.type == TensorType::kFloat64 || t.type == TensorType::kInt32) return;
+  throw RecordProblem(fmt::format("{}[\"values\"] holds {}, expected a Float32Tensor, Float64Tensor or Int32Tensor",
+                                  what, tensor_type_name(t.type)));
+}
+
+constexpr const char* kNotFinite = "is not a finite float32 (NaN, infinity or beyond +-3.4e38)";
+
+// Decodes records one after the other into a Dataset, reusing its scratch buffers.
+class RecordDecoder {
+ public:
+  RecordDecoder(Dataset& data, std::size_t file_bytes) : data_(data), file_bytes_(file_bytes) {}
+
+  void decode(std::string_view payload) {
+    const auto* begin = reinterpret_cast<const Byte*>(payload.data());
+    scan_record({begin, begin + payload.size()}, scan_);
+    if (!scan_.has_features) throw RecordProblem("no features[\"values\"] tensor");
+    if (!scan_.has_label) throw RecordProblem("no label[\"values\"]: every record needs a label");
+    const float label = decode_label();
+    resolve_tensor(scan_.features_value, features_);
+    require_numeric_tensor(features_, "features");
+    scan_tensor(features_);
+    const bool sparse = features_.key_count > 0 || (features_.value_count == 0 && features_.shape_count > 0);
+    if (sparse) {
+      append_sparse();
+    } else {
+      append_dense(payload.size());
+    }
+    data_.labels.push_back(label);
+  }
+
+ private:
+  float decode_label() {
+    resolve_tensor(scan_.label_value, label_);
+    require_numeric_tensor(label_, "label");
+    scan_tensor(label_);
+    if (label_.value_count != 1) {
+      throw RecordProblem(fmt::format("label[\"values\"] holds {} values, expected 1", label_.value_count));
+    }
+    float label;
+    decode_values(label_, &label);
+    if (!std::isfinite(label)) throw RecordProblem(fmt::format("the label {}", kNotFinite));
+    return label;
+  }
+
+  void check_feature_dim(std::uint64_t dim, const char* kind) const {
+    if (dim != data_.feature_dim) {
+      throw RecordProblem(fmt::format("{} record with feature_dim {}, but the earlier records have {}", kind, dim,
+                                      data_.feature_dim));
+    }
+  }
+
+  void check_finite_features(const float* v, std::size_t n) const {
+    const std::size_t bad = first_non_finite(v, n);
+    if (bad != n) throw RecordProblem(fmt::format("feature value {} ({}) {}", bad, v[bad], kNotFinite));
+  }
+
+  void append_dense(std::size_t payload_bytes) {
+    const std::size_t width = features_.value_count;
+    if (data_.rows() == 0) {
+      data_.feature_dim = width;
+      // Records of a file are alike in size, so the first one tells how many to expect.
+      const std::size_t expected_rows = file_bytes_ / (payload_bytes + 8) + 1;
+      data_.labels.reserve(expected_rows);
+      data_.dense.reserve(expected_rows * width);
+    } else {
+      check_feature_dim(width, "dense");
+    }
+    if (!data_.sparse) {
+      const std::size_t old_size = data_.dense.size();
+      data_.dense.resize(old_size + width);
+      decode_values(features_, data_.dense.data() + old_size);
+      check_finite_features(data_.dense.data() + old_size, width);
+      return;
+    }
+    row_.resize(width);
+    decode_values(features_, row_.data());
+    check_finite_features(row_.data(), width);
+    for (std::size_t j = 0; j < width; ++j) {
+      if (row_[j] == 0.0f) continue;
+      data_.col_idx.push_back(static_cast<std::uint32_t>(j));
+      data_.values.push_back(row_[j]);
+    }
+    data_.row_ptr.push_back(data_.values.size());
+  }
+
+  void append_sparse() {
+    if (features_.shape_count == 0) {
+      throw RecordProblem(fmt::format("sparse record ({} keys) has no shape, expected shape = [feature_dim]",
+                                      features_.key_count));
+    }
+    if (features_.shape_count != 1) {
+      throw RecordProblem(fmt::format("sparse record has a shape of {} dimensions, expected shape = [feature_dim]",
+                                      features_.shape_count));
+    }
+    if (features_.key_count != features_.value_count) {
+      throw RecordProblem(fmt::format("sparse record has {} keys but {} values", features_.key_count,
+                                      features_.value_count));
+    }
+    std::uint64_t dim = 0;
+    for_each_varint(features_.shape, [&dim](std::uint64_t v) { dim = v; });
+    // Column indices are 32-bit.
+    if (dim > (std::uint64_t{1} << 32)) {
+      throw RecordProblem(fmt::format("shape [{}] exceeds the supported 2^32 features", dim));
+    }
+    if (data_.rows() == 0) {
+      data_.feature_dim = dim;
+      data_.sparse = true;
+    } else {
+      check_feature_dim(dim, "sparse");
+      data_.to_sparse();
+    }
+    const std::size_t begin = data_.values.size();
+    const std::size_t count = features_.value_count;
+    data_.values.resize(begin + count);
+    decode_values(features_, data_.values.data() + begin);
+    check_finite_features(data_.values.data() + begin, count);
+    data_.col_idx.resize(begin + count);
+    std::uint32_t* keys = data_.col_idx.data() + begin;
+    std::size_t k = 0;
+    bool ascending = true;
+    for_each_varint(features_.keys, [&](std::uint64_t key) {
+      if (key >= dim) throw RecordProblem(fmt::format("sparse key {} is >= shape [{}]", key, dim));
+      keys[k] = static_cast<std::uint32_t>(key);
+      ascending = ascending && (k == 0 || keys[k] > keys[k - 1]);
+      ++k;
+    });
+    if (!ascending) sort_row(begin, count);
+    data_.row_ptr.push_back(data_.values.size());
+  }
+
+  // CSR rows are kept in key order; repeated keys would make a value ambiguous.
+  void sort_row(std::size_t begin, std::size_t count) {
+    entries_.clear();
+    for (std::size_t k = begin; k < begin + count; ++k) entries_.emplace_back(data_.col_idx[k], data_.values[k]);
+    std::sort(entries_.begin(), entries_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t k = 0; k < count; ++k) {
+      if (k > 0 && entries_[k].first == entries_[k - 1].first) {
+        throw RecordProblem(fmt::format("sparse key {} appears more than once", entries_[k].first));
+      }
+      data_.col_idx[begin + k] = entries_[k].first;
+      data_.values[begin + k] = entries_[k].second;
+    }
+  }
+
+  Dataset& data_;
+  std::size_t file_bytes_;
+  RecordScan scan_;
+  TensorLayout features_, label_;
+  std::vector<float> row_;  // a dense record on its way into a sparse store
+  std::vector<std::pair<std::uint32_t, float>> entries_;
+};
+
+}  // namespace
+
+void parse_recordio(std::string_view bytes, const std::string& file, Dataset& out) {
+  Dataset parsed;
+  parsed.files.push_back(file);
+  RecordDecoder decoder(parsed, bytes.size());
+  RecordIOFrameReader frames(bytes, file);
+  std::string_view payload;
+  while (frames.next(payload)) {
+    try {
+      decoder.decode(payload);
+    } catch (const RecordProblem& problem) {
+      frames.fail(problem.what());
+    }
+  }
+  out.append(std::move(parsed));
+}
+
+}  // namespace linlearn

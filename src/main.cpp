@@ -1,0 +1,46 @@
+// Thin entry point: builds the command line, runs the chosen subcommand, maps errors to exit codes.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <map>
+
+#include "linlearn/commands.h"
+#include "linlearn/errors.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"linlearn: train linear models from the command line (SageMaker Linear Learner compatible)"};
+  app.set_version_flag("--version", LINLEARN_VERSION);
+  app.require_subcommand(1);
+  const std::map<std::string, linlearn::CommandAction> actions{
+      {"train", linlearn::add_train_command(app)},     {"predict", linlearn::add_predict_command(app)},
+      {"evaluate", linlearn::add_evaluate_command(app)}, {"convert", linlearn::add_convert_command(app)},
+      {"inspect", linlearn::add_inspect_command(app)}, {"check", linlearn::add_check_command(app)},
+  };
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line naming the option and what is allowed.
+    std::cerr << "linlearn: " << e.what() << "\n";
+    return linlearn::kExitUsage;
+  }
+  try {
+    for (const auto* sub : app.get_subcommands()) return actions.at(sub->get_name())();
+  } catch (const linlearn::Error& e) {
+    std::cerr << "linlearn: " << e.what() << "\n";
+    return e.exit_code();
+  } catch (const std::bad_alloc&) {
+    std::cerr << "linlearn: out of memory\n";
+    return linlearn::kExitInternal;
+  } catch (const std::exception& e) {
+    std::cerr << "linlearn: internal error: " << e.what() << "\n";
+    return linlearn::kExitInternal;
+  }
+  return linlearn::kExitInternal;
+}

@@ -1,0 +1,287 @@
+#include "linlearn/loss.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "linlearn/errors.h"
+
+namespace linlearn {
+namespace {
+
+// Margins arrive as float; every loss computes in double and rounds only what it writes.
+
+constexpr std::array<std::pair<LossKind, const char*>, 9> kLossNames = {{
+    {LossKind::kLogistic, "logistic"},
+    {LossKind::kSoftmax, "softmax_loss"},
+    {LossKind::kSquared, "squared_loss"},
+    {LossKind::kHinge, "hinge_loss"},
+    {LossKind::kAbsolute, "absolute_loss"},
+    {LossKind::kEpsInsensitiveSquared, "eps_insensitive_squared_loss"},
+    {LossKind::kEpsInsensitiveAbsolute, "eps_insensitive_absolute_loss"},
+    {LossKind::kQuantile, "quantile_loss"},
+    {LossKind::kHuber, "huber_loss"},
+}};
+
+double sign_of(double x) { return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0); }
+
+// log(1 + exp(z)) without overflow for large z or loss of precision for very negative z.
+double softplus(double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z))); }
+
+// 1 / (1 + exp(-z)), evaluated so that exp never overflows.
+double sigmoid(double z) {
+  if (z >= 0.0) return 1.0 / (1.0 + std::exp(-z));
+  const double e = std::exp(z);
+  return e / (1.0 + e);
+}
+
+bool is_binary_label(float label) { return label == 0.0F || label == 1.0F; }
+
+// Losses for labels 0/1 use the sign s = 2y - 1 in {-1, +1}.
+double label_sign(float label) { return label > 0.5F ? 1.0 : -1.0; }
+
+class LogisticLoss final : public Loss {
+ public:
+  int outputs() const override { return 1; }
+  double value_and_gradient(const float* margin, float label, float* grad) const override {
+    const double m = margin[0];
+    if (grad != nullptr) grad[0] = static_cast<float>(sigmoid(m) - static_cast<double>(label));
+    return softplus(-label_sign(label) * m);
+  }
+  void link(const float* margin, float* score) const override {
+    score[0] = static_cast<float>(sigmoid(margin[0]));
+  }
+  bool valid_label(float label) const override { return is_binary_label(label); }
+  std::string label_domain() const override { return "0 or 1"; }
+};
+
+class SoftmaxLoss final : public Loss {
+ public:
+  explicit SoftmaxLoss(int num_classes) : num_classes_(num_classes) {}
+  int outputs() const override { return num_classes_; }
+  // The label indexes the margins, so callers check valid_label() first (as for every loss).
+  double value_and_gradient(const float* margin, float label, float* grad) const override {
+    const double max_margin = *std::max_element(margin, margin + num_classes_);
+    double sum = 0.0;
+    for (int k = 0; k < num_classes_; ++k) sum += std::exp(margin[k] - max_margin);
+    const int y = static_cast<int>(label);
+    if (grad != nullptr) {
+      for (int k = 0; k < num_classes_; ++k) {
+        const double probability = std::exp(margin[k] - max_margin) / sum;
+        grad[k] = static_cast<float>(probability - (k == y ? 1.0 : 0.0));
+      }
+    }
+    return max_margin + std::log(sum) - margin[y];
+  }
+  void link(const float* margin, float* score) const override {
+    const double max_margin = *std::max_element(margin, margin + num_classes_);
+    double sum = 0.0;
+    for (int k = 0; k < num_classes_; ++k) sum += std::exp(margin[k] - max_margin);
+    for (int k = 0; k < num_classes_; ++k) {
+      score[k] = static_cast<float>(std::exp(margin[k] - max_margin) / sum);
+    }
+  }
+  bool valid_label(float label) const override {
+    return std::isfinite(label) && label == std::floor(label) && label >= 0.0F &&
+           label <= static_cast<float>(num_classes_ - 1);
+  }
+  std::string label_domain() const override {
+    return "an integer in [0, " + std::to_string(num_classes_ - 1) + "]";
+  }
+
+ private:
+  int num_classes_;
+};
+
+class HingeLoss final : public Loss {
+ public:
+  explicit HingeLoss(double margin) : margin_(margin) {}
+  int outputs() const override { return 1; }
+  double value_and_gradient(const float* margin, float label, float* grad) const override {
+    const double s = label_sign(label);
+    const double slack = margin_ - s * margin[0];
+    if (grad != nullptr) grad[0] = static_cast<float>(slack > 0.0 ? -s : 0.0);
+    return std::max(slack, 0.0);
+  }
+  void link(const float* margin, float* score) const override { score[0] = margin[0]; }
+  bool valid_label(float label) const override { return is_binary_label(label); }
+  std::string label_domain() const override { return "0 or 1"; }
+
+ private:
+  double margin_;
+};
+
+// Regression losses: a function of the residual r = margin - label, identity link, any finite label.
+class ResidualLoss : public Loss {
+ public:
+  int outputs() const override { return 1; }
+  double value_and_gradient(const float* margin, float label, float* grad) const final {
+    const double residual = static_cast<double>(margin[0]) - static_cast<double>(label);
+    double derivative = 0.0;
+    const double value = of_residual(residual, derivative);
+    if (grad != nullptr) grad[0] = static_cast<float>(derivative);
+    return value;
+  }
+  void link(const float* margin, float* score) const final { score[0] = margin[0]; }
+  bool valid_label(float label) const final { return std::isfinite(label); }
+  std::string label_domain() const final { return "a finite number"; }
+
+ protected:
+  // Loss of residual r; `derivative` receives d loss / d r (= d loss / d margin).
+  virtual double of_residual(double r, double& derivative) const = 0;
+};
+
+class SquaredLoss final : public ResidualLoss {
+ protected:
+  // r^2 without the customary 1/2, so the objective loss equals the MSE metric.
+  double of_residual(double r, double& derivative) const override {
+    derivative = 2.0 * r;
+    return r * r;
+  }
+};
+
+class AbsoluteLoss final : public ResidualLoss {
+ protected:
+  double of_residual(double r, double& derivative) const override {
+    derivative = sign_of(r);
+    return std::abs(r);
+  }
+};
+
+class EpsInsensitiveSquaredLoss final : public ResidualLoss {
+ public:
+  explicit EpsInsensitiveSquaredLoss(double epsilon) : epsilon_(epsilon) {}
+
+ protected:
+  double of_residual(double r, double& derivative) const override {
+    const double excess = std::max(std::abs(r) - epsilon_, 0.0);
+    derivative = 2.0 * excess * sign_of(r);
+    return excess * excess;
+  }
+
+ private:
+  double epsilon_;
+};
+
+class EpsInsensitiveAbsoluteLoss final : public ResidualLoss {
+ public:
+  explicit EpsInsensitiveAbsoluteLoss(double epsilon) : epsilon_(epsilon) {}
+
+ protected:
+  double of_residual(double r, double& derivative) const override {
+    const double excess = std::abs(r) - epsilon_;
+    derivative = excess > 0.0 ? sign_of(r) : 0.0;
+    return std::max(excess, 0.0);
+  }
+
+ private:
+  double epsilon_;
+};
+
+class QuantileLoss final : public ResidualLoss {
+ public:
+  explicit QuantileLoss(double quantile) : quantile_(quantile) {}
+
+ protected:
+  // Pinball loss of u = label - margin = -r: under-prediction costs q, over-prediction 1 - q.
+  double of_residual(double r, double& derivative) const override {
+    const double u = -r;
+    if (u > 0.0) {
+      derivative = -quantile_;
+    } else if (u < 0.0) {
+      derivative = 1.0 - quantile_;
+    } else {
+      derivative = 0.0;
+    }
+    return u >= 0.0 ? quantile_ * u : (quantile_ - 1.0) * u;
+  }
+
+ private:
+  double quantile_;
+};
+
+class HuberLoss final : public ResidualLoss {
+ public:
+  explicit HuberLoss(double delta) : delta_(delta) {}
+
+ protected:
+  double of_residual(double r, double& derivative) const override {
+    if (std::abs(r) <= delta_) {
+      derivative = r;
+      return 0.5 * r * r;
+    }
+    derivative = delta_ * sign_of(r);
+    return delta_ * (std::abs(r) - 0.5 * delta_);
+  }
+
+ private:
+  double delta_;
+};
+
+// The loss parameters come from the configuration; values the formulas cannot use are usage errors.
+void require(bool ok, const std::string& option, double value, const char* allowed) {
+  if (!ok) {
+    throw UsageError(fmt::format("{}: {} is out of range; expected {}", option, value, allowed));
+  }
+}
+
+}  // namespace
+
+LossKind parse_loss_kind(const std::string& name) {
+  for (const auto& [kind, kind_name] : kLossNames) {
+    if (name == kind_name) return kind;
+  }
+  std::string allowed;
+  for (const auto& entry : kLossNames) {
+    if (!allowed.empty()) allowed += ", ";
+    allowed += entry.second;
+  }
+  throw UsageError("loss: '" + name + "' is not one of " + allowed);
+}
+
+std::string loss_kind_name(LossKind kind) {
+  for (const auto& [known_kind, kind_name] : kLossNames) {
+    if (known_kind == kind) return kind_name;
+  }
+  throw std::invalid_argument("loss_kind_name: unknown LossKind");
+}
+
+std::unique_ptr<Loss> make_loss(LossKind kind, const LossParams& params) {
+  switch (kind) {
+    case LossKind::kLogistic:
+      return std::make_unique<LogisticLoss>();
+    case LossKind::kSoftmax:
+      require(params.num_classes >= 2, "num_classes", params.num_classes, "an integer >= 2");
+      return std::make_unique<SoftmaxLoss>(params.num_classes);
+    case LossKind::kSquared:
+      return std::make_unique<SquaredLoss>();
+    case LossKind::kHinge:
+      require(params.margin >= 0.0, "margin", params.margin, "a non-negative number");
+      return std::make_unique<HingeLoss>(params.margin);
+    case LossKind::kAbsolute:
+      return std::make_unique<AbsoluteLoss>();
+    case LossKind::kEpsInsensitiveSquared:
+      require(params.loss_insensitivity >= 0.0, "loss_insensitivity", params.loss_insensitivity,
+              "a non-negative number");
+      return std::make_unique<EpsInsensitiveSquaredLoss>(params.loss_insensitivity);
+    case LossKind::kEpsInsensitiveAbsolute:
+      require(params.loss_insensitivity >= 0.0, "loss_insensitivity", params.loss_insensitivity,
+              "a non-negative number");
+      return std::make_unique<EpsInsensitiveAbsoluteLoss>(params.loss_insensitivity);
+    case LossKind::kQuantile:
+      require(params.quantile > 0.0 && params.quantile < 1.0, "quantile", params.quantile,
+              "a number in (0, 1)");
+      return std::make_unique<QuantileLoss>(params.quantile);
+    case LossKind::kHuber:
+      require(params.huber_delta > 0.0, "huber_delta", params.huber_delta, "a positive number");
+      return std::make_unique<HuberLoss>(params.huber_delta);
+  }
+  throw std::invalid_argument("make_loss: unknown LossKind");
+}
+
+}  // namespace linlearn

@@ -1,0 +1,47 @@
+#pragma once
+// Per-model early stopping and divergence detection (SPEC section 4), one instance per model, so
+// no optimizer carries its own copy of the logic.
+#include <algorithm>
+#include <cmath>
+#include <optional>
+
+#include "linlearn/config.h"
+#include "linlearn/trainer.h"
+
+namespace linlearn {
+
+class EarlyStopping {
+ public:
+  explicit EarlyStopping(const EarlyStoppingConfig& config) : config_(config) {}
+
+  enum class Verdict { kImproved, kNoImprovement, kStop, kDiverged };
+
+  // Records the criterion (lower is better) of one epoch.
+  Verdict update(int epoch, double criterion) {
+    if (!std::isfinite(criterion) || (first_ && criterion > 10 * *first_ && *first_ > 0)) return Verdict::kDiverged;
+    if (!first_) first_ = criterion;
+    last_improvement_ = best_ ? (*best_ - criterion) / std::max(std::abs(*best_), 1e-12) : INFINITY;
+    if (!best_ || criterion < *best_ * (1 - config_.tolerance) || (*best_ <= 0 && criterion < *best_)) {
+      best_ = criterion;
+      best_epoch_ = epoch;
+      stale_ = 0;
+      return Verdict::kImproved;
+    }
+    if (++stale_ >= config_.patience) return Verdict::kStop;
+    return Verdict::kNoImprovement;
+  }
+  int best_epoch() const { return best_epoch_; }
+  double best() const { return best_ ? *best_ : INFINITY; }
+  // Whether the last epoch still improved by more than the tolerance (training had not settled).
+  bool still_improving() const { return last_improvement_ > config_.tolerance; }
+
+ private:
+  EarlyStoppingConfig config_;
+  std::optional<double> first_;
+  std::optional<double> best_;
+  int best_epoch_ = -1;
+  int stale_ = 0;
+  double last_improvement_ = INFINITY;
+};
+
+}  // namespace linlearn

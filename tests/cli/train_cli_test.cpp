@@ -1,0 +1,142 @@
+// End-to-end runs of `linlearn train | predict | evaluate` on the bundled data sets.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/cli_runner.h"
+#include "io/temp_dir.h"
+
+namespace linlearn {
+namespace {
+
+using testing::data_path;
+using testing::run_linlearn;
+using testing::slurp;
+
+nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(slurp(path)); }
+
+std::string churn_args(const std::string& out_dir) {
+  return "train --predictor_type binary_classifier --train " + data_path("churn/train.csv") + " --validation " +
+         data_path("churn/validation.csv") + " --test " + data_path("churn/test.csv") + " --output-dir " + out_dir +
+         " --epochs 8 --quiet";
+}
+
+TEST(TrainCli, BinaryChurnWritesCompleteArtifacts) {
+  testing::TempDir dir;
+  const auto r = run_linlearn(churn_args(dir.path("out")), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto metrics = read_json(dir.path("out/metrics.json"));
+  EXPECT_EQ(metrics["predictor_type"], "binary_classifier");
+  EXPECT_EQ(metrics["data"]["train"]["records"], 4000);
+  EXPECT_EQ(metrics["data"]["train"]["feature_dim"], 12);
+  EXPECT_GE(metrics["final_metrics"]["test:binary_classification_accuracy"].get<double>(), 0.8);
+  EXPECT_GE(metrics["final_metrics"]["test:roc_auc_score"].get<double>(), 0.85);
+  for (const char* key : {"train:objective_loss", "validation:precision", "validation:recall", "test:binary_f_beta"})
+    EXPECT_TRUE(metrics["final_metrics"].contains(key)) << key;
+  EXPECT_FALSE(metrics["epochs"].empty());
+  EXPECT_TRUE(metrics["epochs"][0]["models"][0].contains("validation:objective_loss"));
+  EXPECT_EQ(metrics["hyperparameters"]["num_models"], 8);
+  EXPECT_EQ(metrics["hyperparameters"]["epochs"], 8);
+  const std::string status = metrics["convergence"]["status"];
+  EXPECT_TRUE(status == "converged" || status == "early_stopped" || status == "max_epochs") << status;
+
+  const auto model = read_json(dir.path("out/model.json"));
+  EXPECT_EQ(model["weights"].size(), 12U);
+  EXPECT_TRUE(model["bias"].is_number());
+  EXPECT_EQ(model["threshold"], metrics["selected_model"]["threshold"]);
+
+  // predict: one JSON line per record, consistent with the stored threshold.
+  const auto p = run_linlearn("predict --model " + dir.path("out") + " --has-label --input " + data_path("churn/test.csv"),
+                              dir.path());
+  ASSERT_EQ(p.exit_code, 0) << p.err;
+  std::istringstream lines(p.out);
+  std::string line;
+  int count = 0;
+  while (std::getline(lines, line)) {
+    const auto rec = nlohmann::json::parse(line);
+    EXPECT_EQ(rec["predicted_label"].get<int>(), rec["score"].get<double>() > model["threshold"].get<double>() ? 1 : 0);
+    ++count;
+  }
+  EXPECT_EQ(count, 1000);
+
+  // evaluate agrees with the test metrics written by train.
+  const auto e = run_linlearn("evaluate --model " + dir.path("out") + " --input " + data_path("churn/test.csv"), dir.path());
+  ASSERT_EQ(e.exit_code, 0) << e.err;
+  EXPECT_NEAR(nlohmann::json::parse(e.out)["test:binary_classification_accuracy"].get<double>(),
+              metrics["final_metrics"]["test:binary_classification_accuracy"].get<double>(), 1e-9);
+}
+
+TEST(TrainCli, ModelBytesDoNotDependOnThreads) {
+  testing::TempDir dir;
+  ASSERT_EQ(run_linlearn(churn_args(dir.path("t1")) + " --threads 1", dir.path()).exit_code, 0);
+  ASSERT_EQ(run_linlearn(churn_args(dir.path("t2")) + " --threads 2", dir.path()).exit_code, 0);
+  const std::string a = slurp(dir.path("t1/model.pb"));
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, slurp(dir.path("t2/model.pb")));
+  EXPECT_NE(slurp(dir.path("t1/metrics.json")), "");
+}
+
+TEST(TrainCli, MulticlassAndRegression) {
+  testing::TempDir dir;
+  auto r = run_linlearn("train --predictor_type multiclass_classifier --num_classes 10 --train " +
+                            data_path("digits/train.csv") + " --test " + data_path("digits/test.csv") +
+                            " --output-dir " + dir.path("digits") + " --quiet",
+                        dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto metrics = read_json(dir.path("digits/metrics.json"));
+  EXPECT_GE(metrics["final_metrics"]["test:multiclass_accuracy"].get<double>(), 0.9);
+  EXPECT_EQ(read_json(dir.path("digits/model.json"))["weights"].size(), 10U);
+
+  r = run_linlearn("train --predictor_type regressor --train " + data_path("diabetes/train.csv") + " --test " +
+                       data_path("diabetes/test.csv") + " --output-dir " + dir.path("diabetes") + " --quiet",
+                   dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  metrics = read_json(dir.path("diabetes/metrics.json"));
+  EXPECT_GE(metrics["final_metrics"]["test:r2"].get<double>(), 0.35);
+  EXPECT_NEAR(metrics["final_metrics"]["test:rmse"].get<double>(),
+              std::sqrt(metrics["final_metrics"]["test:mse"].get<double>()), 1e-6);
+}
+
+TEST(TrainCli, HyperparametersFileAndCommandLineWins) {
+  testing::TempDir dir;
+  const auto r = run_linlearn("train --hyperparameters " + data_path("hyperparameters.json") + " --epochs 3 --train " +
+                                  data_path("churn/train.csv") + " --output-dir " + dir.path("out") + " --quiet",
+                              dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto metrics = read_json(dir.path("out/metrics.json"));
+  EXPECT_EQ(metrics["hyperparameters"]["epochs"], 3);
+  EXPECT_EQ(metrics["hyperparameters"]["mini_batch_size"], 200);
+}
+
+TEST(TrainCli, UsageErrorsExit2WithOneLine) {
+  testing::TempDir dir;
+  auto r = run_linlearn("train --train " + data_path("churn/train.csv") + " --predictor_type binary_classifier "
+                        "--mini_batch_size -3 --output-dir " + dir.path("out"), dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--mini_batch_size"), std::string::npos) << r.err;
+  r = run_linlearn("train --train x.csv --predictor_type binary_classifier --no-such-option 1", dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  r = run_linlearn("train --train " + data_path("churn/train.csv") + " --predictor_type regressor --loss logistic",
+                   dir.path());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("--loss"), std::string::npos) << r.err;
+}
+
+TEST(TrainCli, MalformedCsvExits3NamingTheLineAndWritesNothing) {
+  testing::TempDir dir;
+  const std::string bad = dir.write("bad.csv", "1,2,3\n0,4,5\n1,abc,6\n");
+  auto r = run_linlearn("train --predictor_type binary_classifier --train " + bad + " --output-dir " + dir.path("out"),
+                        dir.path());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(bad + ":3:"), std::string::npos) << r.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.path("out/model.pb")));
+
+  const std::string bad_label = dir.write("label.csv", "1,2,3\n2,4,5\n");
+  r = run_linlearn("train --predictor_type binary_classifier --train " + bad_label + " --output-dir " + dir.path("out"),
+                   dir.path());
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_NE(r.err.find(bad_label + ":2:1"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace linlearn

@@ -1,0 +1,90 @@
+#include <gtest/gtest.h>
+
+#include "linlearn/config.h"
+#include "linlearn/errors.h"
+#include "linlearn/model_grid.h"
+
+namespace linlearn {
+namespace {
+
+TrainConfig resolve(HyperparameterValues v) { return resolve_config(v, 7, 2, true); }
+
+TEST(TrainConfig, ResolvesAutoPerPredictorType) {
+  const TrainConfig binary = resolve({{"predictor_type", "binary_classifier"}});
+  EXPECT_EQ(binary.loss, LossKind::kLogistic);
+  EXPECT_EQ(binary.mini_batch_size, 1000);
+  EXPECT_EQ(binary.epochs, 15);
+  EXPECT_EQ(binary.models.size(), static_cast<std::size_t>(kAutoNumModels));
+  EXPECT_EQ(binary.models[0].optimizer.kind, OptimizerKind::kAdam);
+  EXPECT_DOUBLE_EQ(binary.models[0].learning_rate, 0.02);
+  EXPECT_FALSE(binary.normalization.normalize_label);
+  EXPECT_EQ(binary.resolved["loss"], "logistic");
+  EXPECT_EQ(binary.resolved["num_models"], kAutoNumModels);
+  EXPECT_TRUE(binary.resolved["use_bias"].is_boolean());
+
+  const TrainConfig regressor = resolve({{"predictor_type", "regressor"}, {"num_models", "1"}});
+  EXPECT_EQ(regressor.loss, LossKind::kSquared);
+  EXPECT_TRUE(regressor.normalization.normalize_label);
+  EXPECT_TRUE(regressor.normalization.unbias_label);
+  EXPECT_EQ(regressor.models.size(), 1U);
+
+  const TrainConfig multi = resolve({{"predictor_type", "multiclass_classifier"}, {"num_classes", "10"}});
+  EXPECT_EQ(multi.loss, LossKind::kSoftmax);
+  EXPECT_EQ(multi.num_classes, 10);
+}
+
+TEST(TrainConfig, RejectsBadInputWithTheOptionName) {
+  EXPECT_THROW(resolve({}), UsageError);
+  EXPECT_THROW(resolve({{"predictor_type", "multiclass_classifier"}}), UsageError);
+  try {
+    resolve({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "0"}});
+    FAIL() << "mini_batch_size 0 accepted";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--mini_batch_size: '0'"), std::string::npos) << e.what();
+  }
+  try {
+    resolve({{"predictor_type", "binary_classifier"}, {"loss", "squared_loss"}});
+    FAIL() << "squared_loss accepted for a binary classifier";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--loss"), std::string::npos);
+  }
+  EXPECT_THROW(resolve({{"predictor_type", "binary_classifier"}, {"no_such_option", "1"}}), UsageError);
+  EXPECT_THROW(resolve({{"predictor_type", "binary_classifier"}, {"learning_rate", "fast"}}), UsageError);
+  EXPECT_THROW(resolve({{"predictor_type", "binary_classifier"}, {"epochs", "2.5"}}), UsageError);
+}
+
+TEST(TrainConfig, WarnsAboutOptionsWithoutEffect) {
+  const TrainConfig c =
+      resolve({{"predictor_type", "binary_classifier"}, {"optimizer", "sgd"}, {"beta_1", "0.8"}, {"margin", "2"}});
+  ASSERT_EQ(c.warnings.size(), 2U);
+  EXPECT_NE(c.warnings[0].find("--beta_1"), std::string::npos);
+  EXPECT_NE(c.warnings[1].find("--margin"), std::string::npos);
+  EXPECT_TRUE(resolve({{"predictor_type", "binary_classifier"}}).warnings.empty());
+}
+
+TEST(TrainConfig, DataDependentResolution) {
+  TrainConfig c = resolve({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "100"}});
+  resolve_data_dependent(c, 1050, 20, true);
+  EXPECT_EQ(c.models[0].schedule.step, 11);
+  EXPECT_FALSE(c.normalization.unbias_data);  // sparse data is scaled, not centred
+  EXPECT_EQ(c.resolved["feature_dim"], 20);
+}
+
+TEST(ModelGrid, FollowsTheDocumentedGrid) {
+  ModelSettings base;
+  base.learning_rate = 0.1;
+  base.optimizer.kind = OptimizerKind::kAdam;
+  const auto grid = build_model_grid(base, 9, [](OptimizerKind) { return 0.5; });
+  ASSERT_EQ(grid.size(), 9U);
+  EXPECT_DOUBLE_EQ(grid[0].learning_rate, 0.1);
+  EXPECT_DOUBLE_EQ(grid[1].learning_rate, 0.1 * 0.3);
+  EXPECT_DOUBLE_EQ(grid[2].learning_rate, 0.1 * 3);
+  EXPECT_DOUBLE_EQ(grid[4].wd, 1e-5);
+  EXPECT_EQ(grid[5].optimizer.kind, OptimizerKind::kSgd);
+  EXPECT_DOUBLE_EQ(grid[5].learning_rate, 0.5);
+  EXPECT_DOUBLE_EQ(grid[6].l1, 1e-5);
+  EXPECT_DOUBLE_EQ(grid[8].learning_rate, 0.1 * 0.3 * 0.5);  // second round halves
+}
+
+}  // namespace
+}  // namespace linlearn

@@ -1,0 +1,101 @@
+#include "linlearn/dataset.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "linlearn/errors.h"
+
+namespace linlearn {
+namespace {
+
+Dataset dense(std::size_t dim, std::vector<float> labels, std::vector<float> values, std::string file) {
+  Dataset data;
+  data.feature_dim = dim;
+  data.labels = std::move(labels);
+  data.dense = std::move(values);
+  data.files = {std::move(file)};
+  return data;
+}
+
+Dataset sparse(std::size_t dim, std::vector<float> labels, std::vector<std::uint64_t> row_ptr,
+               std::vector<std::uint32_t> cols, std::vector<float> values, std::string file) {
+  Dataset data;
+  data.sparse = true;
+  data.feature_dim = dim;
+  data.labels = std::move(labels);
+  data.row_ptr = std::move(row_ptr);
+  data.col_idx = std::move(cols);
+  data.values = std::move(values);
+  data.files = {std::move(file)};
+  return data;
+}
+
+TEST(Dataset, AppendsDenseRecordsOfOneWidth) {
+  Dataset data = dense(2, {1}, {1, 2}, "a.csv");
+  data.append(dense(2, {0, 1}, {3, 4, 5, 6}, "b.csv"));
+  EXPECT_EQ(data.rows(), 3u);
+  EXPECT_EQ(data.labels, (std::vector<float>{1, 0, 1}));
+  EXPECT_EQ(data.dense, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(data.files, (std::vector<std::string>{"a.csv", "b.csv"}));
+  EXPECT_EQ(data.at(2, 1), 6.0f);
+}
+
+TEST(Dataset, AppendIntoEmptyTakesTheRecords) {
+  Dataset data;
+  data.append(dense(3, {1}, {1, 2, 3}, "a.csv"));
+  EXPECT_EQ(data.feature_dim, 3u);
+  EXPECT_EQ(data.dense, (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(data.files, (std::vector<std::string>{"a.csv"}));
+}
+
+TEST(Dataset, RejectsDenseRecordsOfAnotherWidth) {
+  Dataset data = dense(2, {1}, {1, 2}, "a.csv");
+  try {
+    data.append(dense(3, {0}, {3, 4, 5}, "b.csv"));
+    FAIL() << "widths 2 and 3 were merged";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "b.csv: records have 3 features, expected 2 (as in a.csv)");
+  }
+}
+
+TEST(Dataset, MixedDensitiesBecomeSparse) {
+  Dataset data = dense(3, {1, 0}, {0, 2, 0, 4, 0, 5}, "a.csv");
+  data.append(sparse(5, {1}, {0, 1}, {4}, {7}, "b.svm"));
+  EXPECT_TRUE(data.sparse);
+  EXPECT_TRUE(data.dense.empty());
+  EXPECT_EQ(data.feature_dim, 5u);
+  EXPECT_EQ(data.row_ptr, (std::vector<std::uint64_t>{0, 1, 3, 4}));
+  EXPECT_EQ(data.col_idx, (std::vector<std::uint32_t>{1, 0, 2, 4}));
+  EXPECT_EQ(data.values, (std::vector<float>{2, 4, 5, 7}));
+  EXPECT_EQ(data.files, (std::vector<std::string>{"a.csv", "b.svm"}));
+
+  Dataset first_sparse = sparse(2, {1}, {0, 1}, {1}, {7}, "a.svm");
+  first_sparse.append(dense(3, {0}, {0, 0, 9}, "b.csv"));
+  EXPECT_EQ(first_sparse.feature_dim, 3u);
+  EXPECT_EQ(first_sparse.at(1, 2), 9.0f);
+  EXPECT_EQ(first_sparse.at(0, 1), 7.0f);
+}
+
+TEST(Dataset, ToSparseDropsZeros) {
+  Dataset data = dense(3, {1, 0}, {0, 1.5f, 0, 0, 0, 0}, "a.csv");
+  data.to_sparse();
+  EXPECT_TRUE(data.sparse);
+  EXPECT_EQ(data.nonzeros(), 1u);
+  EXPECT_EQ(data.row_ptr, (std::vector<std::uint64_t>{0, 1, 1}));
+  EXPECT_EQ(data.at(0, 1), 1.5f);
+  EXPECT_EQ(data.at(1, 2), 0.0f);
+}
+
+TEST(Dataset, CountsBytesAndChecksBounds) {
+  const Dataset data = dense(2, {1}, {1, 2}, "a.csv");
+  // 1 label + 2 values as float, plus the CSR row_ptr{0} every store starts with.
+  EXPECT_EQ(data.bytes(), 3 * sizeof(float) + sizeof(std::uint64_t));
+  EXPECT_THROW(data.at(1, 0), std::out_of_range);
+  EXPECT_THROW(data.at(0, 2), std::out_of_range);
+}
+
+}  // namespace
+}  // namespace linlearn

@@ -1,0 +1,105 @@
+#include <gtest/gtest.h>
+
+#include <spdlog/sinks/null_sink.h>
+
+#include "linlearn/trainer.h"
+#include "synthetic.h"
+#include "train/batch_gradient.h"
+
+namespace linlearn {
+namespace {
+
+spdlog::logger quiet_logger() { return spdlog::logger("test", std::make_shared<spdlog::sinks::null_sink_mt>()); }
+
+TrainConfig binary_config(int threads, const std::string& num_models = "1") {
+  TrainConfig c = resolve_config({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "200"},
+                                  {"epochs", "6"}, {"num_models", num_models}},
+                                 11, threads, true);
+  return c;
+}
+
+TEST(Trainer, LearnsAndIsBitIdenticalForAnyThreadCount) {
+  const Dataset train = testing::logistic_data(3000, 8, 1);
+  const Dataset validation = testing::logistic_data(1000, 8, 2);
+  auto log = quiet_logger();
+  std::vector<LinearModel> models;
+  for (int threads : {1, 2, 3}) {
+    TrainConfig c = binary_config(threads, "3");
+    resolve_data_dependent(c, train.rows(), train.feature_dim, false);
+    ThreadPool pool(threads);
+    const TrainOutcome out = train_models(c, Channels{&train, &validation, nullptr}, pool, log, nullptr);
+    EXPECT_GE(out.models[static_cast<std::size_t>(out.selected)].selection_score, 0.8);
+    models.push_back(out.model);
+  }
+  for (std::size_t i = 1; i < models.size(); ++i) {
+    EXPECT_EQ(models[i].weights, models[0].weights);
+    EXPECT_EQ(models[i].bias, models[0].bias);
+    EXPECT_EQ(models[i].threshold, models[0].threshold);
+  }
+}
+
+TEST(Trainer, LabelSortedInputTrainsLikeShuffledInput) {
+  Dataset shuffled = testing::logistic_data(4000, 6, 3);
+  Dataset sorted = shuffled;
+  sorted.dense.clear();
+  sorted.labels.clear();
+  for (float label : {0.0F, 1.0F})
+    for (std::size_t r = 0; r < shuffled.rows(); ++r)
+      if (shuffled.labels[r] == label) {
+        sorted.labels.push_back(label);
+        sorted.dense.insert(sorted.dense.end(), shuffled.dense.begin() + static_cast<std::ptrdiff_t>(r * 6),
+                            shuffled.dense.begin() + static_cast<std::ptrdiff_t>((r + 1) * 6));
+      }
+  const Dataset validation = testing::logistic_data(2000, 6, 4);
+  auto log = quiet_logger();
+  ThreadPool pool(2);
+  std::vector<double> scores;
+  for (const Dataset* train : {&shuffled, &sorted}) {
+    TrainConfig c = binary_config(2);
+    resolve_data_dependent(c, train->rows(), train->feature_dim, false);
+    const TrainOutcome out = train_models(c, Channels{train, &validation, nullptr}, pool, log, nullptr);
+    scores.push_back(out.models[static_cast<std::size_t>(out.selected)].selection_score);
+  }
+  EXPECT_NEAR(scores[0], scores[1], 0.01);
+}
+
+// The kernel folds normalization into the weights; check its gradient against finite differences of
+// the mean batch loss computed directly on normalized features.
+TEST(BatchGradientKernel, MatchesFiniteDifferences) {
+  const Dataset data = testing::logistic_data(300, 5, 5);
+  NormalizationConfig nc;
+  const Normalization norm = compute_normalization(data, nc, 0);
+  const auto loss = make_loss(LossKind::kLogistic, LossParams{});
+  const std::vector<float> weights(data.rows(), 1.0F);
+  ThreadPool pool(2);
+  BatchGradientKernel kernel(data, weights, norm, *loss, *loss, 1, pool);
+  std::vector<ModelParameters> params(1);
+  params[0].weights = {0.1F, -0.2F, 0.3F, 0.05F, -0.1F};
+  params[0].bias = {0.2F};
+  std::vector<std::uint32_t> batch(200);
+  for (std::uint32_t i = 0; i < 200; ++i) batch[i] = (i * 7) % 300;
+  const BatchGradient g = kernel.compute(batch, params);
+
+  const auto mean_loss = [&](const std::vector<double>& w, double b) {
+    double total = 0;
+    for (std::uint32_t r : batch) {
+      double m = b;
+      for (std::size_t j = 0; j < 5; ++j) m += w[j] * (data.dense[r * 5 + j] - norm.mean[j]) / norm.scale[j];
+      const auto mf = static_cast<float>(m);
+      total += loss->value_and_gradient(&mf, data.labels[r], nullptr);
+    }
+    return total / static_cast<double>(batch.size());
+  };
+  std::vector<double> w(params[0].weights.begin(), params[0].weights.end());
+  const double h = 1e-3;
+  for (std::size_t j = 0; j < 5; ++j) {
+    auto up = w, down = w;
+    up[j] += h;
+    down[j] -= h;
+    EXPECT_NEAR(g.grads[0].weights[j], (mean_loss(up, 0.2) - mean_loss(down, 0.2)) / (2 * h), 2e-3) << j;
+  }
+  EXPECT_NEAR(g.grads[0].bias[0], (mean_loss(w, 0.2 + h) - mean_loss(w, 0.2 - h)) / (2 * h), 2e-3);
+}
+
+}  // namespace
+}  // namespace linlearn
