@@ -43,4 +43,10 @@ class ConvergenceError : public Error {
   explicit ConvergenceError(const std::string& message) : Error(message, kExitNotConverged) {}
 };
 
+// Training stopped by SIGINT (exit 130) or SIGTERM (exit 143) after writing a checkpoint.
+class Interrupted : public Error {
+ public:
+  Interrupted(const std::string& message, int exit_code) : Error(message, exit_code) {}
+};
+
 }  // namespace linlearn

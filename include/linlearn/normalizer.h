@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "linlearn/communicator.h"
 #include "linlearn/config.h"
 #include "linlearn/dataset.h"
 
@@ -18,6 +19,9 @@ struct Normalization {
   std::size_t sample_size = 0;
 };
 
-Normalization compute_normalization(const Dataset& train, const NormalizationConfig& config, std::uint64_t seed);
+// With several ranks, each samples its share of num_point_for_scaler from its own shard and the
+// sums are combined, so every rank gets the same statistics.
+Normalization compute_normalization(const Dataset& train, const NormalizationConfig& config, std::uint64_t seed,
+                                    Communicator* communicator = nullptr);
 
 }  // namespace linlearn

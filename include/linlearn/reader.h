@@ -37,8 +37,9 @@ struct ReadOptions {
   bool has_label = true;
 };
 
-// Parsers append the records of one file to `out`. `file` names the place in error messages.
-// They use opts.threads and the label check of opts; opts.feature_dim is enforced by read_channel.
+// Parsers append the records of one file to `out` and the file to out.files. `file` names the
+// place in error messages. The text parsers run on opts.threads threads and check each line
+// against opts.feature_dim and opts.label_ok; read_channel checks RecordIO records afterwards.
 void parse_csv(std::string_view text, const std::string& file, Dataset& out, const ReadOptions& opts);
 void parse_libsvm(std::string_view text, const std::string& file, Dataset& out, const ReadOptions& opts);
 void parse_recordio(std::string_view bytes, const std::string& file, Dataset& out);

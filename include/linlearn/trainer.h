@@ -1,12 +1,14 @@
 #pragma once
 // The training loop: epochs over a shuffled in-memory store, num_models models side by side, early
 // stopping per model, selection of the best and threshold calibration.
+#include <atomic>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include <spdlog/logger.h>
 
+#include "linlearn/communicator.h"
 #include "linlearn/config.h"
 #include "linlearn/dataset.h"
 #include "linlearn/linear_model.h"
@@ -23,6 +25,7 @@ struct Channels {
 
 enum class ModelStatus { kTraining, kEarlyStopped, kConverged, kMaxEpochs, kDiverged };
 std::string model_status_name(ModelStatus status);
+ModelStatus parse_model_status(const std::string& name);
 
 struct ModelEpoch {
   double train_loss = 0;
@@ -63,8 +66,21 @@ class TrainingObserver {
   virtual void on_epoch_end(const EpochRecord& record, const TrainOutcome& so_far) = 0;
 };
 
+// How a run is watched, checkpointed and stopped; all optional.
+struct TrainControl {
+  TrainingObserver* observer = nullptr;
+  // Written after every epoch and when stopped by a signal; empty: no checkpoints.
+  std::string checkpoint_path;
+  // Continue from checkpoint_path (UsageError when it was made with other data or options).
+  bool resume = false;
+  // Set asynchronously to a signal number: stop after the current mini-batch, write a checkpoint,
+  // throw Interrupted (exit 128 + signal).
+  const std::atomic<int>* stop_signal = nullptr;
+  Communicator* communicator = nullptr;  // null: this process alone
+};
+
 // Trains on channels.train; ConvergenceError when every model diverges.
 TrainOutcome train_models(const TrainConfig& config, const Channels& channels, ThreadPool& pool,
-                          spdlog::logger& log, TrainingObserver* observer);
+                          spdlog::logger& log, const TrainControl& control = {});
 
 }  // namespace linlearn

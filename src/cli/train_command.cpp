@@ -16,6 +16,7 @@
 #include "linlearn/logging.h"
 #include "linlearn/reader.h"
 #include "linlearn/run_summary.h"
+#include "linlearn/signals.h"
 #include "linlearn/scoring.h"
 #include "linlearn/thread_pool.h"
 #include "linlearn/trainer.h"
@@ -31,6 +32,8 @@ struct TrainOptions {
   std::uint64_t seed = 0;
   int threads = 0;
   std::string shuffle = "true";
+  std::string checkpoint_dir;  // default: OUTPUT_DIR/checkpoint
+  bool resume = false;
   std::string log_level = "info";
   bool quiet = false;
   bool fail_on_nonconvergence = false;
@@ -137,8 +140,16 @@ int run_train(TrainOptions& o) {
   ThreadPool pool(threads);
   Channels channels{&train, validation.rows() > 0 ? &validation : nullptr, test.rows() > 0 ? &test : nullptr};
   EpochLogger epoch_logger(*log, config, channels.validation != nullptr);
+  TrainControl control;
+  control.observer = &epoch_logger;
+  const std::filesystem::path checkpoint_dir =
+      o.checkpoint_dir.empty() ? std::filesystem::path(o.output_dir) / "checkpoint" : std::filesystem::path(o.checkpoint_dir);
+  ensure_directory(checkpoint_dir.string());
+  control.checkpoint_path = (checkpoint_dir / "checkpoint.pb").string();
+  control.resume = o.resume;
+  control.stop_signal = &install_stop_signal_handlers();
   const auto train_started = std::chrono::steady_clock::now();
-  TrainOutcome outcome = train_models(config, channels, pool, *log, &epoch_logger);
+  TrainOutcome outcome = train_models(config, channels, pool, *log, control);
   timing.train_seconds = seconds_since(train_started);
 
   const ClassWeights weights = compute_class_weights(train.labels, config);
@@ -191,6 +202,10 @@ CommandAction add_train_command(CLI::App& root) {
   cmd->add_option("--shuffle", o->shuffle, "Shuffle the records every epoch (true|false)")->capture_default_str();
   cmd->add_option("--log-level,--log_level", o->log_level, "trace, debug, info, warn, error or off")->capture_default_str();
   cmd->add_flag("--quiet", o->quiet, "Only warnings and errors");
+  cmd->add_option("--checkpoint-dir,--checkpoint_dir", o->checkpoint_dir,
+                  "Where the training state is saved after every epoch and on SIGINT/SIGTERM "
+                  "[default: OUTPUT_DIR/checkpoint]");
+  cmd->add_flag("--resume", o->resume, "Continue from the checkpoint (same data and options required)");
   cmd->add_flag("--fail-on-nonconvergence,--fail_on_nonconvergence", o->fail_on_nonconvergence,
                 "Exit 4 when the selected model diverged or hit max epochs while still improving");
   for (const auto& spec : hyperparameter_specs()) {

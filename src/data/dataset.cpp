@@ -22,16 +22,14 @@ std::string describe_earlier(const Dataset& data) {
 }  // namespace
 
 std::size_t Dataset::bytes() const {
-  return labels.size() * sizeof(float) + dense.size() * sizeof(float) +
-         row_ptr.size() * sizeof(std::uint64_t) + col_idx.size() * sizeof(std::uint32_t) +
-         values.size() * sizeof(float);
+  return labels.size() * sizeof(float) + dense.size() * sizeof(float) + row_ptr.size() * sizeof(std::uint64_t) +
+         col_idx.size() * sizeof(std::uint32_t) + values.size() * sizeof(float);
 }
 
 void Dataset::append(Dataset&& other) {
   if (rows() > 0 && other.rows() > 0 && !sparse && !other.sparse && other.feature_dim != feature_dim) {
     throw InputError(describe_source(other) + ": records have " + std::to_string(other.feature_dim) +
-                     " features, expected " + std::to_string(feature_dim) + " (as in " + describe_earlier(*this) +
-                     ")");
+                     " features, expected " + std::to_string(feature_dim) + " (as in " + describe_earlier(*this) + ")");
   }
   files.insert(files.end(), std::make_move_iterator(other.files.begin()), std::make_move_iterator(other.files.end()));
 

@@ -13,17 +13,22 @@ double usable_scale(double s) { return s > 1e-12 && std::isfinite(s) ? s : 1.0; 
 
 }  // namespace
 
-Normalization compute_normalization(const Dataset& train, const NormalizationConfig& config, std::uint64_t seed) {
+Normalization compute_normalization(const Dataset& train, const NormalizationConfig& config, std::uint64_t seed,
+                                    Communicator* communicator) {
   const std::size_t d = train.feature_dim;
   Normalization n;
   n.mean.assign(d, 0.0);
   n.scale.assign(d, 1.0);
-  const auto sample = uniform_sample(train.rows(), static_cast<std::size_t>(config.num_point_for_scaler), seed,
+  const int ranks = communicator != nullptr ? communicator->size() : 1;
+  const int rank = communicator != nullptr ? communicator->rank() : 0;
+  const auto share = static_cast<std::size_t>((config.num_point_for_scaler + ranks - 1) / ranks);
+  const auto sample = uniform_sample(train.rows(), share, seed + static_cast<std::uint64_t>(rank),
                                      static_cast<std::uint64_t>(RandomStream::kScalerSample));
-  n.sample_size = sample.size();
-  const double count = static_cast<double>(sample.size());
 
-  std::vector<double> sum(d, 0.0), sum_sq(d, 0.0);
+  // sums[0, d): feature sums; [d, 2d): sums of squares; then label sum, label square sum, count.
+  std::vector<double> sums(2 * d + 3, 0.0);
+  double* sum = sums.data();
+  double* sum_sq = sums.data() + d;
   for (std::uint32_t r : sample) {
     if (train.sparse) {
       for (std::uint64_t k = train.row_ptr[r]; k < train.row_ptr[r + 1]; ++k) {
@@ -39,6 +44,15 @@ Normalization compute_normalization(const Dataset& train, const NormalizationCon
       }
     }
   }
+  for (std::uint32_t r : sample) {
+    sums[2 * d] += train.labels[r];
+    sums[2 * d + 1] += static_cast<double>(train.labels[r]) * train.labels[r];
+  }
+  sums[2 * d + 2] = static_cast<double>(sample.size());
+  if (communicator != nullptr) communicator->sum(sums);
+  const double count = sums[2 * d + 2];
+  n.sample_size = static_cast<std::size_t>(count);
+
   const bool centre = config.unbias_data && !train.sparse;
   for (std::size_t j = 0; j < d; ++j) {
     const double mean = sum[j] / count;
@@ -49,11 +63,8 @@ Normalization compute_normalization(const Dataset& train, const NormalizationCon
   }
 
   if (config.normalize_label || config.unbias_label) {
-    double s = 0, ss = 0;
-    for (std::uint32_t r : sample) {
-      s += train.labels[r];
-      ss += static_cast<double>(train.labels[r]) * train.labels[r];
-    }
+    const double s = sums[2 * d];
+    const double ss = sums[2 * d + 1];
     const double mean = s / count;
     if (config.unbias_label) n.label_mean = mean;
     if (config.normalize_label)

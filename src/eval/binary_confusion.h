@@ -1,10 +1,13 @@
 #pragma once
 // Weighted confusion counts of a binary classifier and the rates derived from them. The metrics and
 // the threshold calibration share this so that both define precision, recall and F-beta alike.
+#include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace linlearn::detail {
 
@@ -66,5 +69,43 @@ struct BinaryConfusion {
     return denominator > 0.0 ? (1.0 + beta2) * precision * recall / denominator : 0.0;
   }
 };
+
+// One record as the threshold sweeps see it; kept contiguous so sorting stays cache-friendly.
+struct ScoredRecord {
+  float score;
+  float weight;
+  bool positive;
+};
+
+// The records with a score, highest first. A NaN score is above no threshold, so such records are
+// left out; `nan_positive`/`nan_negative` receive their weights for callers that must count them.
+inline std::vector<ScoredRecord> sorted_by_descending_score(std::span<const float> scores, std::span<const float> labels,
+                                                            std::span<const float> weights, double* nan_positive = nullptr,
+                                                            double* nan_negative = nullptr) {
+  std::vector<ScoredRecord> records;
+  records.reserve(scores.size());
+  for (std::size_t i = 0; i < scores.size(); ++i) {
+    const bool positive = is_positive_label(labels[i]);
+    const auto weight = static_cast<float>(weight_at(weights, i));
+    if (!std::isnan(scores[i])) {
+      records.push_back({scores[i], weight, positive});
+    } else if (double* nan_total = positive ? nan_positive : nan_negative) {
+      *nan_total += weight;
+    }
+  }
+  std::sort(records.begin(), records.end(), [](const ScoredRecord& a, const ScoredRecord& b) { return a.score > b.score; });
+  return records;
+}
+
+// Calls visit(first, last) for each run of equal scores in `records` (sorted), in order.
+template <typename Visit>
+void for_each_score_group(const std::vector<ScoredRecord>& records, Visit visit) {
+  for (std::size_t start = 0; start < records.size();) {
+    std::size_t end = start + 1;
+    while (end < records.size() && records[end].score == records[start].score) ++end;
+    visit(records.begin() + static_cast<std::ptrdiff_t>(start), records.begin() + static_cast<std::ptrdiff_t>(end));
+    start = end;
+  }
+}
 
 }  // namespace linlearn::detail

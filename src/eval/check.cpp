@@ -255,8 +255,8 @@ void check_regressions(const nlohmann::json& metrics, const std::string& source,
     }
     const bool lower = lower_is_better(limit.key);
     CheckRow row;
-    row.requirement = fmt::format("{} worse than baseline by <= {} ({} is better)", limit.key,
-                                  format_number(limit.max_delta), lower ? "lower" : "higher");
+    row.requirement = fmt::format("{} {} by <= {} vs baseline", limit.key, lower ? "rises" : "drops",
+                                  format_number(limit.max_delta));
     if (current.is_null() || previous.is_null()) {
       row.actual = format_value(current) + " (baseline " + format_value(previous) + ")";
       result.rows.push_back(row);

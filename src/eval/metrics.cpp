@@ -5,9 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <numeric>
 #include <stdexcept>
-#include <utility>
 #include <vector>
 
 #include "eval/binary_confusion.h"
@@ -24,35 +22,26 @@ double safe_ratio(double numerator, double denominator) {
 }
 
 // Weighted probability that a random positive outscores a random negative, ties counting one half.
-// One sort, then one pass over groups of equal scores.
+// One sort, then one pass over groups of equal scores; NaN scores rank below everything.
 double weighted_roc_auc(std::span<const float> scores, std::span<const float> labels,
                         std::span<const float> weights) {
-  std::vector<std::size_t> order(scores.size());
-  std::iota(order.begin(), order.end(), std::size_t{0});
-  // NaN sorts lowest so the ordering stays strict-weak even for a broken model.
-  const auto key = [&](std::size_t i) {
-    return std::isnan(scores[i]) ? -INFINITY : scores[i];
-  };
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) < key(b); });
-
-  double negative_below = 0.0;
-  double area = 0.0;
-  double total_positive = 0.0;
-  for (std::size_t start = 0; start < order.size();) {
-    std::size_t end = start;
+  double nan_positive = 0.0;
+  double nan_negative = 0.0;
+  const auto records = detail::sorted_by_descending_score(scores, labels, weights, &nan_positive, &nan_negative);
+  double positive_above = 0.0;
+  double negative_total = 0.0;
+  double area = 0.0;  // weight of (positive, negative) pairs ordered correctly
+  detail::for_each_score_group(records, [&](auto first, auto last) {
     double group_positive = 0.0;
     double group_negative = 0.0;
-    while (end < order.size() && key(order[end]) == key(order[start])) {
-      const std::size_t i = order[end];
-      (is_positive_label(labels[i]) ? group_positive : group_negative) += weight_at(weights, i);
-      ++end;
-    }
-    area += group_positive * (negative_below + 0.5 * group_negative);
-    negative_below += group_negative;
-    total_positive += group_positive;
-    start = end;
-  }
-  const double total_negative = negative_below;
+    for (auto it = first; it != last; ++it) (it->positive ? group_positive : group_negative) += it->weight;
+    area += group_negative * (positive_above + 0.5 * group_positive);
+    positive_above += group_positive;
+    negative_total += group_negative;
+  });
+  area += nan_negative * (positive_above + 0.5 * nan_positive);
+  const double total_positive = positive_above + nan_positive;
+  const double total_negative = negative_total + nan_negative;
   if (total_positive <= 0.0 || total_negative <= 0.0) return 0.5;
   return area / (total_positive * total_negative);
 }

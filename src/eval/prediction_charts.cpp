@@ -36,13 +36,6 @@ std::string figure(const std::string& caption, const std::string& svg) {
 }
 
 std::string render_binary(const ReportCurves& curves) {
-  std::vector<std::size_t> order;
-  for (std::size_t i = 0; i < curves.scores.size(); ++i) {
-    if (!std::isnan(curves.scores[i])) order.push_back(i);
-  }
-  std::sort(order.begin(), order.end(),
-            [&](std::size_t a, std::size_t b) { return curves.scores[a] > curves.scores[b]; });
-
   BinaryConfusion all;
   BinaryConfusion at_threshold;
   for (std::size_t i = 0; i < curves.labels.size(); ++i) {
@@ -63,19 +56,13 @@ std::string render_binary(const ReportCurves& curves) {
   std::vector<std::pair<double, double>> precision_recall;
   double true_positive = 0.0;
   double false_positive = 0.0;
-  for (std::size_t start = 0; start < order.size();) {
-    std::size_t end = start;
-    while (end < order.size() && curves.scores[order[end]] == curves.scores[order[start]]) {
-      const std::size_t i = order[end];
-      (is_positive_label(curves.labels[i]) ? true_positive : false_positive) += weight_at(curves.weights, i);
-      ++end;
-    }
+  for_each_score_group(sorted_by_descending_score(curves.scores, curves.labels, curves.weights), [&](auto first, auto last) {
+    for (auto it = first; it != last; ++it) (it->positive ? true_positive : false_positive) += it->weight;
     roc.emplace_back(false_positive / negatives, true_positive / positives);
     if (true_positive + false_positive > 0.0) {
       precision_recall.emplace_back(true_positive / positives, true_positive / (true_positive + false_positive));
     }
-    start = end;
-  }
+  });
 
   const MetricMap metrics = binary_metrics(curves.scores, curves.labels, curves.weights, curves.threshold, 1.0);
   const std::string threshold_label = "threshold " + format_number(curves.threshold);

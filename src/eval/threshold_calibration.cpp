@@ -33,7 +33,9 @@ struct Quality {
   bool feasible = true;
   double primary = 0.0;
   double secondary = 0.0;
-  double score = 0.0;  // what Calibration::score reports
+  // What Calibration::score reports. Models are ranked by it, so a threshold that misses its target
+  // scores (achieved constraint - 1), below every threshold that meets one and higher the closer it gets.
+  double score = 0.0;
 };
 
 Quality quality_of(const BinaryConfusion& confusion, const CalibrationTarget& target) {
@@ -47,11 +49,11 @@ Quality quality_of(const BinaryConfusion& confusion, const CalibrationTarget& ta
     case SelectionCriterion::kPrecisionAtTargetRecall: {
       // Short of the target, getting closer to it (more recall) is what counts.
       const bool feasible = recall >= target.target_recall - kTolerance;
-      return feasible ? Quality{true, precision, recall, precision} : Quality{false, recall, precision, precision};
+      return feasible ? Quality{true, precision, recall, precision} : Quality{false, recall, precision, recall - 1.0};
     }
     case SelectionCriterion::kRecallAtTargetPrecision: {
       const bool feasible = precision >= target.target_precision - kTolerance;
-      return feasible ? Quality{true, recall, precision, recall} : Quality{false, precision, recall, recall};
+      return feasible ? Quality{true, recall, precision, recall} : Quality{false, precision, recall, precision - 1.0};
     }
     case SelectionCriterion::kAccuracy:
     case SelectionCriterion::kLossFunction:
@@ -101,17 +103,13 @@ Calibration calibrate_threshold(std::span<const float> scores, std::span<const f
   detail::require_same_length(scores.size(), labels.size(), weights.size(), "calibrate_threshold");
 
   // Start with every record predicted negative; the sweep flips them in descending score order.
+  // Records with a NaN score stay predicted negative throughout: no threshold is below NaN.
   BinaryConfusion confusion;
   for (std::size_t i = 0; i < labels.size(); ++i) {
     confusion.add(false, detail::is_positive_label(labels[i]), detail::weight_at(weights, i));
   }
-  // A NaN score is never above any threshold, so such records stay predicted negative throughout.
-  std::vector<std::size_t> order;
-  order.reserve(scores.size());
-  for (std::size_t i = 0; i < scores.size(); ++i) {
-    if (!std::isnan(scores[i])) order.push_back(i);
-  }
-  if (target.criterion == SelectionCriterion::kLossFunction || order.empty()) {
+  const std::vector<detail::ScoredRecord> records = detail::sorted_by_descending_score(scores, labels, weights);
+  if (target.criterion == SelectionCriterion::kLossFunction || records.empty()) {
     BinaryConfusion at_default;
     for (std::size_t i = 0; i < scores.size(); ++i) {
       at_default.add(scores[i] > default_threshold, detail::is_positive_label(labels[i]),
@@ -120,13 +118,17 @@ Calibration calibrate_threshold(std::span<const float> scores, std::span<const f
     return {default_threshold, at_default.accuracy()};
   }
 
-  const auto key = [&](std::size_t i) { return static_cast<double>(scores[i]); };
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return key(a) > key(b); });
-
   // Nothing predicted positive: any threshold at or above the highest score.
-  double best_threshold = std::max(key(order.front()), default_threshold);
+  double best_threshold = std::max(static_cast<double>(records.front().score), default_threshold);
   Quality best = quality_of(confusion, target);
-  const auto consider = [&](double threshold) {
+  detail::for_each_score_group(records, [&](auto first, auto last) {
+    for (auto it = first; it != last; ++it) {
+      (it->positive ? confusion.false_negative : confusion.true_negative) -= it->weight;
+      (it->positive ? confusion.true_positive : confusion.false_positive) += it->weight;
+    }
+    const double group_score = first->score;
+    const double threshold = last == records.end() ? threshold_below(group_score, default_threshold)
+                                                   : 0.5 * (group_score + static_cast<double>(last->score));
     const Quality candidate = quality_of(confusion, target);
     const int order_vs_best = compare(candidate, best);
     if (order_vs_best > 0 ||
@@ -134,25 +136,7 @@ Calibration calibrate_threshold(std::span<const float> scores, std::span<const f
       best = candidate;
       best_threshold = threshold;
     }
-  };
-
-  for (std::size_t start = 0; start < order.size();) {
-    const double group_score = key(order[start]);
-    std::size_t end = start;
-    while (end < order.size() && key(order[end]) == group_score) {
-      const std::size_t i = order[end];
-      const bool positive = detail::is_positive_label(labels[i]);
-      const double w = detail::weight_at(weights, i);
-      // Move the record from predicted negative to predicted positive.
-      (positive ? confusion.false_negative : confusion.true_negative) -= w;
-      (positive ? confusion.true_positive : confusion.false_positive) += w;
-      ++end;
-    }
-    const bool last_group = end == order.size();
-    consider(last_group ? threshold_below(group_score, default_threshold)
-                        : 0.5 * (group_score + key(order[end])));
-    start = end;
-  }
+  });
   return {best_threshold, best.score};
 }
 

@@ -16,7 +16,9 @@ namespace linlearn {
 namespace {
 
 // How a file is named in messages and in Dataset::files.
-std::string display_name(const std::string& path) { return path == "-" ? "<stdin>" : path; }
+std::string display_name(const std::string& path) {
+  return path == "-" ? "<stdin>" : path;
+}
 
 // Throws "FILE: record N at byte B: what", finding B by walking the frames up to record N.
 [[noreturn]] void fail_record(std::string_view bytes, const std::string& file, std::size_t record,

@@ -15,7 +15,9 @@ constexpr std::uint32_t kRecordIOMagic = 0xCED7230A;
 constexpr int kLinesToInspect = 64;
 constexpr std::size_t kBytesToInspect = 64 * 1024;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r';
+}
 
 enum class LineVerdict { kUndecided, kLibsvm, kCsv };
 
@@ -53,8 +55,8 @@ ContentType parse_content_type(const std::string& name) {
 ContentType detect_content_type(std::string_view head) {
   if (head.size() >= 4) {
     const auto* b = reinterpret_cast<const unsigned char*>(head.data());
-    const std::uint32_t word = std::uint32_t{b[0]} | (std::uint32_t{b[1]} << 8) | (std::uint32_t{b[2]} << 16) |
-                               (std::uint32_t{b[3]} << 24);
+    const std::uint32_t word =
+        std::uint32_t{b[0]} | (std::uint32_t{b[1]} << 8) | (std::uint32_t{b[2]} << 16) | (std::uint32_t{b[3]} << 24);
     if (word == kRecordIOMagic) return ContentType::kRecordIO;
   }
   head = head.substr(0, kBytesToInspect);

@@ -1,5 +1,12 @@
 // CSV (SPEC section 2): label first, then the features; dense numbers; no header; blank lines
 // ignored. Parsed in line-aligned chunks on threads, each straight into its own float vectors.
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <string>
@@ -19,10 +26,9 @@ constexpr std::size_t kMinChunkBytes = 256 * 1024;
 
 // What every row of the file must look like, known before the chunks are parsed.
 struct RowShape {
-  std::size_t columns = 0;        // label + features
-  std::string reference;          // where that width comes from: "as on line 3", "as in a.csv"
-  std::size_t first_line = 0;     // the file's first record (1-based), where a header would be
-  std::size_t max_features = 0;   // 0: no limit
+  std::size_t columns = 0;     // label + features
+  std::string reference;       // where that width comes from: "as on line 3", "as in a.csv"
+  std::size_t first_line = 0;  // the file's first record (1-based), where a header would be
 };
 
 struct CsvChunk {
@@ -42,13 +48,6 @@ bool is_blank_line(const char* begin, const char* end) {
   return true;
 }
 
-std::string_view cell_text(const char* cell, const char* line_end) {
-  const void* comma = std::memchr(cell, ',', static_cast<std::size_t>(line_end - cell));
-  const char* cell_end = comma ? static_cast<const char*>(comma) : line_end;
-  while (cell_end != cell && (text::is_blank(cell_end[-1]) || cell_end[-1] == '\r')) --cell_end;
-  return {cell, static_cast<std::size_t>(cell_end - cell)};
-}
-
 std::size_t count_columns(const char* line_start, const char* line_end) {
   std::size_t columns = 1;
   for (const char* p = line_start; p != line_end; ++p) columns += (*p == ',');
@@ -62,6 +61,39 @@ const char* cell_start(const char* line_start, const char* line_end, std::size_t
   return p;
 }
 
+// Bit i tells whether block[i] is a ',' (in `commas`) or a '\n' (in `newlines`), for the up to 64
+// bytes of [block, end). Scanning separators this way lets the cells of a row parse independently
+// instead of each waiting for the previous one to find its end.
+struct Separators {
+  std::uint64_t commas = 0;
+  std::uint64_t newlines = 0;
+};
+
+Separators find_separators(const char* block, const char* end) {
+  Separators found;
+#if defined(__SSE2__)
+  if (end - block >= 64) {
+    const __m128i comma = _mm_set1_epi8(',');
+    const __m128i newline = _mm_set1_epi8('\n');
+    for (int part = 0; part < 4; ++part) {
+      const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 16 * part));
+      const auto shift = static_cast<unsigned>(16 * part);
+      found.commas |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, comma)))}
+                      << shift;
+      found.newlines |= std::uint64_t{static_cast<std::uint16_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(bytes, newline)))}
+                        << shift;
+    }
+    return found;
+  }
+#endif
+  const std::ptrdiff_t count = std::min<std::ptrdiff_t>(end - block, 64);
+  for (std::ptrdiff_t i = 0; i < count; ++i) {
+    found.commas |= std::uint64_t{block[i] == ','} << i;
+    found.newlines |= std::uint64_t{block[i] == '\n'} << i;
+  }
+  return found;
+}
+
 // Parses the rows of one chunk; stops at its first error. `header_line` is the chunk-relative line
 // of the file's first record (where a header row would sit), or max() when outside this chunk.
 class ChunkParser {
@@ -70,91 +102,132 @@ class ChunkParser {
       : shape_(shape), opts_(opts), header_line_(header_line), out_(out) {}
 
   void parse(std::string_view chunk) {
-    const char* p = chunk.data();
-    const char* const end = p + chunk.size();
-    std::size_t line = 0;
-    while (p != end) {
-      const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
-      const char* line_end = newline ? static_cast<const char*>(newline) : end;
-      const char* content_end = (line_end != p && line_end[-1] == '\r') ? line_end - 1 : line_end;
-      if (!parse_row(p, content_end, line)) return;
-      if (!newline) break;
-      ++line;
-      p = line_end + 1;
+    const char* const end = chunk.data() + chunk.size();
+    chunk_end_ = end;
+    line_start_ = chunk.data();
+    RowState state;
+    state.cell = chunk.data();
+    for (const char* block = chunk.data(); block < end; block += 64) {
+      const Separators found = find_separators(block, end);
+      for (std::uint64_t bits = found.commas | found.newlines; bits != 0; bits &= bits - 1) {
+        const int at = std::countr_zero(bits);
+        const char* stop = block + at;
+        const bool ends_row = (found.newlines >> at) & 1;
+        float value;
+        // The hot path: a feature in the middle of a row that is a plain integer.
+        if (state.column != 0 && !ends_row && state.column < shape_.columns &&
+            quick_value(state.cell, stop, end, value)) [[likely]] {
+          state.row[state.column - 1] = value;
+          ++state.column;
+        } else if (!take_cell(state, stop, ends_row)) {
+          return;
+        }
+        state.cell = stop + 1;
+      }
     }
-    out_.progress.newlines = line;
+    // A last line without a newline.
+    if ((state.cell != end || state.column > 0) && !take_cell(state, end, true)) return;
+    out_.progress.newlines = line_;
   }
 
  private:
-  bool parse_row(const char* line_start, const char* line_end, std::size_t line) {
-    const char* p = text::skip_blanks(line_start, line_end);
-    if (p == line_end) return true;  // blank line
-    Row row{line_start, line_end, line};
+  struct RowState {
+    const char* cell = nullptr;  // start of the cell being read
+    std::size_t column = 0;      // of `cell` in its row, 0 = the label
     float label = 0.0f;
-    const char* after = nullptr;
-    if (!parse_cell(row, p, 1, label, after)) return false;
-    if (opts_.label_ok && !opts_.label_ok(label)) {
-      return fail(line, line_start, p,
-                  "found " + text::quote_token(cell_text(p, line_end)) + ", " +
-                      text::label_expectation(opts_.label_expected));
-    }
-    std::size_t column = 1;
-    while (after != line_end) {  // *after == ','
-      const char* cell = after + 1;
-      ++column;
-      float value = 0.0f;
-      if (!parse_cell(row, cell, column, value, after)) return false;
-      if (column > shape_.columns) return fail_ragged(row, cell);
-      out_.features.push_back(value);
-    }
-    if (column < shape_.columns) return fail_ragged(row, line_end);
-    out_.labels.push_back(label);
-    return true;
-  }
-
-  struct Row {
-    const char* start;
-    const char* end;
-    std::size_t line;
+    float* row = nullptr;  // where the current row's features go
   };
 
-  // Parses the cell at `cell`; on success `after` is at the ',' that ends it or at the line's end.
-  bool parse_cell(const Row& row, const char* cell, std::size_t column, float& value, const char*& after) {
-    text::NumberStatus status;
-    const char* used = text::scan_float(cell, row.end, value, status);
-    if (status == text::NumberStatus::kOk && used != row.end && *used == ',') [[likely]] {
-      after = used;
-      return true;
+  // Any cell [state.cell, stop); `ends_row` when stop is a newline or the end of the chunk.
+  bool take_cell(RowState& state, const char* stop, bool ends_row) {
+    const std::size_t features = shape_.columns - 1;
+    const char* cell = state.cell;
+    float value;
+    if (!quick_value(cell, stop, chunk_end_, value)) {
+      if (state.column == 0 && ends_row && is_blank_line(cell, stop)) {
+        next_line(stop);
+        return true;
+      }
+      if (!careful_value(cell, stop, state.column, value)) return false;
     }
-    return parse_unusual_cell(row, cell, column, value, after);
-  }
-
-  // A cell with blanks around it, the last of its line, or a bad one.
-  bool parse_unusual_cell(const Row& row, const char* cell, std::size_t column, float& value, const char*& after) {
-    cell = text::skip_blanks(cell, row.end);
-    if (cell == row.end || *cell == ',') return fail(row.line, row.start, cell, "found '', expected a number");
-    text::NumberStatus status;
-    after = text::skip_blanks(text::scan_float(cell, row.end, value, status), row.end);
-    if (status == text::NumberStatus::kNotANumber || (after != row.end && *after != ',')) {
-      std::string message = "found " + text::quote_token(cell_text(cell, row.end)) + ", expected a number";
-      if (row.line == header_line_ && column == 1) message += " (CSV input has no header row)";
-      return fail(row.line, row.start, cell, std::move(message));
+    if (state.column == 0) {
+      if (opts_.label_ok && !opts_.label_ok(value)) return fail_label(cell, stop);
+      state.label = value;
+      const std::size_t base = out_.features.size();
+      out_.features.resize(base + features);  // a row fills exactly this, or the chunk fails
+      state.row = out_.features.data() + base;
+    } else {
+      if (state.column > features) return fail_ragged(cell, stop);
+      state.row[state.column - 1] = value;
     }
-    if (status == text::NumberStatus::kNotFinite) {
-      return fail(row.line, row.start, cell,
-                  "found " + text::quote_token(cell_text(cell, row.end)) + ", expected a finite number");
+    ++state.column;
+    if (ends_row) {
+      if (state.column <= features) return fail_ragged(trim_cr(cell, stop), stop);
+      out_.labels.push_back(state.label);
+      state.column = 0;
+      next_line(stop);
     }
     return true;
   }
 
-  bool fail_ragged(const Row& row, const char* at) {
-    return fail(row.line, row.start, at,
-                "found " + plural(count_columns(row.start, row.end), "column") + ", expected " +
-                    std::to_string(shape_.columns) + " (" + shape_.reference + ")");
+  // The common cell: a plain integer of up to 7 digits, read without looking at it byte by byte.
+  static bool quick_value(const char* cell, const char* stop, const char* end, float& value) {
+    const bool negative = cell != stop && *cell == '-';
+    const char* digits = cell + negative;
+    const std::ptrdiff_t count = stop - digits;
+    if (count < 1 || count > 7 || end - digits < 8) return false;
+    std::uint64_t word;
+    std::memcpy(&word, digits, sizeof word);
+    if (text::leading_digit_count(word) < count) return false;
+    const auto magnitude = static_cast<float>(text::digits_value(word, static_cast<int>(count)));
+    value = negative ? -magnitude : magnitude;
+    return true;
   }
 
-  bool fail(std::size_t line, const char* line_start, const char* at, std::string message) {
-    text::fail(out_.progress.failure, line, line_start, at, std::move(message));
+  // Every other cell: blanks around it, a '\r' before the newline, decimals, exponents, or an error.
+  bool careful_value(const char* cell, const char* stop, std::size_t column, float& value) {
+    const char* first = text::skip_blanks(cell, stop);
+    const char* last = stop;
+    while (last != first && (text::is_blank(last[-1]) || last[-1] == '\r')) --last;
+    if (first == last) return fail(first, "found '', expected a number");
+    text::NumberStatus status;
+    const char* used = text::scan_float(first, last, value, status);
+    const std::string token = text::quote_token({first, static_cast<std::size_t>(last - first)});
+    if (status == text::NumberStatus::kNotANumber || used != last) {
+      const bool maybe_header = line_ == header_line_ && column == 0;
+      return fail(first,
+                  "found " + token + ", expected a number" + (maybe_header ? " (CSV input has no header row)" : ""));
+    }
+    if (status == text::NumberStatus::kNotFinite) return fail(first, "found " + token + ", expected a finite number");
+    return true;
+  }
+
+  static const char* trim_cr(const char* cell, const char* stop) {
+    return stop != cell && stop[-1] == '\r' ? stop - 1 : stop;
+  }
+
+  void next_line(const char* newline) {
+    ++line_;
+    line_start_ = newline + 1;
+  }
+
+  bool fail_label(const char* cell, const char* stop) {
+    const char* first = text::skip_blanks(cell, stop);
+    const char* last = trim_cr(first, stop);
+    while (last != first && text::is_blank(last[-1])) --last;
+    return fail(first, "found " + text::quote_token({first, static_cast<std::size_t>(last - first)}) + ", " +
+                           text::label_expectation(opts_.label_expected));
+  }
+
+  bool fail_ragged(const char* at, const char* stop) {
+    const char* end_of_line = stop;
+    while (end_of_line != chunk_end_ && *end_of_line != '\n') ++end_of_line;
+    return fail(at, "found " + plural(count_columns(line_start_, end_of_line), "column") + ", expected " +
+                        std::to_string(shape_.columns) + " (" + shape_.reference + ")");
+  }
+
+  bool fail(const char* at, std::string message) {
+    text::fail(out_.progress.failure, line_, line_start_, at, std::move(message));
     return false;
   }
 
@@ -162,6 +235,9 @@ class ChunkParser {
   const ReadOptions& opts_;
   std::size_t header_line_;
   CsvChunk& out_;
+  std::size_t line_ = 0;  // chunk-relative
+  const char* line_start_ = nullptr;
+  const char* chunk_end_ = nullptr;
 };
 
 // Finds the first record to learn the row width (or checks it against the rows read before).

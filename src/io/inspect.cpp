@@ -101,6 +101,8 @@ struct Totals {
 
 void inspect_data(const InspectOptions& options, std::ostream& out) {
   const ContentType forced = parse_content_type(options.content_type);
+  ReadOptions text_options;
+  text_options.threads = options.threads;
   Totals totals;
   nlohmann::json files = nlohmann::json::array();
   std::vector<std::string> formats;

@@ -69,9 +69,9 @@ class ChunkParser {
     float label = 0.0f;
     if (!parse_value(p, label_end, label, line, line_start)) return false;
     if (opts_.label_ok && !opts_.label_ok(label)) {
-      return fail(line, line_start, p,
-                  "found " + text::quote_token(span(p, label_end)) + ", " +
-                      text::label_expectation(opts_.label_expected));
+      return fail(
+          line, line_start, p,
+          "found " + text::quote_token(span(p, label_end)) + ", " + text::label_expectation(opts_.label_expected));
     }
 
     std::uint64_t previous = 0;

@@ -103,7 +103,8 @@ std::string read_raw(const std::string& path) {
     throw InputError(describe_errno(path, "cannot open"));
   }
   struct stat info {};
-  const std::size_t size = ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) : 0;
+  const std::size_t size =
+      ::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) ? static_cast<std::size_t>(info.st_size) : 0;
   try {
     std::string data = read_all(fd, size, path);
     ::close(fd);

@@ -34,9 +34,9 @@ std::string_view strip_bom(std::string_view text) {
 }
 
 std::vector<std::string_view> split_at_lines(std::string_view text, int parts, std::size_t min_part_bytes) {
-  const std::size_t wanted = std::max<std::size_t>(1, std::min<std::size_t>(
-                                                          static_cast<std::size_t>(std::max(parts, 1)),
-                                                          text.size() / std::max<std::size_t>(min_part_bytes, 1)));
+  const std::size_t wanted =
+      std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(std::max(parts, 1)),
+                                                     text.size() / std::max<std::size_t>(min_part_bytes, 1)));
   std::vector<std::string_view> pieces;
   pieces.reserve(wanted);
   std::size_t begin = 0;

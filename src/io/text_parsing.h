@@ -60,7 +60,9 @@ inline void fail(ChunkFailure& failure, std::size_t line_in_chunk, const char* l
   failure.message = std::move(message);
 }
 
-inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
+inline bool is_blank(char c) {
+  return c == ' ' || c == '\t';
+}
 
 inline const char* skip_blanks(const char* p, const char* end) {
   while (p != end && is_blank(*p)) ++p;
@@ -75,7 +77,8 @@ inline int leading_digit_count(std::uint64_t word) {
   // >= 0xFA only disturbs the bytes after a non-digit, which are not counted.
   constexpr std::uint64_t kHighNibbles = 0xF0F0F0F0F0F0F0F0;
   constexpr std::uint64_t kThrees = 0x3030303030303030;
-  const std::uint64_t non_digits = ((word & kHighNibbles) ^ kThrees) | (((word + 0x0606060606060606) & kHighNibbles) ^ kThrees);
+  const std::uint64_t non_digits =
+      ((word & kHighNibbles) ^ kThrees) | (((word + 0x0606060606060606) & kHighNibbles) ^ kThrees);
   return non_digits == 0 ? 8 : std::countr_zero(non_digits) / 8;
 }
 

@@ -14,6 +14,23 @@ class EarlyStopping {
  public:
   explicit EarlyStopping(const EarlyStoppingConfig& config) : config_(config) {}
 
+  // Everything a checkpoint must carry to continue identically.
+  struct State {
+    std::optional<double> first;
+    std::optional<double> best;
+    int best_epoch = -1;
+    int stale = 0;
+    double last_improvement = INFINITY;
+  };
+  State state() const { return {first_, best_, best_epoch_, stale_, last_improvement_}; }
+  void restore(const State& s) {
+    first_ = s.first;
+    best_ = s.best;
+    best_epoch_ = s.best_epoch;
+    stale_ = s.stale;
+    last_improvement_ = s.last_improvement;
+  }
+
   enum class Verdict { kImproved, kNoImprovement, kStop, kDiverged };
 
   // Records the criterion (lower is better) of one epoch.

@@ -1,5 +1,6 @@
 // The epoch loop: shuffle, mini-batches through the kernel, optimizer steps per model, per-epoch
-// evaluation, early stopping, then selection of the best model with its calibrated threshold.
+// evaluation, early stopping, checkpoints, then selection of the best model with its calibrated
+// threshold.
 #include "linlearn/trainer.h"
 
 #include <chrono>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "batch_gradient.h"
+#include "checkpoint.h"
 #include "early_stopping.h"
 #include "linlearn/class_weights.h"
 #include "linlearn/errors.h"
@@ -19,6 +21,8 @@
 #include "linlearn/random.h"
 #include "linlearn/scoring.h"
 #include "linlearn/shuffler.h"
+#include "model_state.h"
+#include "raw_model.h"
 
 namespace linlearn {
 namespace {
@@ -37,50 +41,6 @@ std::vector<ModelParameters> initial_parameters(const TrainConfig& config, std::
   return params;
 }
 
-// Raw-unit weights of every model stacked side by side: feature_dim x (models * outputs).
-void raw_parameters(const std::vector<ModelParameters>& params, const Normalization& norm, int outputs,
-                    RowMatrix& weights, Eigen::RowVectorXf& bias) {
-  const std::size_t d = norm.scale.size();
-  const auto k = static_cast<std::size_t>(outputs);
-  weights.resize(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(params.size() * k));
-  bias.resize(static_cast<Eigen::Index>(params.size() * k));
-  for (std::size_t m = 0; m < params.size(); ++m) {
-    for (std::size_t c = 0; c < k; ++c) {
-      const auto col = static_cast<Eigen::Index>(m * k + c);
-      double shift = 0;
-      for (std::size_t j = 0; j < d; ++j) {
-        const double w = norm.label_scale * params[m].weights[j * k + c] / norm.scale[j];
-        weights(static_cast<Eigen::Index>(j), col) = static_cast<float>(w);
-        shift += norm.mean[j] * w;
-      }
-      bias(col) = static_cast<float>(norm.label_scale * params[m].bias[c] - shift + norm.label_mean);
-    }
-  }
-}
-
-LinearModel make_linear_model(const TrainConfig& config, const ModelParameters& params, const Normalization& norm,
-                              int outputs) {
-  LinearModel model;
-  model.predictor_type = config.predictor_type;
-  model.loss = config.loss;
-  model.loss_params = config.loss_params;
-  model.feature_dim = norm.scale.size();
-  model.num_classes = config.num_classes;
-  model.outputs = outputs;
-  model.normalization = norm;
-  model.hyperparameters = config.resolved;
-  RowMatrix w;
-  Eigen::RowVectorXf b;
-  raw_parameters({params}, norm, outputs, w, b);
-  model.weights.resize(model.feature_dim * static_cast<std::size_t>(outputs));
-  for (int k = 0; k < outputs; ++k)
-    for (std::size_t j = 0; j < model.feature_dim; ++j)
-      model.weights[static_cast<std::size_t>(k) * model.feature_dim + j] = w(static_cast<Eigen::Index>(j), k);
-  model.bias.assign(b.data(), b.data() + outputs);
-  model.threshold = default_threshold(config.loss);
-  return model;
-}
-
 // Training in normalized label units: distances in the loss are divided by the label scale.
 LossParams training_loss_params(LossParams p, const Normalization& norm) {
   p.huber_delta /= norm.label_scale;
@@ -88,26 +48,324 @@ LossParams training_loss_params(LossParams p, const Normalization& norm) {
   return p;
 }
 
-EvaluationSettings evaluation_settings(const TrainConfig& config, double threshold) {
-  return {config.predictor_type, threshold, config.accuracy_top_k, config.f_beta};
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-double selection_value(const TrainConfig& config, const Evaluation& eval, std::span<const float> labels,
-                       std::span<const float> weights, const std::vector<std::uint32_t>& sample, double& threshold) {
-  threshold = default_threshold(config.loss);
-  if (config.predictor_type != PredictorType::kBinary ||
-      config.selection.target.criterion == SelectionCriterion::kLossFunction)
-    return -eval.metrics.at("objective_loss");
-  std::vector<float> s, l, w;
-  for (std::uint32_t i : sample) {
-    s.push_back(eval.scores[i]);
-    l.push_back(labels[i]);
-    w.push_back(weights[i]);
+// Scores of a channel gathered from every rank, in rank order, with their labels and weights.
+struct GatheredScores {
+  std::vector<float> margins;  // rows x columns
+  std::vector<float> labels;
+  std::vector<float> weights;
+  Eigen::Index columns = 0;
+};
+
+class Trainer {
+ public:
+  Trainer(const TrainConfig& config, const Channels& channels, ThreadPool& pool, spdlog::logger& log,
+          const TrainControl& control)
+      : config_(config),
+        channels_(channels),
+        pool_(pool),
+        log_(log),
+        control_(control),
+        comm_(control.communicator != nullptr ? *control.communicator : local_comm_),
+        norm_(compute_normalization(*channels.train, config.normalization, config.seed, &comm_)),
+        report_loss_(make_loss(config.loss, config.loss_params)),
+        fit_loss_(make_loss(config.loss, training_loss_params(config.loss_params, norm_))),
+        outputs_(report_loss_->outputs()),
+        class_weights_(compute_class_weights(channels.train->labels, config)),
+        train_weights_(class_weights_.for_records(*channels.train)),
+        validation_weights_(channels.validation != nullptr ? class_weights_.for_records(*channels.validation)
+                                                           : std::vector<float>{}),
+        kernel_(*channels.train, train_weights_, norm_, *fit_loss_, *report_loss_,
+                static_cast<int>(config.models.size()), pool) {
+    const auto params = initial_parameters(config, channels.train->feature_dim, outputs_);
+    for (std::size_t m = 0; m < config.models.size(); ++m)
+      models_.emplace_back(params[m], make_optimizer(config.models[m].optimizer), config.early_stopping);
+    outcome_.models.resize(models_.size());
+    outcome_.early_stopping_criterion =
+        channels.validation != nullptr ? "validation:objective_loss" : "train:objective_loss";
   }
-  const Calibration cal = calibrate_threshold(s, l, w, config.selection.target, threshold);
-  threshold = cal.threshold;
-  return cal.score;
-}
+
+  TrainOutcome run() {
+    Position start;
+    if (control_.resume) start = restore();
+    for (int epoch = start.epoch; epoch < config_.epochs && any_training(); ++epoch) {
+      run_epoch(epoch, epoch == start.epoch ? start : Position{epoch});
+      end_epoch(epoch);
+      if (control_.stop_signal != nullptr && control_.stop_signal->load() != 0 && epoch + 1 < config_.epochs)
+        interrupt({epoch + 1, 0, updates_, 0, 0});
+    }
+    finish_statuses();
+    select();
+    return std::move(outcome_);
+  }
+
+ private:
+  struct Position {
+    int epoch = 0;
+    std::size_t next_record = 0;
+    std::int64_t updates = 0;
+    double weight_sum = 0;
+    double seconds = 0;
+  };
+
+  bool any_training() const {
+    for (const auto& m : outcome_.models)
+      if (m.status == ModelStatus::kTraining) return true;
+    return false;
+  }
+
+  void run_epoch(int epoch, Position at) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto order = epoch_order(channels_.train->rows(), config_.seed, epoch, config_.shuffle);
+    const auto batch_size = static_cast<std::size_t>(config_.mini_batch_size);
+    weight_sum_ = at.weight_sum;
+    if (at.next_record == 0)
+      for (auto& m : models_) m.loss_sum = 0;
+    if (at.epoch == epoch && at.updates > 0) updates_ = at.updates;
+    for (std::size_t begin = at.next_record; begin < order.size(); begin += batch_size) {
+      const std::span<const std::uint32_t> batch(order.data() + begin, std::min(batch_size, order.size() - begin));
+      step(kernel_.compute(batch, parameters()));
+      ++updates_;
+      if (control_.stop_signal != nullptr && control_.stop_signal->load() != 0 && begin + batch_size < order.size()) {
+        interrupt({epoch, begin + batch_size, updates_, weight_sum_, at.seconds + seconds_since(started)});
+      }
+    }
+    epoch_seconds_ = at.seconds + seconds_since(started);
+  }
+
+  std::vector<ModelParameters> parameters() const {
+    std::vector<ModelParameters> p;
+    p.reserve(models_.size());
+    for (const auto& m : models_) p.push_back(m.params);
+    return p;
+  }
+
+  void step(const BatchGradient& g) {
+    weight_sum_ += g.weight_sum;
+    for (std::size_t m = 0; m < models_.size(); ++m) {
+      ModelState& ms = models_[m];
+      ms.loss_sum += g.loss_sum[m];
+      if (outcome_.models[m].status != ModelStatus::kTraining) continue;
+      const ModelSettings& s = config_.models[m];
+      const double lr = scheduled_learning_rate(s.learning_rate, s.schedule, updates_);
+      const StepSettings weight_step{lr, s.wd, s.l1};
+      if (channels_.train->sparse) {
+        ms.optimizer->step_rows(0, ms.params.weights.data(), g.grads[m].weights.data(), ms.params.weights.size(),
+                                g.touched, static_cast<std::size_t>(outputs_), weight_step);
+      } else {
+        ms.optimizer->step(0, ms.params.weights.data(), g.grads[m].weights.data(), ms.params.weights.size(),
+                           weight_step);
+      }
+      if (config_.use_bias)
+        ms.optimizer->step(1, ms.params.bias.data(), g.grads[m].bias.data(), ms.params.bias.size(),
+                           StepSettings{lr * s.bias_lr_mult, s.wd * s.bias_wd_mult, 0.0});
+    }
+  }
+
+  void end_epoch(int epoch) {
+    EpochRecord record;
+    record.epoch = epoch;
+    record.models.resize(models_.size());
+    std::vector<double> criterion(models_.size());
+    for (std::size_t m = 0; m < models_.size(); ++m) {
+      record.models[m].train_loss = weight_sum_ > 0 ? models_[m].loss_sum / weight_sum_ : 0.0;
+      criterion[m] = record.models[m].train_loss;
+    }
+    if (channels_.validation != nullptr) {
+      const auto scores = gather_margins(*channels_.validation, validation_weights_, parameters());
+      for (std::size_t m = 0; m < models_.size(); ++m) {
+        if (outcome_.models[m].status != ModelStatus::kTraining) continue;
+        const Evaluation e = evaluate(scores, static_cast<int>(m), default_threshold(config_.loss));
+        record.models[m].validation = e.metrics;
+        criterion[m] = e.metrics.at("objective_loss");
+      }
+    }
+    for (std::size_t m = 0; m < models_.size(); ++m) {
+      ModelOutcome& mo = outcome_.models[m];
+      ModelState& ms = models_[m];
+      if (mo.status == ModelStatus::kTraining) {
+        switch (ms.stopping.update(epoch, criterion[m])) {
+          case EarlyStopping::Verdict::kImproved:
+            ms.best = ms.params;
+            break;
+          case EarlyStopping::Verdict::kNoImprovement:
+            break;
+          case EarlyStopping::Verdict::kStop:
+            mo.status = ModelStatus::kEarlyStopped;
+            mo.stopped_at_epoch = epoch;
+            break;
+          case EarlyStopping::Verdict::kDiverged:
+            mo.status = ModelStatus::kDiverged;
+            mo.stopped_at_epoch = epoch;
+            log_.warn("model {} diverged at epoch {} (criterion {}); learning_rate={} optimizer={}", m, epoch,
+                      criterion[m], config_.models[m].learning_rate,
+                      optimizer_kind_name(config_.models[m].optimizer.kind));
+            break;
+        }
+        mo.best_epoch = ms.stopping.best_epoch();
+        mo.best_criterion = ms.stopping.best();
+      }
+      record.models[m].status = mo.status;
+    }
+    record.seconds = epoch_seconds_;
+    record.records_per_second = epoch_seconds_ > 0 ? static_cast<double>(channels_.train->rows()) / epoch_seconds_ : 0;
+    outcome_.epochs.push_back(record);
+    if (!control_.checkpoint_path.empty()) save({epoch + 1, 0, updates_, 0, 0});
+    if (control_.observer != nullptr) control_.observer->on_epoch_end(outcome_.epochs.back(), outcome_);
+  }
+
+  void finish_statuses() {
+    const int last_epoch = static_cast<int>(outcome_.epochs.size()) - 1;
+    for (std::size_t m = 0; m < models_.size(); ++m) {
+      ModelOutcome& mo = outcome_.models[m];
+      if (mo.status != ModelStatus::kTraining) continue;
+      mo.stopped_at_epoch = last_epoch;
+      mo.status = models_[m].stopping.still_improving() ? ModelStatus::kMaxEpochs : ModelStatus::kConverged;
+    }
+  }
+
+  // Margins of every model on a channel, in raw units, gathered over ranks.
+  GatheredScores gather_margins(const Dataset& data, const std::vector<float>& weights,
+                                const std::vector<ModelParameters>& params) {
+    RowMatrix raw_w;
+    Eigen::RowVectorXf raw_b;
+    raw_parameters(params, norm_, outputs_, raw_w, raw_b);
+    const RowMatrix margins = compute_margins(data, raw_w, raw_b, pool_);
+    GatheredScores g;
+    g.columns = margins.cols();
+    g.margins = comm_.gather(std::span<const float>(margins.data(), static_cast<std::size_t>(margins.size())));
+    g.labels = comm_.gather(data.labels);
+    g.weights = comm_.gather(weights);
+    return g;
+  }
+
+  Evaluation evaluate(const GatheredScores& s, int model, double threshold) const {
+    const Eigen::Map<const RowMatrix> margins(s.margins.data(), static_cast<Eigen::Index>(s.labels.size()), s.columns);
+    return evaluate_margins(margins, model * outputs_, *report_loss_, s.labels, s.weights,
+                            {config_.predictor_type, threshold, config_.accuracy_top_k, config_.f_beta});
+  }
+
+  // Selection: every usable model's best epoch, scored on validation data (training data without it).
+  void select() {
+    const bool has_validation = channels_.validation != nullptr;
+    const Dataset& data = has_validation ? *channels_.validation : *channels_.train;
+    std::vector<ModelParameters> best;
+    for (const auto& m : models_) best.push_back(m.best);
+    const GatheredScores scores = gather_margins(data, has_validation ? validation_weights_ : train_weights_, best);
+    const auto sample = uniform_sample(scores.labels.size(), static_cast<std::size_t>(config_.selection.num_calibration_samples),
+                                       config_.seed, static_cast<std::uint64_t>(RandomStream::kCalibrationSample));
+    outcome_.calibration_records = sample.size();
+    outcome_.selection_criterion = config_.predictor_type == PredictorType::kBinary
+                                       ? selection_criterion_name(config_.selection.target.criterion)
+                                       : "loss_function";
+    int selected = -1;
+    for (std::size_t m = 0; m < models_.size(); ++m) {
+      ModelOutcome& mo = outcome_.models[m];
+      if (mo.status == ModelStatus::kDiverged || mo.best_epoch < 0) continue;
+      const Evaluation e = evaluate(scores, static_cast<int>(m), default_threshold(config_.loss));
+      if (!std::isfinite(e.metrics.at("objective_loss"))) {
+        mo.status = ModelStatus::kDiverged;
+        continue;
+      }
+      mo.selection_score = selection_value(e, scores, sample, mo.threshold);
+      if (selected < 0 || mo.selection_score > outcome_.models[static_cast<std::size_t>(selected)].selection_score)
+        selected = static_cast<int>(m);
+    }
+    if (selected < 0)
+      throw ConvergenceError(fmt::format(
+          "every one of the {} models diverged; lower learning_rate (model 0 used {} with {})", models_.size(),
+          config_.models[0].learning_rate, optimizer_kind_name(config_.models[0].optimizer.kind)));
+    outcome_.selected = selected;
+    outcome_.model = make_linear_model(config_, models_[static_cast<std::size_t>(selected)].best, norm_, outputs_);
+    outcome_.model.threshold = outcome_.models[static_cast<std::size_t>(selected)].threshold;
+  }
+
+  double selection_value(const Evaluation& e, const GatheredScores& s, const std::vector<std::uint32_t>& sample,
+                         double& threshold) const {
+    threshold = default_threshold(config_.loss);
+    if (config_.predictor_type != PredictorType::kBinary ||
+        config_.selection.target.criterion == SelectionCriterion::kLossFunction)
+      return -e.metrics.at("objective_loss");
+    std::vector<float> scores, labels, weights;
+    for (std::uint32_t i : sample) {
+      scores.push_back(e.scores[i]);
+      labels.push_back(s.labels[i]);
+      weights.push_back(s.weights[i]);
+    }
+    const Calibration cal = calibrate_threshold(scores, labels, weights, config_.selection.target, threshold);
+    threshold = cal.threshold;
+    return cal.score;
+  }
+
+  void save(const Position& at) const {
+    if (comm_.rank() != 0) return;
+    write_checkpoint(control_.checkpoint_path, fingerprint(), to_checkpoint_state(at));
+  }
+
+  [[noreturn]] void interrupt(const Position& at) {
+    const int signal = control_.stop_signal->load();
+    if (!control_.checkpoint_path.empty()) save(at);
+    throw Interrupted(fmt::format("interrupted by signal {} in epoch {}; checkpoint written to {}", signal, at.epoch,
+                                  control_.checkpoint_path.empty() ? "(none)" : control_.checkpoint_path),
+                      128 + signal);
+  }
+
+  CheckpointState to_checkpoint_state(const Position& at) const {
+    CheckpointState s;
+    s.epoch = at.epoch;
+    s.next_record = at.next_record;
+    s.updates = at.updates;
+    s.weight_sum = at.weight_sum;
+    s.epoch_seconds = at.seconds;
+    s.epochs = outcome_.epochs;
+    for (std::size_t m = 0; m < models_.size(); ++m)
+      s.models.push_back(models_[m].snapshot(outcome_.models[m]));
+    return s;
+  }
+
+  Position restore() {
+    const CheckpointState s = read_checkpoint(control_.checkpoint_path, fingerprint());
+    if (s.models.size() != models_.size())
+      throw UsageError(fmt::format("{}: checkpoint holds {} models, this run trains {}", control_.checkpoint_path,
+                                   s.models.size(), models_.size()));
+    for (std::size_t m = 0; m < models_.size(); ++m) models_[m].restore(s.models[m], outcome_.models[m]);
+    outcome_.epochs = s.epochs;
+    updates_ = s.updates;
+    for (std::size_t m = 0; m < models_.size(); ++m) models_[m].loss_sum = s.models[m].loss_sum;
+    log_.info("resuming from {} at epoch {}, record {}", control_.checkpoint_path, s.epoch, s.next_record);
+    return {s.epoch, s.next_record, s.updates, s.weight_sum, s.epoch_seconds};
+  }
+
+  std::string fingerprint() const {
+    if (fingerprint_.empty()) fingerprint_ = training_fingerprint(config_, *channels_.train);
+    return fingerprint_;
+  }
+
+  const TrainConfig& config_;
+  const Channels& channels_;
+  ThreadPool& pool_;
+  spdlog::logger& log_;
+  const TrainControl& control_;
+  LocalCommunicator local_comm_;
+  Communicator& comm_;
+  const Normalization norm_;
+  const std::unique_ptr<Loss> report_loss_;
+  const std::unique_ptr<Loss> fit_loss_;
+  const int outputs_;
+  const ClassWeights class_weights_;
+  const std::vector<float> train_weights_;
+  const std::vector<float> validation_weights_;
+  BatchGradientKernel kernel_;
+  std::vector<ModelState> models_;
+  TrainOutcome outcome_;
+  std::int64_t updates_ = 0;
+  double weight_sum_ = 0;
+  double epoch_seconds_ = 0;
+  mutable std::string fingerprint_;
+};
 
 }  // namespace
 
@@ -127,169 +385,17 @@ std::string model_status_name(ModelStatus status) {
   return "";
 }
 
+ModelStatus parse_model_status(const std::string& name) {
+  for (ModelStatus s : {ModelStatus::kTraining, ModelStatus::kEarlyStopped, ModelStatus::kConverged,
+                        ModelStatus::kMaxEpochs, ModelStatus::kDiverged})
+    if (model_status_name(s) == name) return s;
+  throw InputError(fmt::format("unknown model status '{}'", name));
+}
+
 TrainOutcome train_models(const TrainConfig& config, const Channels& channels, ThreadPool& pool,
-                          spdlog::logger& log, TrainingObserver* observer) {
-  const Dataset& train = *channels.train;
-  const Dataset* validation = channels.validation;
-  const std::size_t d = train.feature_dim;
-  const int model_count = static_cast<int>(config.models.size());
-
-  const Normalization norm = compute_normalization(train, config.normalization, config.seed);
-  const auto report_loss = make_loss(config.loss, config.loss_params);
-  const auto fit_loss = make_loss(config.loss, training_loss_params(config.loss_params, norm));
-  const int outputs = report_loss->outputs();
-  const ClassWeights class_weights = compute_class_weights(train.labels, config);
-  const std::vector<float> train_weights = class_weights.for_records(train);
-  const std::vector<float> validation_weights =
-      validation != nullptr ? class_weights.for_records(*validation) : std::vector<float>{};
-
-  std::vector<ModelParameters> params = initial_parameters(config, d, outputs);
-  std::vector<ModelParameters> best = params;
-  std::vector<std::unique_ptr<Optimizer>> optimizers;
-  std::vector<EarlyStopping> stopping;
-  for (const auto& m : config.models) {
-    optimizers.push_back(make_optimizer(m.optimizer));
-    stopping.emplace_back(config.early_stopping);
-  }
-
-  TrainOutcome outcome;
-  outcome.models.resize(static_cast<std::size_t>(model_count));
-  outcome.early_stopping_criterion = validation != nullptr ? "validation:objective_loss" : "train:objective_loss";
-  BatchGradientKernel kernel(train, train_weights, norm, *fit_loss, *report_loss, model_count, pool);
-  const auto batch_size = static_cast<std::size_t>(config.mini_batch_size);
-  std::int64_t updates = 0;
-  RowMatrix raw_w;
-  Eigen::RowVectorXf raw_b;
-
-  for (int epoch = 0; epoch < config.epochs; ++epoch) {
-    const auto started = std::chrono::steady_clock::now();
-    const auto order = epoch_order(train.rows(), config.seed, epoch, config.shuffle);
-    std::vector<double> loss_sum(static_cast<std::size_t>(model_count), 0.0);
-    double weight_sum = 0;
-    for (std::size_t begin = 0; begin < order.size(); begin += batch_size) {
-      const std::span<const std::uint32_t> batch(order.data() + begin, std::min(batch_size, order.size() - begin));
-      const BatchGradient& g = kernel.compute(batch, params);
-      weight_sum += g.weight_sum;
-      for (int m = 0; m < model_count; ++m) {
-        const auto mi = static_cast<std::size_t>(m);
-        loss_sum[mi] += g.loss_sum[mi];
-        if (outcome.models[mi].status != ModelStatus::kTraining) continue;
-        const ModelSettings& s = config.models[mi];
-        const double lr = scheduled_learning_rate(s.learning_rate, s.schedule, updates);
-        const StepSettings weight_step{lr, s.wd, s.l1};
-        auto& p = params[mi];
-        if (train.sparse) {
-          optimizers[mi]->step_rows(0, p.weights.data(), g.grads[mi].weights.data(), p.weights.size(), g.touched,
-                                    static_cast<std::size_t>(outputs), weight_step);
-        } else {
-          optimizers[mi]->step(0, p.weights.data(), g.grads[mi].weights.data(), p.weights.size(), weight_step);
-        }
-        if (config.use_bias)
-          optimizers[mi]->step(1, p.bias.data(), g.grads[mi].bias.data(), p.bias.size(),
-                               StepSettings{lr * s.bias_lr_mult, s.wd * s.bias_wd_mult, 0.0});
-      }
-      ++updates;
-    }
-
-    EpochRecord record;
-    record.epoch = epoch;
-    record.models.resize(static_cast<std::size_t>(model_count));
-    std::vector<double> criterion(static_cast<std::size_t>(model_count));
-    for (int m = 0; m < model_count; ++m) {
-      const auto mi = static_cast<std::size_t>(m);
-      record.models[mi].train_loss = weight_sum > 0 ? loss_sum[mi] / weight_sum : 0.0;
-      criterion[mi] = record.models[mi].train_loss;
-    }
-    if (validation != nullptr) {
-      raw_parameters(params, norm, outputs, raw_w, raw_b);
-      const RowMatrix margins = compute_margins(*validation, raw_w, raw_b, pool);
-      for (int m = 0; m < model_count; ++m) {
-        const auto mi = static_cast<std::size_t>(m);
-        if (outcome.models[mi].status != ModelStatus::kTraining) continue;
-        const Evaluation e = evaluate_margins(margins, m * outputs, *report_loss, validation->labels,
-                                              validation_weights, evaluation_settings(config, default_threshold(config.loss)));
-        record.models[mi].validation = e.metrics;
-        criterion[mi] = e.metrics.at("objective_loss");
-      }
-    }
-    bool any_training = false;
-    for (int m = 0; m < model_count; ++m) {
-      const auto mi = static_cast<std::size_t>(m);
-      ModelOutcome& mo = outcome.models[mi];
-      if (mo.status == ModelStatus::kTraining) {
-        switch (stopping[mi].update(epoch, criterion[mi])) {
-          case EarlyStopping::Verdict::kImproved:
-            best[mi] = params[mi];
-            break;
-          case EarlyStopping::Verdict::kNoImprovement:
-            break;
-          case EarlyStopping::Verdict::kStop:
-            mo.status = ModelStatus::kEarlyStopped;
-            mo.stopped_at_epoch = epoch;
-            break;
-          case EarlyStopping::Verdict::kDiverged:
-            mo.status = ModelStatus::kDiverged;
-            mo.stopped_at_epoch = epoch;
-            log.warn("model {} diverged at epoch {} (criterion {}); learning_rate={} optimizer={}", m, epoch,
-                     criterion[mi], config.models[mi].learning_rate,
-                     optimizer_kind_name(config.models[mi].optimizer.kind));
-            break;
-        }
-        mo.best_epoch = stopping[mi].best_epoch();
-        mo.best_criterion = stopping[mi].best();
-      }
-      record.models[mi].status = mo.status;
-      any_training = any_training || mo.status == ModelStatus::kTraining;
-    }
-    record.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    record.records_per_second = record.seconds > 0 ? static_cast<double>(train.rows()) / record.seconds : 0.0;
-    outcome.epochs.push_back(record);
-    if (observer != nullptr) observer->on_epoch_end(outcome.epochs.back(), outcome);
-    if (!any_training) break;
-  }
-  const int last_epoch = static_cast<int>(outcome.epochs.size()) - 1;
-  for (std::size_t m = 0; m < outcome.models.size(); ++m) {
-    ModelOutcome& mo = outcome.models[m];
-    if (mo.status != ModelStatus::kTraining) continue;
-    mo.stopped_at_epoch = last_epoch;
-    mo.status = stopping[m].still_improving() ? ModelStatus::kMaxEpochs : ModelStatus::kConverged;
-  }
-
-  // Selection: every usable model's best epoch, scored on validation data (training data without it).
-  const Dataset& selection_data = validation != nullptr ? *validation : train;
-  const std::vector<float>& selection_weights = validation != nullptr ? validation_weights : train_weights;
-  const auto calibration_sample =
-      uniform_sample(selection_data.rows(), static_cast<std::size_t>(config.selection.num_calibration_samples),
-                     config.seed, static_cast<std::uint64_t>(RandomStream::kCalibrationSample));
-  outcome.calibration_records = calibration_sample.size();
-  outcome.selection_criterion = config.predictor_type == PredictorType::kBinary
-                                    ? selection_criterion_name(config.selection.target.criterion)
-                                    : "loss_function";
-  raw_parameters(best, norm, outputs, raw_w, raw_b);
-  const RowMatrix margins = compute_margins(selection_data, raw_w, raw_b, pool);
-  int selected = -1;
-  for (int m = 0; m < model_count; ++m) {
-    ModelOutcome& mo = outcome.models[static_cast<std::size_t>(m)];
-    if (mo.status == ModelStatus::kDiverged || mo.best_epoch < 0) continue;
-    const Evaluation e = evaluate_margins(margins, m * outputs, *report_loss, selection_data.labels, selection_weights,
-                                          evaluation_settings(config, default_threshold(config.loss)));
-    if (!std::isfinite(e.metrics.at("objective_loss"))) {
-      mo.status = ModelStatus::kDiverged;
-      continue;
-    }
-    mo.selection_score = selection_value(config, e, selection_data.labels, selection_weights, calibration_sample,
-                                         mo.threshold);
-    if (selected < 0 || mo.selection_score > outcome.models[static_cast<std::size_t>(selected)].selection_score)
-      selected = m;
-  }
-  if (selected < 0)
-    throw ConvergenceError(fmt::format("every one of the {} models diverged; lower learning_rate (model 0 used {} with {})",
-                                       model_count, config.models[0].learning_rate,
-                                       optimizer_kind_name(config.models[0].optimizer.kind)));
-  outcome.selected = selected;
-  outcome.model = make_linear_model(config, best[static_cast<std::size_t>(selected)], norm, outputs);
-  outcome.model.threshold = outcome.models[static_cast<std::size_t>(selected)].threshold;
-  return outcome;
+                          spdlog::logger& log, const TrainControl& control) {
+  Trainer trainer(config, channels, pool, log, control);
+  return trainer.run();
 }
 
 }  // namespace linlearn

@@ -188,7 +188,9 @@ TEST(CheckTableTest, TableAndSummaryLine) {
   for (std::size_t line = 0; line < table.size() && table.find('|', line) != std::string::npos;) {
     const std::size_t end = table.find('\n', line);
     const std::string text = table.substr(line, end - line);
-    if (text.find('|') != std::string::npos) EXPECT_EQ(text.find('|'), first_bar) << text;
+    if (text.find('|') != std::string::npos) {
+      EXPECT_EQ(text.find('|'), first_bar) << text;
+    }
     line = end + 1;
   }
   CheckResult all_pass;

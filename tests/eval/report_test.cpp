@@ -42,10 +42,10 @@ TEST(ReportTest, SelectedModelIsHighlightedAndOthersGrey) {
   const testing::SampleReport sample = testing::sample_binary_report();
   const std::string html = render_report_html(sample.metrics, sample.curves());
   // One thick blue line per training chart, for model 1 of 4.
-  EXPECT_EQ(count(html, "stroke=\"#2563eb\" stroke-width=\"2.6\""), 3U);
+  EXPECT_EQ(count(html, "fill=\"none\" stroke=\"#2563eb\" stroke-width=\"2.6\""), 3U);
   EXPECT_NE(html.find("model 1 (selected)"), std::string::npos);
   // Three grey models per chart; the diverging one is broken by its nulls, never drawn past them.
-  EXPECT_GE(count(html, "stroke=\"#c3c8d1\" stroke-width=\"1\""), 9U);
+  EXPECT_GE(count(html, "fill=\"none\" stroke=\"#c3c8d1\" stroke-width=\"1\""), 9U);
   EXPECT_NE(html.find("runaway values clipped"), std::string::npos);
 }
 
@@ -93,7 +93,9 @@ TEST(ReportTest, RegressionScatterIsSubsampled) {
 }
 
 TEST(ReportTest, MissingPartsAreLeftOut) {
-  const std::string html = render_report_html(nlohmann::json::object(), ReportCurves{"regressor"});
+  ReportCurves curves;
+  curves.predictor_type = "regressor";
+  const std::string html = render_report_html(nlohmann::json::object(), curves);
   EXPECT_NE(html.find("No per-epoch records."), std::string::npos);
   EXPECT_NE(html.find("No diagnostics"), std::string::npos);
   EXPECT_NE(html.find("No labelled records"), std::string::npos);
@@ -138,7 +140,8 @@ TEST(SvgChartTest, NonFiniteValuesBreakLines) {
   chart.series.push_back({{{0, 1}, {1, 2}, {2, NAN}, {3, 1}, {4, 2}}, "#000000", 1.0, false, false, 1.0});
   const std::string svg = detail::render_chart_svg(chart);
   EXPECT_EQ(count(svg, "<polyline"), 2U);
-  EXPECT_EQ(svg.find("nan"), std::string::npos);
+  EXPECT_EQ(svg.find("nan,"), std::string::npos);
+  EXPECT_EQ(svg.find(",nan"), std::string::npos);
 }
 
 }  // namespace

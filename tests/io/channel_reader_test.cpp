@@ -100,7 +100,8 @@ TEST(ChannelReader, ReportsChannelsWithoutRecords) {
   ReadOptions opts;
   opts.content_type = ContentType::kRecordIO;
   EXPECT_EQ(error_of({empty}, opts), empty + ": no records found");
-  EXPECT_EQ(error_of({dir.write("blank.csv", "\n\n")}), dir.path("blank.csv") + ": no records found, expected at least one CSV row");
+  EXPECT_EQ(error_of({dir.write("blank.csv", "\n\n")}),
+            dir.path("blank.csv") + ": no records found, expected at least one CSV row");
 }
 
 }  // namespace

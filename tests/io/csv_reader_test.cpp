@@ -66,8 +66,13 @@ TEST(CsvReader, AcceptsCrlfLineEndings) {
 }
 
 TEST(CsvReader, SkipsUtf8ByteOrderMark) {
-  EXPECT_EQ(parse("\xEF\xBB\xBF" "1,2\n0,3\n").dense, (std::vector<float>{2, 3}));
-  EXPECT_EQ(error_of("\xEF\xBB\xBF" "1,x\n"), "t.csv:1:3: found 'x', expected a number");
+  EXPECT_EQ(parse("\xEF\xBB\xBF"
+                  "1,2\n0,3\n")
+                .dense,
+            (std::vector<float>{2, 3}));
+  EXPECT_EQ(error_of("\xEF\xBB\xBF"
+                     "1,x\n"),
+            "t.csv:1:3: found 'x', expected a number");
 }
 
 TEST(CsvReader, ReportsRaggedRows) {
@@ -150,10 +155,18 @@ GeneratedCsv generate_csv(std::size_t rows, std::size_t features) {
     for (std::size_t c = 0; c <= features; ++c) {
       std::string token;
       switch (form(rng)) {
-        case 0: token = std::to_string(small(rng) - 128) + "." + std::to_string(small(rng)); break;
-        case 1: token = std::to_string(small(rng)) + "e-" + std::to_string(form(rng)); break;
-        case 2: token = "123456789"; break;  // too long for the integer shortcut
-        default: token = std::to_string(small(rng)); break;
+        case 0:
+          token = std::to_string(small(rng) - 128) + "." + std::to_string(small(rng));
+          break;
+        case 1:
+          token = std::to_string(small(rng)) + "e-" + std::to_string(form(rng));
+          break;
+        case 2:
+          token = "123456789";
+          break;  // too long for the integer shortcut
+        default:
+          token = std::to_string(small(rng));
+          break;
       }
       const float value = std::strtof(token.c_str(), nullptr);
       (c == 0 ? out.labels : out.features).push_back(value);
@@ -197,8 +210,7 @@ TEST(CsvReader, ChunksOnThreadsReportTheFirstBadLineOfTheFile) {
   ReadOptions opts;
   opts.threads = 4;
   const std::string message = error_of(csv.text, opts);
-  EXPECT_EQ(message.substr(0, message.find(" found")),
-            "t.csv:" + std::to_string(csv.record_lines[early]) + ":1:");
+  EXPECT_EQ(message.substr(0, message.find(" found")), "t.csv:" + std::to_string(csv.record_lines[early]) + ":1:");
 }
 
 }  // namespace

@@ -55,8 +55,10 @@ TEST(LibsvmReader, ReportsMalformedTokens) {
   EXPECT_EQ(error_of("1 1:1\n1 3\n"), "t.svm:2:3: found '3', expected INDEX:VALUE");
   EXPECT_EQ(error_of("1 0:1\n"), "t.svm:1:3: found '0', expected a feature index >= 1 (LIBSVM indices are 1-based)");
   EXPECT_EQ(error_of("1 a:1\n"), "t.svm:1:3: found 'a', expected a feature index >= 1 (LIBSVM indices are 1-based)");
-  EXPECT_EQ(error_of("1 3:1 2:1\n"), "t.svm:1:7: found '2', expected an index above 3 (indices must increase along a line)");
-  EXPECT_EQ(error_of("1 3:1 3:1\n"), "t.svm:1:7: found '3', expected an index above 3 (indices must increase along a line)");
+  EXPECT_EQ(error_of("1 3:1 2:1\n"),
+            "t.svm:1:7: found '2', expected an index above 3 (indices must increase along a line)");
+  EXPECT_EQ(error_of("1 3:1 3:1\n"),
+            "t.svm:1:7: found '3', expected an index above 3 (indices must increase along a line)");
 }
 
 TEST(LibsvmReader, ReportsBadValuesAndLabels) {

@@ -56,8 +56,7 @@ TEST(Sources, ExpandsFilesDirectoriesAndGlobsInOrder) {
   const std::string single = dir.write("single.csv", "1,2\n");
 
   EXPECT_EQ(expand_paths({dir.path("shards")}), (std::vector<std::string>{a, b}));
-  EXPECT_EQ(expand_paths({single, dir.path("shards/part-*.csv"), "-"}),
-            (std::vector<std::string>{single, a, b, "-"}));
+  EXPECT_EQ(expand_paths({single, dir.path("shards/part-*.csv"), "-"}), (std::vector<std::string>{single, a, b, "-"}));
 }
 
 TEST(Sources, ReportsSpecsThatMatchNothing) {

@@ -2,6 +2,8 @@
 
 #include <spdlog/sinks/null_sink.h>
 
+#include "io/temp_dir.h"
+#include "linlearn/errors.h"
 #include "linlearn/trainer.h"
 #include "synthetic.h"
 #include "train/batch_gradient.h"
@@ -27,7 +29,7 @@ TEST(Trainer, LearnsAndIsBitIdenticalForAnyThreadCount) {
     TrainConfig c = binary_config(threads, "3");
     resolve_data_dependent(c, train.rows(), train.feature_dim, false);
     ThreadPool pool(threads);
-    const TrainOutcome out = train_models(c, Channels{&train, &validation, nullptr}, pool, log, nullptr);
+    const TrainOutcome out = train_models(c, Channels{&train, &validation, nullptr}, pool, log);
     EXPECT_GE(out.models[static_cast<std::size_t>(out.selected)].selection_score, 0.8);
     models.push_back(out.model);
   }
@@ -57,7 +59,7 @@ TEST(Trainer, LabelSortedInputTrainsLikeShuffledInput) {
   for (const Dataset* train : {&shuffled, &sorted}) {
     TrainConfig c = binary_config(2);
     resolve_data_dependent(c, train->rows(), train->feature_dim, false);
-    const TrainOutcome out = train_models(c, Channels{train, &validation, nullptr}, pool, log, nullptr);
+    const TrainOutcome out = train_models(c, Channels{train, &validation, nullptr}, pool, log);
     scores.push_back(out.models[static_cast<std::size_t>(out.selected)].selection_score);
   }
   EXPECT_NEAR(scores[0], scores[1], 0.01);
@@ -99,6 +101,64 @@ TEST(BatchGradientKernel, MatchesFiniteDifferences) {
     EXPECT_NEAR(g.grads[0].weights[j], (mean_loss(up, 0.2) - mean_loss(down, 0.2)) / (2 * h), 2e-3) << j;
   }
   EXPECT_NEAR(g.grads[0].bias[0], (mean_loss(w, 0.2 + h) - mean_loss(w, 0.2 - h)) / (2 * h), 2e-3);
+}
+
+}  // namespace
+}  // namespace linlearn
+
+namespace linlearn {
+namespace {
+
+// Stops the run after a given epoch by raising the stop flag, as a signal handler would.
+class StopAfterEpoch : public TrainingObserver {
+ public:
+  StopAfterEpoch(std::atomic<int>& flag, int epoch) : flag_(flag), epoch_(epoch) {}
+  void on_epoch_end(const EpochRecord& r, const TrainOutcome&) override {
+    if (r.epoch == epoch_) flag_.store(15);
+  }
+
+ private:
+  std::atomic<int>& flag_;
+  int epoch_;
+};
+
+TEST(Trainer, ResumeAfterInterruptionGivesTheSameModel) {
+  const Dataset train = testing::logistic_data(2000, 6, 8);
+  const Dataset validation = testing::logistic_data(500, 6, 9);
+  auto log = quiet_logger();
+  ThreadPool pool(2);
+  TrainConfig c = binary_config(2, "2");
+  resolve_data_dependent(c, train.rows(), train.feature_dim, false);
+  const Channels channels{&train, &validation, nullptr};
+  const LinearModel uninterrupted = train_models(c, channels, pool, log).model;
+
+  testing::TempDir dir;
+  TrainControl control;
+  control.checkpoint_path = dir.path("checkpoint.pb");
+  std::atomic<int> flag{15};  // raised before the run: stops after the first mini-batch
+  control.stop_signal = &flag;
+  try {
+    train_models(c, channels, pool, log, control);
+    FAIL() << "not interrupted";
+  } catch (const Interrupted& e) {
+    EXPECT_EQ(e.exit_code(), 143);
+  }
+  flag.store(0);
+  StopAfterEpoch stop_after_two(flag, 2);  // then once more at an epoch boundary
+  control.observer = &stop_after_two;
+  control.resume = true;
+  EXPECT_THROW(train_models(c, channels, pool, log, control), Interrupted);
+  flag.store(0);
+  control.observer = nullptr;
+  const LinearModel resumed = train_models(c, channels, pool, log, control).model;
+  EXPECT_EQ(resumed.weights, uninterrupted.weights);
+  EXPECT_EQ(resumed.bias, uninterrupted.bias);
+  EXPECT_EQ(resumed.threshold, uninterrupted.threshold);
+
+  // Other options: refused.
+  TrainConfig other = binary_config(2, "3");
+  resolve_data_dependent(other, train.rows(), train.feature_dim, false);
+  EXPECT_THROW(train_models(other, channels, pool, log, control), UsageError);
 }
 
 }  // namespace

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages linlearn builds and tests with, only those that are missing.
+# Runs as root, or through sudo when it is available.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libeigen3-dev libcli11-dev libprotobuf-dev protobuf-compiler libspdlog-dev libfmt-dev
+  nlohmann-json3-dev libfast-float-dev zlib1g-dev libgtest-dev
+)
+if [[ "${1:-}" == "--bench" ]]; then
+  packages+=(libbenchmark-dev liblinear-tools python3-sklearn python3-numpy dataset-fashion-mnist time)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  as_root=(sudo)
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+"${as_root[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

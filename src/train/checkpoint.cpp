@@ -1,0 +1,180 @@
+#include "checkpoint.h"
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "checkpoint.pb.h"
+#include "linlearn/artifacts.h"
+#include "linlearn/errors.h"
+
+namespace linlearn {
+namespace {
+
+constexpr const char* kCheckpointMagic = "LLCKPT1";
+constexpr unsigned kCheckpointVersion = 1;
+
+class Hasher {
+ public:
+  void add(const void* data, std::size_t bytes) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    std::size_t i = 0;
+    for (; i + 8 <= bytes; i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      mix(w);
+    }
+    std::uint64_t tail = 0;
+    std::memcpy(&tail, p + i, bytes - i);
+    mix(tail ^ (static_cast<std::uint64_t>(bytes) << 56));
+  }
+  template <class T>
+  void add(const std::vector<T>& v) {
+    add(v.data(), v.size() * sizeof(T));
+  }
+  std::string hex() const { return fmt::format("{:016x}", h_); }
+
+ private:
+  void mix(std::uint64_t w) {
+    h_ = (h_ ^ w) * 0x9E3779B97F4A7C15ULL;
+    h_ ^= h_ >> 29;
+  }
+  std::uint64_t h_ = 0x84222325CBF29CE4ULL;
+};
+
+double from_json_number(const nlohmann::json& j) {
+  return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();
+}
+
+nlohmann::json epochs_to_json(const std::vector<EpochRecord>& epochs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : epochs) {
+    nlohmann::json models = nlohmann::json::array();
+    for (const auto& m : e.models)
+      models.push_back({{"train_loss", m.train_loss}, {"validation", m.validation}, {"status", model_status_name(m.status)}});
+    out.push_back({{"epoch", e.epoch}, {"seconds", e.seconds}, {"records_per_second", e.records_per_second},
+                   {"models", models}});
+  }
+  return out;
+}
+
+std::vector<EpochRecord> epochs_from_json(const nlohmann::json& j) {
+  std::vector<EpochRecord> epochs;
+  for (const auto& e : j) {
+    EpochRecord r;
+    r.epoch = e.at("epoch").get<int>();
+    r.seconds = from_json_number(e.at("seconds"));
+    r.records_per_second = from_json_number(e.at("records_per_second"));
+    for (const auto& m : e.at("models")) {
+      ModelEpoch me;
+      me.train_loss = from_json_number(m.at("train_loss"));
+      for (const auto& [name, value] : m.at("validation").items()) me.validation[name] = from_json_number(value);
+      me.status = parse_model_status(m.at("status").get<std::string>());
+      r.models.push_back(me);
+    }
+    epochs.push_back(r);
+  }
+  return epochs;
+}
+
+}  // namespace
+
+std::string training_fingerprint(const TrainConfig& config, const Dataset& train) {
+  Hasher h;
+  const std::string options = config.resolved.dump();
+  h.add(options.data(), options.size());
+  const std::uint64_t shape[] = {train.rows(), train.feature_dim, train.sparse ? 1ULL : 0ULL};
+  h.add(shape, sizeof shape);
+  h.add(train.labels);
+  h.add(train.dense);
+  h.add(train.row_ptr);
+  h.add(train.col_idx);
+  h.add(train.values);
+  return h.hex();
+}
+
+void write_checkpoint(const std::string& path, const std::string& fingerprint, const CheckpointState& s) {
+  pb::Checkpoint c;
+  c.set_magic(kCheckpointMagic);
+  c.set_format_version(kCheckpointVersion);
+  c.set_fingerprint(fingerprint);
+  c.set_epoch(s.epoch);
+  c.set_next_record(s.next_record);
+  c.set_updates(s.updates);
+  c.set_weight_sum(s.weight_sum);
+  c.set_epoch_seconds(s.epoch_seconds);
+  for (const auto& m : s.models) {
+    pb::ModelCheckpoint* mc = c.add_models();
+    mc->mutable_weights()->Assign(m.params.weights.begin(), m.params.weights.end());
+    mc->mutable_bias()->Assign(m.params.bias.begin(), m.params.bias.end());
+    mc->mutable_best_weights()->Assign(m.best.weights.begin(), m.best.weights.end());
+    mc->mutable_best_bias()->Assign(m.best.bias.begin(), m.best.bias.end());
+    mc->mutable_optimizer_state()->Assign(m.optimizer_state.begin(), m.optimizer_state.end());
+    mc->set_has_first(m.stopping.first.has_value());
+    mc->set_first(m.stopping.first.value_or(0));
+    mc->set_has_best(m.stopping.best.has_value());
+    mc->set_best(m.stopping.best.value_or(0));
+    mc->set_best_epoch(m.stopping.best_epoch);
+    mc->set_stale(m.stopping.stale);
+    mc->set_last_improvement(m.stopping.last_improvement);
+    mc->set_status(model_status_name(m.status));
+    mc->set_stopped_at_epoch(m.stopped_at_epoch);
+    mc->set_loss_sum(m.loss_sum);
+  }
+  c.set_epochs_json(epochs_to_json(s.epochs).dump());
+  std::string bytes;
+  c.SerializeToString(&bytes);
+  write_file_atomically(path, bytes);
+}
+
+CheckpointState read_checkpoint(const std::string& path, const std::string& fingerprint) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw UsageError(fmt::format("--resume: no checkpoint at {}", path));
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  pb::Checkpoint c;
+  if (!c.ParseFromString(bytes.str()) || c.magic() != kCheckpointMagic)
+    throw UsageError(fmt::format("--resume: {} is not a linlearn checkpoint", path));
+  if (c.format_version() != kCheckpointVersion)
+    throw UsageError(fmt::format("--resume: {} has checkpoint version {}, expected {}", path, c.format_version(),
+                                 kCheckpointVersion));
+  if (c.fingerprint() != fingerprint)
+    throw UsageError(fmt::format("--resume: {} was written for other data or options (fingerprint {} != {})", path,
+                                 c.fingerprint(), fingerprint));
+  CheckpointState s;
+  s.epoch = c.epoch();
+  s.next_record = c.next_record();
+  s.updates = c.updates();
+  s.weight_sum = c.weight_sum();
+  s.epoch_seconds = c.epoch_seconds();
+  for (const auto& mc : c.models()) {
+    ModelCheckpointState m;
+    m.params.weights.assign(mc.weights().begin(), mc.weights().end());
+    m.params.bias.assign(mc.bias().begin(), mc.bias().end());
+    m.best.weights.assign(mc.best_weights().begin(), mc.best_weights().end());
+    m.best.bias.assign(mc.best_bias().begin(), mc.best_bias().end());
+    m.optimizer_state.assign(mc.optimizer_state().begin(), mc.optimizer_state().end());
+    if (mc.has_first()) m.stopping.first = mc.first();
+    if (mc.has_best()) m.stopping.best = mc.best();
+    m.stopping.best_epoch = mc.best_epoch();
+    m.stopping.stale = mc.stale();
+    m.stopping.last_improvement = mc.last_improvement();
+    m.status = parse_model_status(mc.status());
+    m.stopped_at_epoch = mc.stopped_at_epoch();
+    m.loss_sum = mc.loss_sum();
+    s.models.push_back(std::move(m));
+  }
+  try {
+    s.epochs = epochs_from_json(nlohmann::json::parse(c.epochs_json()));
+  } catch (const std::exception& e) {
+    throw UsageError(fmt::format("--resume: {} is corrupt: {}", path, e.what()));
+  }
+  return s;
+}
+
+}  // namespace linlearn
