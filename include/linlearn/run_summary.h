@@ -1,5 +1,6 @@
 #pragma once
 // metrics.json (SPEC section 7): everything a script needs to judge a training run.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ namespace linlearn {
 struct ChannelSummary {
   std::string name;  // train | validation | test
   const Dataset* data = nullptr;
+  // Under MPI `data` is this rank's part; these describe the whole channel. Unset / empty: from `data`.
+  std::optional<std::size_t> total_records;
+  std::vector<std::string> all_files;
 };
 
 struct Timing {
@@ -27,6 +31,7 @@ nlohmann::json channel_json(const Dataset& data);
 
 nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome& outcome,
                                   const std::vector<ChannelSummary>& channels, const MetricMap& final_metrics,
-                                  const nlohmann::json& diagnostics, const Timing& timing);
+                                  const nlohmann::json& diagnostics, const Timing& timing,
+                                  int world_size = 1);
 
 }  // namespace linlearn

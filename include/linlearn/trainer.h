@@ -52,7 +52,7 @@ struct ModelOutcome {
 struct TrainOutcome {
   std::vector<EpochRecord> epochs;
   std::vector<ModelOutcome> models;
-  int selected = 0;
+  int selected = -1;  // -1 when every model diverged
   LinearModel model;  // the selected model, raw units, calibrated threshold
   std::string early_stopping_criterion;  // e.g. "validation:objective_loss"
   std::string selection_criterion;
@@ -79,7 +79,7 @@ struct TrainControl {
   Communicator* communicator = nullptr;  // null: this process alone
 };
 
-// Trains on channels.train; ConvergenceError when every model diverges.
+// Trains on channels.train. When every model diverges, `selected` is -1 and there is no model.
 TrainOutcome train_models(const TrainConfig& config, const Channels& channels, ThreadPool& pool,
                           spdlog::logger& log, const TrainControl& control = {});
 

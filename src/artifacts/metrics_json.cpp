@@ -1,5 +1,6 @@
 #include "linlearn/run_summary.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace linlearn {
@@ -27,25 +28,34 @@ nlohmann::json channel_json(const Dataset& data) {
 
 nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome& outcome,
                                   const std::vector<ChannelSummary>& channels, const MetricMap& final_metrics,
-                                  const nlohmann::json& diagnostics, const Timing& timing) {
+                                  const nlohmann::json& diagnostics, const Timing& timing,
+                                  int world_size) {
   nlohmann::json j;
   j["linlearn_version"] = LINLEARN_VERSION;
   j["predictor_type"] = predictor_type_name(config.predictor_type);
   j["seed"] = config.seed;
   j["threads"] = config.threads;
-  j["world_size"] = 1;
+  j["world_size"] = world_size;
   j["hyperparameters"] = config.resolved;
   j["data"] = nlohmann::json::object();
-  for (const auto& c : channels) j["data"][c.name] = channel_json(*c.data);
+  for (const auto& c : channels) {
+    nlohmann::json& channel = j["data"][c.name] = channel_json(*c.data);
+    if (c.total_records) channel["records"] = *c.total_records;
+    if (!c.all_files.empty()) channel["files"] = c.all_files;
+  }
 
-  const auto selected = static_cast<std::size_t>(outcome.selected);
+  const bool has_model = outcome.selected >= 0;
+  const auto selected = static_cast<std::size_t>(std::max(outcome.selected, 0));
   const ModelOutcome& best = outcome.models[selected];
-  j["selected_model"] = {{"index", outcome.selected},
-                         {"epoch", best.best_epoch},
-                         {"hyperparameters", model_hyperparameters(config, selected)},
-                         {"selection_criterion", outcome.selection_criterion},
-                         {"selection_score", number(best.selection_score)}};
-  if (config.predictor_type == PredictorType::kBinary) j["selected_model"]["threshold"] = outcome.model.threshold;
+  if (has_model) {
+    j["selected_model"] = {{"index", outcome.selected},
+                           {"epoch", best.best_epoch},
+                           {"hyperparameters", model_hyperparameters(config, selected)},
+                           {"selection_criterion", outcome.selection_criterion}};
+    if (config.predictor_type == PredictorType::kBinary) j["selected_model"]["threshold"] = outcome.model.threshold;
+  } else {
+    j["selected_model"] = nullptr;
+  }
 
   j["final_metrics"] = nlohmann::json::object();
   for (const auto& [name, value] : final_metrics) j["final_metrics"][name] = number(value);
@@ -73,15 +83,15 @@ nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome&
                            {"best_epoch", mo.best_epoch},
                            {"stopped_at_epoch", mo.stopped_at_epoch},
                            {"best_criterion", number(mo.best_criterion)},
-                           {"selection_score", number(mo.selection_score)},
                            {"hyperparameters", model_hyperparameters(config, m)}});
   }
   j["early_stopping"] = {{"criterion", outcome.early_stopping_criterion},
                          {"patience", config.early_stopping.patience},
                          {"tolerance", config.early_stopping.tolerance},
-                         {"best_epoch", best.best_epoch},
+                         {"best_epoch", has_model ? best.best_epoch : -1},
                          {"stopped_at_epoch", best.stopped_at_epoch}};
-  j["convergence"] = {{"status", model_status_name(best.status)}, {"diagnostics", diagnostics}};
+  j["convergence"] = {{"status", has_model ? model_status_name(best.status) : "diverged"},
+                      {"diagnostics", diagnostics}};
   j["timing"] = {{"total_seconds", timing.total_seconds},
                  {"read_seconds", timing.read_seconds},
                  {"train_seconds", timing.train_seconds}};

@@ -1,8 +1,11 @@
 // `linlearn train`: options -> TrainConfig -> data -> trainer -> artifacts.
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
+#include <span>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -11,10 +14,16 @@
 #include "linlearn/class_weights.h"
 #include "linlearn/commands.h"
 #include "linlearn/config.h"
+#include "linlearn/distribution.h"
 #include "linlearn/errors.h"
 #include "linlearn/hyperparameters.h"
 #include "linlearn/logging.h"
+#ifdef LINLEARN_WITH_MPI
+#include "linlearn/mpi_communicator.h"
+#endif
 #include "linlearn/reader.h"
+#include "linlearn/diagnostics.h"
+#include "linlearn/report.h"
 #include "linlearn/run_summary.h"
 #include "linlearn/signals.h"
 #include "linlearn/scoring.h"
@@ -37,6 +46,8 @@ struct TrainOptions {
   std::string log_level = "info";
   bool quiet = false;
   bool fail_on_nonconvergence = false;
+  std::string distribution = "sharded";
+  CLI::Option* distribution_option = nullptr;
   std::map<std::string, std::string> given;  // hyperparameter values as typed
   std::map<std::string, CLI::Option*> hyperparameter_options;
 };
@@ -91,19 +102,110 @@ std::string kebab(std::string name) {
   return name;
 }
 
-void add_channel_metrics(const std::string& channel, const Dataset& data, const LinearModel& model,
-                         const TrainConfig& config, const ClassWeights& weights, ThreadPool& pool, MetricMap& out) {
+// Scores of a whole channel with what they were scored against, for metrics and the report.
+struct ChannelScores {
+  Evaluation evaluation;
+  std::vector<float> labels;
+  std::vector<float> weights;
+};
+
+// Metrics of the whole channel: every rank scores its records, the scores are gathered in rank order.
+ChannelScores add_channel_metrics(const std::string& channel, const Dataset& data, const LinearModel& model,
+                                  const TrainConfig& config, const ClassWeights& weights, ThreadPool& pool,
+                                  Communicator& comm, MetricMap& out) {
   const auto loss = make_loss(model.loss, model.loss_params);
-  const RowMatrix margins = compute_margins(data, stacked_weights(model), stacked_bias(model), pool);
-  const std::vector<float> w = weights.for_records(data);
-  const Evaluation e = evaluate_margins(margins, 0, *loss, data.labels, w,
-                                        {config.predictor_type, model.threshold, config.accuracy_top_k, config.f_beta});
+  const RowMatrix local = compute_margins(data, stacked_weights(model), stacked_bias(model), pool);
+  const std::vector<float> all = comm.gather(std::span<const float>(local.data(), static_cast<std::size_t>(local.size())));
+  const std::vector<float> labels = comm.gather(data.labels);
+  const std::vector<float> w = comm.gather(weights.for_records(data));
+  const RowMatrix margins = Eigen::Map<const RowMatrix>(all.data(), static_cast<Eigen::Index>(labels.size()), local.cols());
+  Evaluation e = evaluate_margins(margins, 0, *loss, labels, w,
+                                  {config.predictor_type, model.threshold, config.accuracy_top_k, config.f_beta});
   for (const auto& [name, value] : e.metrics) out[channel + ":" + name] = value;
+  return {std::move(e), labels, w};
 }
+
+void log_diagnostics(spdlog::logger& log, const std::vector<Diagnostic>& diagnostics) {
+  for (const auto& d : diagnostics) {
+    const auto level = d.severity == Severity::kInfo ? spdlog::level::info : spdlog::level::warn;
+    log.log(level, "[{}] {} ({}); suggestion: {}", d.code, d.message, severity_name(d.severity), d.suggestion);
+  }
+}
+
+// This rank's share of a channel: one process reads it all; the ranks of a job split its files or
+// records by --distribution.
+Dataset read_share(const std::vector<std::string>& specs, const ReadOptions& read, Distribution distribution,
+                   const Communicator& comm) {
+  if (comm.size() == 1) return read_channel(specs, read);
+  const RankShare share = share_for_rank(expand_paths(specs), distribution, comm.rank(), comm.size());
+  Dataset data = read_channel(share.files, read);
+  if (share.records == RecordSelection::kAll) return data;
+  return select_records(data, share.records, comm.rank(), comm.size());
+}
+
+// Runs `read` on every rank, then the ranks agree on its outcome: when any rank hit bad input, every
+// rank throws the lowest failing rank's message (exit 3) rather than wait for a peer that stopped.
+template <class Read>
+void read_together(Communicator& comm, Read&& read) {
+  std::string error;
+  try {
+    read();
+  } catch (const InputError& e) {
+    error = e.what();
+  }
+  error = comm.first_error(error);
+  if (!error.empty()) throw InputError(error);
+}
+
+// Each rank infers feature_dim and density from its own records; the job takes the widest and goes
+// sparse everywhere when any rank's records are sparse, as one process reading every file would.
+void agree_on_shape(Dataset& train, Communicator& comm) {
+  const auto dim = static_cast<std::size_t>(comm.max(static_cast<long long>(train.feature_dim)));
+  const bool sparse = comm.max(train.sparse ? 1 : 0) != 0;
+  if (sparse) train.to_sparse();
+  if (!sparse && train.rows() > 0 && train.feature_dim != dim)
+    throw InputError(fmt::format("{}: records have {} features, expected {} (as in another rank's files)",
+                                 train.files.empty() ? std::string("training data") : train.files.front(),
+                                 train.feature_dim, dim));
+  train.feature_dim = dim;
+}
+
+// The channel as metrics.json describes it: records and files over all ranks.
+ChannelSummary summarize(const std::string& name, const Dataset& data, const std::vector<std::string>& specs,
+                         Communicator& comm) {
+  ChannelSummary summary{name, &data, {}, {}};
+  if (comm.size() == 1) return summary;
+  double records = static_cast<double>(data.rows());
+  comm.sum(std::span<double>(&records, 1));
+  summary.total_records = static_cast<std::size_t>(records);
+  if (!specs.empty()) summary.all_files = expand_paths(specs);
+  return summary;
+}
+
+std::size_t records_of(const ChannelSummary& summary) { return summary.total_records.value_or(summary.data->rows()); }
 
 int run_train(TrainOptions& o) {
   const auto started = std::chrono::steady_clock::now();
-  auto log = make_stderr_logger(o.log_level, o.quiet);
+  // Started by an MPI launcher with several ranks: this process is one rank of a data-parallel job.
+  LocalCommunicator alone;
+  Communicator* comm = &alone;
+#ifdef LINLEARN_WITH_MPI
+  std::optional<MpiSession> mpi_session;
+  std::optional<MpiCommunicator> mpi_comm;
+  if (started_by_mpi_launcher()) {
+    mpi_session.emplace();
+    if (mpi_session->size() > 1) comm = &mpi_comm.emplace();
+  }
+#endif
+  const bool lead_rank = comm->rank() == 0;
+  // Ranks other than 0 would repeat rank 0's lines; they report errors only.
+  auto log = make_stderr_logger(lead_rank || o.log_level == "off" ? o.log_level : "error", o.quiet);
+  const Distribution distribution = parse_distribution(o.distribution);
+  if (comm->size() == 1 && o.distribution_option->count() > 0)
+    log->warn("--distribution has no effect: this process trains alone (start it with mpirun or srun)");
+  for (const auto* specs : {&o.train, &o.validation, &o.test})
+    if (comm->size() > 1 && std::find(specs->begin(), specs->end(), "-") != specs->end())
+      throw UsageError("standard input ('-') cannot be split over MPI ranks; give files instead");
   HyperparameterValues values;
   if (!o.hyperparameters_file.empty()) values = read_hyperparameters_json(o.hyperparameters_file);
   for (const auto& [name, option] : o.hyperparameter_options)
@@ -111,7 +213,7 @@ int run_train(TrainOptions& o) {
   const bool shuffle = parse_bool_option("shuffle", o.shuffle);
   const int threads = o.threads > 0 ? o.threads : hardware_threads();
   TrainConfig config = resolve_config(values, o.seed, threads, shuffle);
-  ensure_directory(o.output_dir);
+  if (lead_rank) ensure_directory(o.output_dir);
 
   const auto loss = make_loss(config.loss, config.loss_params);
   ReadOptions read;
@@ -121,58 +223,88 @@ int run_train(TrainOptions& o) {
   read.label_ok = [&loss](float y) { return loss->valid_label(y); };
   read.label_expected = loss->label_domain();
   const auto read_started = std::chrono::steady_clock::now();
-  Dataset train = read_channel(o.train, read);
+  Dataset train, validation, test;
+  read_together(*comm, [&] { train = read_share(o.train, read, distribution, *comm); });
+  if (comm->size() > 1) read_together(*comm, [&] { agree_on_shape(train, *comm); });
   read.feature_dim = train.feature_dim;
-  Dataset validation, test;
-  if (!o.validation.empty()) validation = read_channel(o.validation, read);
-  if (!o.test.empty()) test = read_channel(o.test, read);
+  read_together(*comm, [&] {
+    if (!o.validation.empty()) validation = read_share(o.validation, read, distribution, *comm);
+    if (!o.test.empty()) test = read_share(o.test, read, distribution, *comm);
+  });
   Timing timing;
   timing.read_seconds = seconds_since(read_started);
+  // Also on a rank whose share of a channel is empty, so that its (empty) scores have the model's width.
   for (Dataset* d : {&validation, &test})
-    if (d->rows() > 0 && d->feature_dim < train.feature_dim) d->feature_dim = train.feature_dim;
-  log->info("read {} training records x {} features ({}) in {:.3f} s", train.rows(), train.feature_dim,
-            train.sparse ? "sparse" : "dense", timing.read_seconds);
+    if (d->feature_dim < train.feature_dim) d->feature_dim = train.feature_dim;
+  const ChannelSummary train_summary = summarize("train", train, o.train, *comm);
+  const ChannelSummary validation_summary = summarize("validation", validation, o.validation, *comm);
+  const ChannelSummary test_summary = summarize("test", test, o.test, *comm);
+  log->info("read {} training records x {} features ({}) in {:.3f} s", records_of(train_summary),
+            train.feature_dim, train.sparse ? "sparse" : "dense", timing.read_seconds);
 
-  resolve_data_dependent(config, train.rows(), train.feature_dim, train.sparse);
+  resolve_data_dependent(config, records_of(train_summary), train.feature_dim, train.sparse);
   for (const auto& w : config.warnings) log->warn("{}", w);
   log->info("hyperparameters: {}", config.resolved.dump());
 
   ThreadPool pool(threads);
-  Channels channels{&train, validation.rows() > 0 ? &validation : nullptr, test.rows() > 0 ? &test : nullptr};
+  Channels channels{&train, records_of(validation_summary) > 0 ? &validation : nullptr,
+                    records_of(test_summary) > 0 ? &test : nullptr};
   EpochLogger epoch_logger(*log, config, channels.validation != nullptr);
   TrainControl control;
   control.observer = &epoch_logger;
+  control.communicator = comm;
   const std::filesystem::path checkpoint_dir =
       o.checkpoint_dir.empty() ? std::filesystem::path(o.output_dir) / "checkpoint" : std::filesystem::path(o.checkpoint_dir);
-  ensure_directory(checkpoint_dir.string());
+  if (lead_rank) ensure_directory(checkpoint_dir.string());
   control.checkpoint_path = (checkpoint_dir / "checkpoint.pb").string();
   control.resume = o.resume;
   control.stop_signal = &install_stop_signal_handlers();
+  const DataProfile profile = profile_data(train, config.predictor_type, config.num_classes, config.seed);
   const auto train_started = std::chrono::steady_clock::now();
   TrainOutcome outcome = train_models(config, channels, pool, *log, control);
   timing.train_seconds = seconds_since(train_started);
+  const std::vector<Diagnostic> diagnostics = diagnose(config, profile, outcome);
+  log_diagnostics(*log, diagnostics);
+
+  const std::filesystem::path dir(o.output_dir);
+  std::vector<ChannelSummary> summaries{train_summary};
+  if (channels.validation != nullptr) summaries.push_back(validation_summary);
+  if (channels.test != nullptr) summaries.push_back(test_summary);
+  if (outcome.selected < 0) {
+    timing.total_seconds = seconds_since(started);
+    const nlohmann::json metrics = build_metrics_json(config, outcome, summaries, {}, diagnostics_json(diagnostics),
+                                                      timing, comm->size());
+    if (lead_rank) write_file_atomically((dir / "metrics.json").string(), metrics.dump(2) + "\n");
+    throw ConvergenceError(fmt::format("every one of the {} models diverged; no model written (see {})",
+                                       outcome.models.size(), (dir / "metrics.json").string()));
+  }
 
   const ClassWeights weights = compute_class_weights(train.labels, config);
   MetricMap final_metrics;
-  std::vector<ChannelSummary> summaries{{"train", &train}};
-  add_channel_metrics("train", train, outcome.model, config, weights, pool, final_metrics);
-  if (channels.validation != nullptr) {
-    summaries.push_back({"validation", &validation});
-    add_channel_metrics("validation", validation, outcome.model, config, weights, pool, final_metrics);
-  }
-  if (channels.test != nullptr) {
-    summaries.push_back({"test", &test});
-    add_channel_metrics("test", test, outcome.model, config, weights, pool, final_metrics);
-  }
+  ChannelScores report_scores =
+      add_channel_metrics("train", train, outcome.model, config, weights, pool, *comm, final_metrics);
+  if (channels.validation != nullptr)
+    report_scores = add_channel_metrics("validation", validation, outcome.model, config, weights, pool, *comm,
+                                        final_metrics);
+  if (channels.test != nullptr) add_channel_metrics("test", test, outcome.model, config, weights, pool, *comm, final_metrics);
   for (const auto& [name, value] : final_metrics) log->info("{} = {}", name, value);
 
-  const std::filesystem::path dir(o.output_dir);
-  write_file_atomically((dir / "model.pb").string(), serialize_model_pb(outcome.model));
-  write_file_atomically((dir / "model.json").string(), model_to_json(outcome.model).dump(2) + "\n");
   timing.total_seconds = seconds_since(started);
-  const nlohmann::json metrics =
-      build_metrics_json(config, outcome, summaries, final_metrics, nlohmann::json::array(), timing);
-  write_file_atomically((dir / "metrics.json").string(), metrics.dump(2) + "\n");
+  const nlohmann::json metrics = build_metrics_json(config, outcome, summaries, final_metrics,
+                                                    diagnostics_json(diagnostics), timing, comm->size());
+  if (lead_rank) {
+    write_file_atomically((dir / "model.pb").string(), serialize_model_pb(outcome.model));
+    write_file_atomically((dir / "model.json").string(), model_to_json(outcome.model).dump(2) + "\n");
+    write_file_atomically((dir / "metrics.json").string(), metrics.dump(2) + "\n");
+    const ReportCurves curves{predictor_type_name(config.predictor_type),
+                              channels.validation != nullptr ? "validation" : "train",
+                              config.num_classes,
+                              outcome.model.threshold,
+                              report_scores.evaluation.scores,
+                              report_scores.labels,
+                              report_scores.weights};
+    write_file_atomically((dir / "report.html").string(), render_report_html(metrics, curves));
+  }
 
   const std::string status = metrics["convergence"]["status"];
   log->info("selected model {} (epoch {}), status {}; artifacts in {}", outcome.selected,
@@ -208,6 +340,11 @@ CommandAction add_train_command(CLI::App& root) {
   cmd->add_flag("--resume", o->resume, "Continue from the checkpoint (same data and options required)");
   cmd->add_flag("--fail-on-nonconvergence,--fail_on_nonconvergence", o->fail_on_nonconvergence,
                 "Exit 4 when the selected model diverged or hit max epochs while still improving");
+  o->distribution_option =
+      cmd->add_option("--distribution", o->distribution,
+                      "Under MPI: sharded (files round-robin over ranks; fewer files than ranks: record ranges) "
+                      "or replicated (every rank reads all, keeps every N-th record)")
+          ->capture_default_str();
   for (const auto& spec : hyperparameter_specs()) {
     std::string names = "--" + spec.name;
     if (kebab(spec.name) != spec.name) names += ",--" + kebab(spec.name);

@@ -13,6 +13,9 @@
 namespace linlearn {
 namespace {
 
+// Keys stay in the order written: "record" first reads better than alphabetical.
+using Json = nlohmann::ordered_json;
+
 constexpr std::size_t kMaxHistogramLabels = 20;
 
 const char* content_type_name(ContentType type) {
@@ -54,18 +57,18 @@ std::vector<std::size_t> recordio_offsets(std::string_view bytes, const std::str
   return offsets;
 }
 
-nlohmann::json features_json(const Dataset& data, std::size_t r) {
-  nlohmann::json features;
+Json features_json(const Dataset& data, std::size_t r) {
+  Json features;
   if (data.sparse) {
-    nlohmann::json keys = nlohmann::json::array();
-    nlohmann::json values = nlohmann::json::array();
+    Json keys = Json::array();
+    Json values = Json::array();
     for (std::uint64_t k = data.row_ptr[r]; k < data.row_ptr[r + 1]; ++k) {
       keys.push_back(data.col_idx[k]);
       values.push_back(json_number(data.values[k]));
     }
     features = {{"keys", std::move(keys)}, {"values", std::move(values)}};
   } else {
-    features = nlohmann::json::array();
+    features = Json::array();
     for (std::size_t j = 0; j < data.feature_dim; ++j) features.push_back(json_number(data.dense[r * data.feature_dim + j]));
   }
   return features;
@@ -104,9 +107,9 @@ void inspect_data(const InspectOptions& options, std::ostream& out) {
   ReadOptions text_options;
   text_options.threads = options.threads;
   Totals totals;
-  nlohmann::json files = nlohmann::json::array();
+  Json files = Json::array();
   std::vector<std::string> formats;
-  std::vector<nlohmann::json> head;
+  std::vector<Json> head;
   for (const std::string& path : expand_paths(options.inputs)) {
     const std::string bytes = read_file_bytes(path);
     const ContentType type = forced != ContentType::kAuto ? forced
@@ -134,25 +137,25 @@ void inspect_data(const InspectOptions& options, std::ostream& out) {
     formats.emplace_back(content_type_name(type));
     totals.add(data);
   }
-  nlohmann::json histogram = nullptr;
+  Json histogram = nullptr;
   if (!totals.too_many_labels) {
-    histogram = nlohmann::json::object();
+    histogram = Json::object();
     for (const auto& [label, count] : totals.label_counts) histogram[shortest_text(label)] = count;
   }
   const bool one_format = std::all_of(formats.begin(), formats.end(), [&](const auto& f) { return f == formats.front(); });
-  nlohmann::json summary = {
+  Json summary = {
       {"files", std::move(files)},
       {"format", formats.empty() || !one_format ? "mixed" : formats.front()},
       {"records", totals.records},
       {"feature_dim", totals.feature_dim},
       {"sparse", totals.sparse},
       {"nonzeros", totals.nonzeros},
-      {"label_range", totals.records == 0 ? nlohmann::json(nullptr)
-                                          : nlohmann::json::array({json_number(totals.label_min),
+      {"label_range", totals.records == 0 ? Json(nullptr)
+                                          : Json::array({json_number(totals.label_min),
                                                                    json_number(totals.label_max)})},
       {"label_histogram", std::move(histogram)}};
   out << summary.dump() << '\n';
-  for (const nlohmann::json& record : head) out << record.dump() << '\n';
+  for (const Json& record : head) out << record.dump() << '\n';
 }
 
 }  // namespace linlearn

@@ -67,7 +67,7 @@ class ChunkParser {
 
     const char* label_end = token_end(p, line_end);
     float label = 0.0f;
-    if (!parse_value(p, label_end, label, line, line_start)) return false;
+    if (!parse_value(p, label_end, line_end, label, line, line_start)) return false;
     if (opts_.label_ok && !opts_.label_ok(label)) {
       return fail(
           line, line_start, p,
@@ -102,7 +102,7 @@ class ChunkParser {
                         std::to_string(opts_.feature_dim));
       }
       float value = 0.0f;
-      if (!parse_value(colon + 1, end, value, line, line_start)) return false;
+      if (!parse_value(colon + 1, end, line_end, value, line, line_start)) return false;
       out_.cols.push_back(static_cast<std::uint32_t>(index - 1));
       out_.values.push_back(value);
       previous = index;
@@ -123,10 +123,12 @@ class ChunkParser {
     return index >= 1 && index <= kMaxIndex;
   }
 
-  // A number filling exactly [p, end).
-  bool parse_value(const char* p, const char* end, float& value, std::size_t line, const char* line_start) {
+  // A number filling exactly [p, end). Scanning up to the line's end, not the token's, lets short
+  // tokens take scan_float's 8-byte path; the number must still stop where the token does.
+  bool parse_value(const char* p, const char* end, const char* line_end, float& value, std::size_t line,
+                   const char* line_start) {
     text::NumberStatus status = text::NumberStatus::kNotANumber;
-    const char* used = p == end ? p : text::scan_float(p, end, value, status);
+    const char* used = p == end ? p : text::scan_float(p, line_end, value, status);
     if (status == text::NumberStatus::kNotANumber || used != end) {
       return fail(line, line_start, p, "found " + text::quote_token(span(p, end)) + ", expected a number");
     }

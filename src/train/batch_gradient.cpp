@@ -45,7 +45,7 @@ BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const fl
 }
 
 void BatchGradientKernel::loss_gradients(std::span<const std::uint32_t> rows, const RowMatrix& margins, RowMatrix& g,
-                                         std::vector<double>& loss_sum, double& weight_sum, double batch_size) const {
+                                         std::vector<double>& loss_sum, double& weight_sum, double divisor) const {
   const bool label_scaled = norm_.label_mean != 0.0 || norm_.label_scale != 1.0;
   const auto k = static_cast<std::size_t>(outputs_);
   std::vector<float> grad(k);
@@ -56,7 +56,7 @@ void BatchGradientKernel::loss_gradients(std::span<const std::uint32_t> rows, co
     const float label = data_.labels[rows[r]];
     const float weight = record_weights_[rows[r]];
     const auto train_label = static_cast<float>((label - norm_.label_mean) / norm_.label_scale);
-    const float scale = static_cast<float>(weight / batch_size);
+    const float scale = static_cast<float>(weight / divisor);
     weight_sum += weight;
     for (int m = 0; m < models_; ++m) {
       const float* margin = &margins(static_cast<Eigen::Index>(r), m * outputs_);
@@ -74,11 +74,11 @@ void BatchGradientKernel::loss_gradients(std::span<const std::uint32_t> rows, co
 }
 
 const BatchGradient& BatchGradientKernel::compute(std::span<const std::uint32_t> batch,
-                                                  const std::vector<ModelParameters>& params) {
+                                                  const std::vector<ModelParameters>& params, double divisor) {
   if (data_.sparse) {
-    sparse_forward_backward(batch, params);
+    sparse_forward_backward(batch, params, divisor);
   } else {
-    dense_forward_backward(batch, params);
+    dense_forward_backward(batch, params, divisor);
   }
   const std::size_t chunks = chunk_count(batch.size());
   std::fill(out_.loss_sum.begin(), out_.loss_sum.end(), 0.0);
@@ -97,7 +97,7 @@ const BatchGradient& BatchGradientKernel::compute(std::span<const std::uint32_t>
 }
 
 void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> batch,
-                                                 const std::vector<ModelParameters>& params) {
+                                                 const std::vector<ModelParameters>& params, double divisor) {
   const std::size_t d = data_.feature_dim;
   const auto k = static_cast<std::size_t>(outputs_);
   // Fold the normalization into the weights: ((x - mean) / scale) . w = x . (w / scale) - mean . (w / scale).
@@ -115,7 +115,6 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
     }
   }
   const std::size_t chunks = chunk_count(batch.size());
-  const auto batch_size = static_cast<double>(batch.size());
   pool_.run(chunks, [&](std::size_t c, int worker) {
     const std::size_t begin = chunk_begin(c, chunks, batch.size());
     const std::size_t end = chunk_begin(c + 1, chunks, batch.size());
@@ -127,7 +126,7 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
     RowMatrix& margins = chunk_margins_[c];
     margins.noalias() = x * effective_weights_;
     margins.rowwise() += effective_bias_;
-    loss_gradients(rows, margins, chunk_g_[c], chunk_loss_[c], chunk_weight_[c], batch_size);
+    loss_gradients(rows, margins, chunk_g_[c], chunk_loss_[c], chunk_weight_[c], divisor);
     chunk_partial_[c].noalias() = x.transpose() * chunk_g_[c];
   });
   // Sum the chunk partials in order, then undo the folding: grad_w = (X^T G - mean * colsum(G)) / scale.
@@ -148,7 +147,7 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
 }
 
 void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t> batch,
-                                                  const std::vector<ModelParameters>& params) {
+                                                  const std::vector<ModelParameters>& params, double divisor) {
   const auto k = static_cast<std::size_t>(outputs_);
   // Clear the rows the previous batch wrote; the rest of the gradient is still zero.
   for (auto& g : out_.grads)
@@ -161,7 +160,6 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
   out_.touched.erase(std::unique(out_.touched.begin(), out_.touched.end()), out_.touched.end());
 
   const std::size_t chunks = chunk_count(batch.size());
-  const auto batch_size = static_cast<double>(batch.size());
   const auto columns = static_cast<Eigen::Index>(static_cast<std::size_t>(models_) * k);
   pool_.run(chunks, [&](std::size_t c, int) {
     const std::size_t begin = chunk_begin(c, chunks, batch.size());
@@ -181,7 +179,7 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
         }
       }
     }
-    loss_gradients(rows, margins, chunk_g_[c], chunk_loss_[c], chunk_weight_[c], batch_size);
+    loss_gradients(rows, margins, chunk_g_[c], chunk_loss_[c], chunk_weight_[c], divisor);
   });
   // Scatter X^T G. Each thread owns a range of features and walks the batch in order, so every
   // gradient entry is summed in the same order whatever the thread count.

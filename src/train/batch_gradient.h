@@ -35,15 +35,19 @@ class BatchGradientKernel {
   BatchGradientKernel(const Dataset& data, std::span<const float> record_weights, const Normalization& norm,
                       const Loss& loss, const Loss& report_loss, int models, ThreadPool& pool);
 
-  // Gradient of the mean weighted loss over the records `batch` (indices into the dataset).
-  const BatchGradient& compute(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params);
+  // Gradient of the weighted loss summed over the records `batch` (indices into the dataset) and
+  // divided by `divisor` (the batch size for a mean; 1 for a sum that ranks add up).
+  const BatchGradient& compute(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
+                               double divisor);
 
  private:
-  void dense_forward_backward(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params);
-  void sparse_forward_backward(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params);
+  void dense_forward_backward(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
+                              double divisor);
+  void sparse_forward_backward(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
+                               double divisor);
   // Loss gradients for the rows of one chunk, whose margins are in `margins`; returns into `g`.
   void loss_gradients(std::span<const std::uint32_t> rows, const RowMatrix& margins, RowMatrix& g,
-                      std::vector<double>& loss_sum, double& weight_sum, double batch_size) const;
+                      std::vector<double>& loss_sum, double& weight_sum, double divisor) const;
 
   const Dataset& data_;
   std::span<const float> record_weights_;

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <numeric>
 
 #include <fmt/format.h>
 
@@ -117,23 +118,65 @@ class Trainer {
     return false;
   }
 
+  // One pass over the training records. With several ranks each rank walks its own shard in
+  // steps of ceil(mini_batch_size / ranks) records, all ranks take the same number of steps (a rank
+  // that runs out contributes empty batches), and every step's gradient is summed over ranks.
   void run_epoch(int epoch, Position at) {
     const auto started = std::chrono::steady_clock::now();
-    const auto order = epoch_order(channels_.train->rows(), config_.seed, epoch, config_.shuffle);
-    const auto batch_size = static_cast<std::size_t>(config_.mini_batch_size);
+    const std::size_t rows = channels_.train->rows();
+    const auto order = epoch_order(rows, config_.seed, epoch, config_.shuffle);
+    const bool distributed = comm_.size() > 1;
+    const auto global_batch = static_cast<std::size_t>(config_.mini_batch_size);
+    const std::size_t batch_size = distributed ? (global_batch + comm_.size() - 1) / comm_.size() : global_batch;
+    const auto local_steps = static_cast<long long>((rows + batch_size - 1) / batch_size);
+    const std::size_t steps = static_cast<std::size_t>(distributed ? comm_.max(local_steps) : local_steps);
     weight_sum_ = at.weight_sum;
     if (at.next_record == 0)
       for (auto& m : models_) m.loss_sum = 0;
     if (at.epoch == epoch && at.updates > 0) updates_ = at.updates;
-    for (std::size_t begin = at.next_record; begin < order.size(); begin += batch_size) {
-      const std::span<const std::uint32_t> batch(order.data() + begin, std::min(batch_size, order.size() - begin));
-      step(kernel_.compute(batch, parameters()));
-      ++updates_;
-      if (control_.stop_signal != nullptr && control_.stop_signal->load() != 0 && begin + batch_size < order.size()) {
-        interrupt({epoch, begin + batch_size, updates_, weight_sum_, at.seconds + seconds_since(started)});
+    for (std::size_t s = at.next_record / batch_size; s < steps; ++s) {
+      const std::size_t begin = std::min(rows, s * batch_size);
+      const std::span<const std::uint32_t> batch(order.data() + begin, std::min(batch_size, rows - begin));
+      if (distributed) {
+        step(sum_over_ranks(kernel_.compute(batch, parameters(), 1.0), batch.size()));
+      } else {
+        step(kernel_.compute(batch, parameters(), static_cast<double>(batch.size())));
       }
+      ++updates_;
+      if (control_.stop_signal != nullptr && control_.stop_signal->load() != 0 && s + 1 < steps)
+        interrupt({epoch, (s + 1) * batch_size, updates_, weight_sum_, at.seconds + seconds_since(started)});
     }
     epoch_seconds_ = at.seconds + seconds_since(started);
+  }
+
+  // Adds the ranks' gradient sums and divides by the global record count. Sparse shards touch
+  // different features, so the whole gradient is summed and every feature row is updated.
+  const BatchGradient& sum_over_ranks(const BatchGradient& local, std::size_t local_records) {
+    global_ = local;
+    std::vector<float> flat;
+    for (const auto& g : global_.grads) {
+      flat.insert(flat.end(), g.weights.begin(), g.weights.end());
+      flat.insert(flat.end(), g.bias.begin(), g.bias.end());
+    }
+    std::vector<double> totals(global_.loss_sum);
+    totals.push_back(global_.weight_sum);
+    totals.push_back(static_cast<double>(local_records));
+    comm_.sum(flat);
+    comm_.sum(totals);
+    const double records = totals.back();
+    const float scale = records > 0 ? static_cast<float>(1.0 / records) : 0.0F;
+    std::size_t at = 0;
+    for (auto& g : global_.grads) {
+      for (float& v : g.weights) v = flat[at++] * scale;
+      for (float& v : g.bias) v = flat[at++] * scale;
+    }
+    for (std::size_t m = 0; m < global_.loss_sum.size(); ++m) global_.loss_sum[m] = totals[m];
+    global_.weight_sum = totals[global_.loss_sum.size()];
+    if (channels_.train->sparse) {
+      global_.touched.resize(channels_.train->feature_dim);
+      std::iota(global_.touched.begin(), global_.touched.end(), 0U);
+    }
+    return global_;
   }
 
   std::vector<ModelParameters> parameters() const {
@@ -274,11 +317,8 @@ class Trainer {
       if (selected < 0 || mo.selection_score > outcome_.models[static_cast<std::size_t>(selected)].selection_score)
         selected = static_cast<int>(m);
     }
-    if (selected < 0)
-      throw ConvergenceError(fmt::format(
-          "every one of the {} models diverged; lower learning_rate (model 0 used {} with {})", models_.size(),
-          config_.models[0].learning_rate, optimizer_kind_name(config_.models[0].optimizer.kind)));
     outcome_.selected = selected;
+    if (selected < 0) return;
     outcome_.model = make_linear_model(config_, models_[static_cast<std::size_t>(selected)].best, norm_, outputs_);
     outcome_.model.threshold = outcome_.models[static_cast<std::size_t>(selected)].threshold;
   }
@@ -364,6 +404,7 @@ class Trainer {
   std::int64_t updates_ = 0;
   double weight_sum_ = 0;
   double epoch_seconds_ = 0;
+  BatchGradient global_;  // the rank-summed gradient (several ranks only)
   mutable std::string fingerprint_;
 };
 

@@ -93,9 +93,9 @@ std::string generate_libsvm(std::size_t rows) {
   std::uniform_int_distribution<int> value(-500, 500);
   std::string text;
   for (std::size_t r = 0; r < rows; ++r) {
-    text += std::to_string(r % 2) + (r % 5 == 0 ? " qid:1" : "");
+    text.append(std::to_string(r % 2)).append(r % 5 == 0 ? " qid:1" : "");
     for (int index = gap(rng); index < 2000; index += gap(rng)) {
-      text += " " + std::to_string(index) + ":" + std::to_string(value(rng) / 8.0);
+      text.append(" ").append(std::to_string(index)).append(":").append(std::to_string(value(rng) / 8.0));
     }
     text += r % 7 == 0 ? " # note\n" : "\n";
   }

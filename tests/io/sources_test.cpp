@@ -1,4 +1,6 @@
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <filesystem>
@@ -85,6 +87,31 @@ TEST(Sources, DecompressesGzipIncludingConcatenatedMembers) {
   while (big.size() < (3u << 20)) big += std::to_string(rng() % 1000) + (rng() % 10 == 0 ? "\n" : ",");
   EXPECT_EQ(read_file_bytes(dir.write("big.csv.gz", gzip(big))), big);
   EXPECT_EQ(read_file_bytes(dir.write("two.csv.gz", gzip("1,2\n") + gzip("0,3\n"))), "1,2\n0,3\n");
+}
+
+// Reads "-" with `content` on standard input, restoring the real one afterwards.
+std::string read_stdin_with(const TempDir& dir, const std::string& content) {
+  const int file = ::open(dir.write("stdin", content).c_str(), O_RDONLY);
+  const int saved = ::dup(STDIN_FILENO);
+  ::dup2(file, STDIN_FILENO);
+  ::close(file);
+  std::string read;
+  try {
+    read = read_file_bytes("-");
+  } catch (...) {
+    ::dup2(saved, STDIN_FILENO);
+    ::close(saved);
+    throw;
+  }
+  ::dup2(saved, STDIN_FILENO);
+  ::close(saved);
+  return read;
+}
+
+TEST(Sources, ReadsStandardInputGzippedOrNot) {
+  TempDir dir;
+  EXPECT_EQ(read_stdin_with(dir, "1,2\n0,3\n"), "1,2\n0,3\n");
+  EXPECT_EQ(read_stdin_with(dir, gzip("1 1:2\n")), "1 1:2\n");
 }
 
 TEST(Sources, ReportsBrokenGzip) {

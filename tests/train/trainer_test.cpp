@@ -80,7 +80,7 @@ TEST(BatchGradientKernel, MatchesFiniteDifferences) {
   params[0].bias = {0.2F};
   std::vector<std::uint32_t> batch(200);
   for (std::uint32_t i = 0; i < 200; ++i) batch[i] = (i * 7) % 300;
-  const BatchGradient g = kernel.compute(batch, params);
+  const BatchGradient g = kernel.compute(batch, params, static_cast<double>(batch.size()));
 
   const auto mean_loss = [&](const std::vector<double>& w, double b) {
     double total = 0;

@@ -1,0 +1,75 @@
+// --distribution: which files each rank reads and which of their records it keeps.
+#include "linlearn/distribution.h"
+
+#include <fmt/format.h>
+
+#include "linlearn/errors.h"
+
+namespace linlearn {
+namespace {
+
+bool keeps(RecordSelection selection, std::size_t record, std::size_t records, std::size_t rank, std::size_t size) {
+  switch (selection) {
+    case RecordSelection::kAll:
+      return true;
+    case RecordSelection::kRange:
+      return record >= rank * records / size && record < (rank + 1) * records / size;
+    case RecordSelection::kEveryNth:
+      return record % size == rank;
+  }
+  return true;
+}
+
+}  // namespace
+
+Distribution parse_distribution(const std::string& name) {
+  if (name == "sharded") return Distribution::kSharded;
+  if (name == "replicated") return Distribution::kReplicated;
+  throw UsageError(fmt::format("--distribution: '{}' is not allowed; expected sharded or replicated", name));
+}
+
+RankShare share_for_rank(const std::vector<std::string>& files, Distribution distribution, int rank, int size) {
+  if (size < 1 || rank < 0 || rank >= size)
+    throw UsageError(fmt::format("rank {} of {} is not a valid place in a job", rank, size));
+  RankShare share;
+  if (size == 1) {
+    share.files = files;
+    return share;
+  }
+  const auto ranks = static_cast<std::size_t>(size);
+  if (distribution == Distribution::kReplicated || files.size() < ranks) {
+    share.files = files;
+    share.records = distribution == Distribution::kReplicated ? RecordSelection::kEveryNth : RecordSelection::kRange;
+    return share;
+  }
+  for (std::size_t i = static_cast<std::size_t>(rank); i < files.size(); i += ranks) share.files.push_back(files[i]);
+  return share;
+}
+
+Dataset select_records(const Dataset& data, RecordSelection selection, int rank, int size) {
+  Dataset out;
+  out.feature_dim = data.feature_dim;
+  out.sparse = data.sparse;
+  out.files = data.files;
+  const std::size_t records = data.rows();
+  const auto r = static_cast<std::size_t>(rank);
+  const auto n = static_cast<std::size_t>(size);
+  for (std::size_t i = 0; i < records; ++i) {
+    if (!keeps(selection, i, records, r, n)) continue;
+    out.labels.push_back(data.labels[i]);
+    if (data.sparse) {
+      const auto begin = static_cast<std::ptrdiff_t>(data.row_ptr[i]);
+      const auto end = static_cast<std::ptrdiff_t>(data.row_ptr[i + 1]);
+      out.col_idx.insert(out.col_idx.end(), data.col_idx.begin() + begin, data.col_idx.begin() + end);
+      out.values.insert(out.values.end(), data.values.begin() + begin, data.values.begin() + end);
+      out.row_ptr.push_back(out.values.size());
+    } else {
+      const auto row = static_cast<std::ptrdiff_t>(i * data.feature_dim);
+      const auto width = static_cast<std::ptrdiff_t>(data.feature_dim);
+      out.dense.insert(out.dense.end(), data.dense.begin() + row, data.dense.begin() + row + width);
+    }
+  }
+  return out;
+}
+
+}  // namespace linlearn
