@@ -20,8 +20,12 @@ void ensure_directory(const std::string& path);
 std::string serialize_model_pb(const LinearModel& model);
 nlohmann::json model_to_json(const LinearModel& model);
 
-// Loads DIR/model.pb (or a model.pb / model.json file path). InputError naming the file when it is
-// missing, truncated, not a linlearn model or of an unknown format version.
+// Loads DIR/model.pb (or a model.pb file path). InputError naming the file when it is missing,
+// truncated, not a linlearn model or of an unknown format version; a model.json path is refused
+// with a message pointing at the model.pb beside it.
 LinearModel load_model(const std::string& path);
+
+// The model.pb `bytes` (read from `name`, which error messages start with); the same checks as load_model.
+LinearModel parse_model_pb(std::string_view bytes, const std::string& name);
 
 }  // namespace linlearn

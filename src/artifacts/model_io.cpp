@@ -1,4 +1,5 @@
 // model.pb and model.json: the same content in two encodings.
+#include <climits>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -56,8 +57,10 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   model.normalization.label_mean = n.label_mean();
   model.normalization.label_scale = n.label_scale();
   model.normalization.sample_size = n.sample_size();
+  // Written last, so a model.pb cut at any field boundary lacks it: it doubles as the end marker.
   model.hyperparameters = nlohmann::json::parse(m.hyperparameters_json(), nullptr, false);
-  if (model.hyperparameters.is_discarded()) model.hyperparameters = nlohmann::json::object();
+  if (m.hyperparameters_json().empty() || model.hyperparameters.is_discarded())
+    throw InputError(fmt::format("{}: corrupt or truncated model (no valid hyperparameters_json)", path));
   return model;
 }
 
@@ -127,10 +130,18 @@ nlohmann::json model_to_json(const LinearModel& model) {
 LinearModel load_model(const std::string& path) {
   std::string file = path;
   if (std::filesystem::is_directory(path)) file = (std::filesystem::path(path) / "model.pb").string();
-  const std::string bytes = read_whole(file);
+  if (std::filesystem::path(file).extension() == ".json")
+    throw InputError(fmt::format("{}: cannot load a model.json (it is for people and other tools); give the model.pb "
+                                 "beside it, or its directory",
+                                 file));
+  return parse_model_pb(read_whole(file), file);
+}
+
+LinearModel parse_model_pb(std::string_view bytes, const std::string& name) {
   pb::Model m;
-  if (!m.ParseFromString(bytes)) throw InputError(fmt::format("{}: corrupt or truncated model (protobuf parse failed)", file));
-  return from_proto(m, file);
+  if (bytes.size() > std::size_t{INT_MAX} || !m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+    throw InputError(fmt::format("{}: corrupt or truncated model (protobuf parse failed)", name));
+  return from_proto(m, name);
 }
 
 }  // namespace linlearn

@@ -176,6 +176,14 @@ HyperparameterValues read_hyperparameters_json(const std::string& path) {
     } else {
       throw UsageError(fmt::format("{}: \"{}\" must be a string, found {}", path, key, value.type_name()));
     }
+    // Checked here, not only after merging with the command line, so the message names the file.
+    const HyperparameterSpec* spec = find_hyperparameter(key);
+    if (spec == nullptr) throw UsageError(fmt::format("{}: \"{}\" is not a hyperparameter", path, key));
+    try {
+      validate_hyperparameter(*spec, values[key]);
+    } catch (const UsageError& e) {
+      throw UsageError(fmt::format("{}: {}", path, e.what()));
+    }
   }
   return values;
 }

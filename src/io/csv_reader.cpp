@@ -26,7 +26,8 @@ constexpr std::size_t kMinChunkBytes = 256 * 1024;
 
 // What every row of the file must look like, known before the chunks are parsed.
 struct RowShape {
-  std::size_t columns = 0;     // label + features
+  std::size_t columns = 0;     // label (unless ReadOptions::has_label is false) + features
+  std::size_t label_columns = 1;
   std::string reference;       // where that width comes from: "as on line 3", "as in a.csv"
   std::size_t first_line = 0;  // the file's first record (1-based), where a header would be
 };
@@ -117,7 +118,7 @@ class ChunkParser {
         // The hot path: a feature in the middle of a row that is a plain integer.
         if (state.column != 0 && !ends_row && state.column < shape_.columns &&
             quick_value(state.cell, stop, end, value)) [[likely]] {
-          state.row[state.column - 1] = value;
+          state.row[state.column - shape_.label_columns] = value;
           ++state.column;
         } else if (!take_cell(state, stop, ends_row)) {
           return;
@@ -140,7 +141,6 @@ class ChunkParser {
 
   // Any cell [state.cell, stop); `ends_row` when stop is a newline or the end of the chunk.
   bool take_cell(RowState& state, const char* stop, bool ends_row) {
-    const std::size_t features = shape_.columns - 1;
     const char* cell = state.cell;
     float value;
     if (!quick_value(cell, stop, chunk_end_, value)) {
@@ -151,18 +151,22 @@ class ChunkParser {
       if (!careful_value(cell, stop, state.column, value)) return false;
     }
     if (state.column == 0) {
+      const std::size_t base = out_.features.size();
+      // A row fills exactly this, or the chunk fails.
+      out_.features.resize(base + shape_.columns - shape_.label_columns);
+      state.row = out_.features.data() + base;
+      state.label = 0.0f;  // rows without a label column (predict input)
+    }
+    if (state.column < shape_.label_columns) {
       if (opts_.label_ok && !opts_.label_ok(value)) return fail_label(cell, stop);
       state.label = value;
-      const std::size_t base = out_.features.size();
-      out_.features.resize(base + features);  // a row fills exactly this, or the chunk fails
-      state.row = out_.features.data() + base;
     } else {
-      if (state.column > features) return fail_ragged(cell, stop);
-      state.row[state.column - 1] = value;
+      if (state.column >= shape_.columns) return fail_ragged(cell, stop);
+      state.row[state.column - shape_.label_columns] = value;
     }
     ++state.column;
     if (ends_row) {
-      if (state.column <= features) return fail_ragged(trim_cr(cell, stop), stop);
+      if (state.column < shape_.columns) return fail_ragged(trim_cr(cell, stop), stop);
       out_.labels.push_back(state.label);
       state.column = 0;
       next_line(stop);
@@ -255,20 +259,22 @@ RowShape find_row_shape(std::string_view text, const std::string& file, const Da
       const std::string place = file + ":" + std::to_string(line) + ":";
       RowShape shape;
       shape.first_line = line;
+      shape.label_columns = opts.has_label ? 1 : 0;
       if (!earlier.sparse && earlier.rows() > 0) {
         // Later files must match the width of the earlier ones; the chunks check every row.
-        shape.columns = earlier.feature_dim + 1;
+        shape.columns = earlier.feature_dim + shape.label_columns;
         shape.reference = "as in " + (earlier.files.empty() ? std::string("the earlier files") : earlier.files.back());
         return shape;
       }
-      if (columns < 2) {
+      if (opts.has_label && columns < 2) {
         throw InputError(place + std::to_string(text::character_column(p, content_end)) +
                          ": found 1 column, expected a label and at least one feature");
       }
-      if (opts.feature_dim != 0 && columns - 1 > opts.feature_dim) {
-        const char* extra = cell_start(p, content_end, opts.feature_dim + 2);
+      const std::size_t features = columns - shape.label_columns;
+      if (opts.feature_dim != 0 && features > opts.feature_dim) {
+        const char* extra = cell_start(p, content_end, opts.feature_dim + shape.label_columns + 1);
         throw InputError(place + std::to_string(text::character_column(p, extra)) + ": found " +
-                         plural(columns - 1, "feature") + ", expected at most feature_dim " +
+                         plural(features, "feature") + ", expected at most feature_dim " +
                          std::to_string(opts.feature_dim));
       }
       shape.columns = columns;
@@ -297,7 +303,7 @@ void parse_csv(std::string_view input, const std::string& file, Dataset& out, co
     const std::size_t bytes = i == 0 ? text.size() : pieces[i].size();
     const std::size_t max_rows = bytes / (2 * shape.columns - 1) + 1;
     chunks[i].labels.reserve(max_rows);
-    chunks[i].features.reserve(max_rows * (shape.columns - 1));
+    chunks[i].features.reserve(max_rows * (shape.columns - shape.label_columns));
     const std::size_t header_line = i == 0 ? shape.first_line - 1 : std::numeric_limits<std::size_t>::max();
     ChunkParser(shape, opts, header_line, chunks[i]).parse(pieces[i]);
   });
@@ -308,7 +314,7 @@ void parse_csv(std::string_view input, const std::string& file, Dataset& out, co
   text::throw_first_failure(progress, file);
 
   Dataset part;
-  part.feature_dim = shape.columns - 1;
+  part.feature_dim = shape.columns - shape.label_columns;
   part.files.push_back(file);
   part.labels = std::move(chunks[0].labels);
   part.dense = std::move(chunks[0].features);
