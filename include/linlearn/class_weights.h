@@ -14,6 +14,10 @@ struct ClassWeights {
   std::vector<float> for_records(const Dataset& data) const;
 };
 
-ClassWeights compute_class_weights(const std::vector<float>& train_labels, const TrainConfig& config);
+// Records per class (empty for a regressor).
+std::vector<double> count_classes(const std::vector<float>& labels, const TrainConfig& config);
+
+// From the training set's class counts (summed over ranks under MPI).
+ClassWeights compute_class_weights(const std::vector<double>& class_counts, const TrainConfig& config);
 
 }  // namespace linlearn

@@ -2,6 +2,7 @@
 // Reading data channels: path expansion (files, directories, globs, "-" for stdin, .gz) and the
 // per-format parsers that fill a Dataset. Every parse error is an InputError naming the place.
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,14 @@ std::string read_file_bytes(const std::string& path);
 // Guesses the format of a file from its first bytes: RecordIO magic, "label idx:val" lines, else CSV.
 ContentType detect_content_type(std::string_view head);
 
+// Where a piece of a file starts when a file is parsed piece by piece (read_channel_in_blocks), so
+// that messages name the lines, records and byte offsets of the whole file.
+struct FilePlace {
+  std::size_t line = 1;    // text: the piece's first line (1-based)
+  std::size_t record = 0;  // RecordIO: index of the piece's first record
+  std::uint64_t byte = 0;  // RecordIO: offset of the piece's first byte
+};
+
 struct ReadOptions {
   ContentType content_type = ContentType::kAuto;
   std::size_t feature_dim = 0;  // 0: infer from the data
@@ -35,6 +44,12 @@ struct ReadOptions {
   std::string label_expected;  // for messages, e.g. "0 or 1": "found '2', expected a label 0 or 1"
   // CSV only: false when rows hold features only (predict input without --has-label); labels become 0.
   bool has_label = true;
+  // Text only: where the text starts in its file (see FilePlace).
+  FilePlace start;
+  // CSV only, for a piece after the first of a channel: the feature count every row must have and
+  // where it was learned ("as on line 3", "as in a.csv"); 0: learned from the text's first row.
+  std::size_t row_width = 0;
+  std::string row_width_source;
 };
 
 // Parsers append the records of one file to `out` and the file to out.files. `file` names the
@@ -42,7 +57,10 @@ struct ReadOptions {
 // against opts.feature_dim and opts.label_ok; read_channel checks RecordIO records afterwards.
 void parse_csv(std::string_view text, const std::string& file, Dataset& out, const ReadOptions& opts);
 void parse_libsvm(std::string_view text, const std::string& file, Dataset& out, const ReadOptions& opts);
-void parse_recordio(std::string_view bytes, const std::string& file, Dataset& out);
+// `start` places a piece of a file; `feature_dim`, when not 0, is the feature_dim every record must
+// have (learned from the earlier pieces of the same file).
+void parse_recordio(std::string_view bytes, const std::string& file, Dataset& out, const FilePlace& start = {},
+                    std::size_t feature_dim = 0);
 
 // Reads every file of a channel into one Dataset. Dense CSV rows must all have one width; when
 // opts.feature_dim is set, wider records or sparse keys >= feature_dim are InputErrors.

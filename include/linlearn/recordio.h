@@ -25,13 +25,16 @@ inline constexpr std::size_t kRecordIOMaxFrameLength = (std::size_t{1} << 29) - 
 // "FILE: record N at byte B: what is wrong", B being the offending frame header.
 class RecordIOFrameReader {
  public:
-  RecordIOFrameReader(std::string_view bytes, std::string file);
+  // `first_byte` and `first_record` place a buffer that is a piece of a file (starting at a record):
+  // the indices and offsets reported are then those of the whole file.
+  RecordIOFrameReader(std::string_view bytes, std::string file, std::uint64_t first_byte = 0,
+                      std::size_t first_record = 0);
 
   // Moves to the next record; false at the end of the buffer. The view stays valid until the next call.
   bool next(std::string_view& payload);
 
-  std::size_t record_index() const { return record_index_; }   // of the record last returned
-  std::size_t record_offset() const { return record_offset_; } // its first frame header
+  std::size_t record_index() const { return first_record_ + record_index_; }  // of the record last returned
+  std::size_t record_offset() const { return first_byte_ + record_offset_; }  // its first frame header
   const std::string& file() const { return file_; }
 
   // Throws InputError "FILE: record N at byte B: what" for the record last returned.
@@ -42,6 +45,8 @@ class RecordIOFrameReader {
 
   std::string_view bytes_;
   std::string file_;
+  std::size_t first_byte_;
+  std::size_t first_record_;
   std::size_t position_ = 0;
   std::size_t records_started_ = 0;
   std::size_t record_index_ = 0;

@@ -54,16 +54,27 @@ struct TrainOutcome {
   std::vector<ModelOutcome> models;
   int selected = -1;  // -1 when every model diverged
   LinearModel model;  // the selected model, raw units, calibrated threshold
+  std::vector<double> class_weights;  // per class, as used in training (empty: all records weigh 1)
   std::string early_stopping_criterion;  // e.g. "validation:objective_loss"
   std::string selection_criterion;
   std::size_t calibration_records = 0;
 };
 
 // Observes training as it happens (progress lines, quality-metric logs, checkpoints).
+struct BatchProgress {
+  int epoch = 0;
+  std::size_t records_done = 0;   // in this epoch, on this process
+  std::size_t records_total = 0;
+  double seconds = 0;             // since the epoch started
+  double running_loss = 0;        // model 0's mean training loss so far this epoch
+};
+
 class TrainingObserver {
  public:
   virtual ~TrainingObserver() = default;
   virtual void on_epoch_end(const EpochRecord& record, const TrainOutcome& so_far) = 0;
+  // After every mini-batch; implementations throttle themselves.
+  virtual void on_batch_end(const BatchProgress&) {}
 };
 
 // How a run is watched, checkpointed and stopped; all optional.

@@ -1,5 +1,6 @@
 // model.pb and model.json: the same content in two encodings.
 #include <climits>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -8,6 +9,7 @@
 
 #include "linlearn/artifacts.h"
 #include "linlearn/errors.h"
+#include "linlearn/loss.h"
 #include "model.pb.h"
 
 namespace linlearn {
@@ -38,11 +40,12 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   model.feature_dim = m.feature_dim();
   model.num_classes = static_cast<int>(m.num_classes());
   model.outputs = static_cast<int>(m.outputs());
-  if (model.outputs < 1 || model.feature_dim == 0 ||
-      static_cast<std::size_t>(m.weights_size()) != model.feature_dim * static_cast<std::size_t>(model.outputs) ||
-      m.bias_size() != model.outputs)
+  // Compared by division: feature_dim * outputs could wrap around for a hostile feature_dim.
+  const auto weights = static_cast<std::uint64_t>(m.weights_size());
+  if (model.outputs < 1 || model.feature_dim == 0 || weights % static_cast<std::uint64_t>(model.outputs) != 0 ||
+      weights / static_cast<std::uint64_t>(model.outputs) != m.feature_dim() || m.bias_size() != model.outputs)
     throw InputError(fmt::format("{}: corrupt model: {} weights and {} biases for feature_dim {} and {} outputs", path,
-                                 m.weights_size(), m.bias_size(), model.feature_dim, model.outputs));
+                                 m.weights_size(), m.bias_size(), m.feature_dim(), m.outputs()));
   model.weights.assign(m.weights().begin(), m.weights().end());
   model.bias.assign(m.bias().begin(), m.bias().end());
   model.threshold = m.threshold();
@@ -51,6 +54,16 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   model.loss_params.quantile = m.loss_parameters().quantile();
   model.loss_params.loss_insensitivity = m.loss_parameters().loss_insensitivity();
   model.loss_params.huber_delta = m.loss_parameters().huber_delta();
+  // Scoring builds this loss and hands it `outputs` margins per record: both must hold up.
+  int loss_outputs = 0;
+  try {
+    loss_outputs = make_loss(model.loss, model.loss_params)->outputs();
+  } catch (const UsageError& e) {
+    throw InputError(fmt::format("{}: corrupt model: {}", path, e.what()));
+  }
+  if (loss_outputs != model.outputs)
+    throw InputError(fmt::format("{}: corrupt model: loss {} needs {} outputs, found {}", path, m.loss(), loss_outputs,
+                                 m.outputs()));
   const auto& n = m.normalization();
   model.normalization.mean.assign(n.feature_mean().begin(), n.feature_mean().end());
   model.normalization.scale.assign(n.feature_scale().begin(), n.feature_scale().end());

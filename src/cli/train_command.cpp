@@ -29,6 +29,7 @@
 #include "linlearn/scoring.h"
 #include "linlearn/thread_pool.h"
 #include "linlearn/trainer.h"
+#include "training_log.h"
 
 namespace linlearn {
 namespace {
@@ -45,6 +46,7 @@ struct TrainOptions {
   bool resume = false;
   std::string log_level = "info";
   bool quiet = false;
+  std::string progress = "auto";
   bool fail_on_nonconvergence = false;
   std::string distribution = "sharded";
   CLI::Option* distribution_option = nullptr;
@@ -55,40 +57,6 @@ struct TrainOptions {
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
-
-// Logs each epoch in SageMaker's grammar so existing log scrapers keep working.
-class EpochLogger : public TrainingObserver {
- public:
-  EpochLogger(spdlog::logger& log, const TrainConfig& config, bool has_validation)
-      : log_(log), config_(config), has_validation_(has_validation) {}
-
-  void on_epoch_end(const EpochRecord& r, const TrainOutcome&) override {
-    std::size_t best = 0;
-    for (std::size_t m = 1; m < r.models.size(); ++m)
-      if (criterion(r.models[m]) < criterion(r.models[best])) best = m;
-    const ModelEpoch& me = r.models[best];
-    log_.info("epoch {}: {:.3f} s, {:.0f} records/s, best model {} train objective_loss {:.6g}", r.epoch, r.seconds,
-              r.records_per_second, best, me.train_loss);
-    log_.info("#quality_metric: host=algo-1, epoch={}, train objective_loss <loss>={}", r.epoch, me.train_loss);
-    if (!has_validation_ || me.validation.empty()) return;
-    log_.info("#quality_metric: host=algo-1, epoch={}, validation objective_loss <loss>={}", r.epoch,
-              me.validation.at("objective_loss"));
-    const char* headline = config_.predictor_type == PredictorType::kBinary ? "binary_classification_accuracy"
-                           : config_.predictor_type == PredictorType::kMulticlass ? "multiclass_accuracy"
-                                                                                   : "mse";
-    log_.info("#quality_metric: host=algo-1, epoch={}, validation {} <score>={}", r.epoch, headline,
-              me.validation.at(headline));
-  }
-
- private:
-  double criterion(const ModelEpoch& m) const {
-    if (m.status == ModelStatus::kDiverged) return INFINITY;
-    return has_validation_ && !m.validation.empty() ? m.validation.at("objective_loss") : m.train_loss;
-  }
-  spdlog::logger& log_;
-  const TrainConfig& config_;
-  bool has_validation_;
-};
 
 bool parse_bool_option(const std::string& name, const std::string& value) {
   if (value == "true" || value == "True" || value == "1") return true;
@@ -211,6 +179,7 @@ int run_train(TrainOptions& o) {
   for (const auto& [name, option] : o.hyperparameter_options)
     if (option->count() > 0) values[name] = o.given[name];
   const bool shuffle = parse_bool_option("shuffle", o.shuffle);
+  const ProgressMode progress = parse_progress_mode(o.progress);
   const int threads = o.threads > 0 ? o.threads : hardware_threads();
   TrainConfig config = resolve_config(values, o.seed, threads, shuffle);
   if (lead_rank) ensure_directory(o.output_dir);
@@ -249,9 +218,10 @@ int run_train(TrainOptions& o) {
   ThreadPool pool(threads);
   Channels channels{&train, records_of(validation_summary) > 0 ? &validation : nullptr,
                     records_of(test_summary) > 0 ? &test : nullptr};
-  EpochLogger epoch_logger(*log, config, channels.validation != nullptr);
+  TrainingLog training_log(*log, config, channels.validation != nullptr,
+                           lead_rank && live_progress(progress, o.quiet), stderr);
   TrainControl control;
-  control.observer = &epoch_logger;
+  control.observer = &training_log;
   control.communicator = comm;
   const std::filesystem::path checkpoint_dir =
       o.checkpoint_dir.empty() ? std::filesystem::path(o.output_dir) / "checkpoint" : std::filesystem::path(o.checkpoint_dir);
@@ -279,7 +249,7 @@ int run_train(TrainOptions& o) {
                                        outcome.models.size(), (dir / "metrics.json").string()));
   }
 
-  const ClassWeights weights = compute_class_weights(train.labels, config);
+  const ClassWeights weights{outcome.class_weights};
   MetricMap final_metrics;
   ChannelScores report_scores =
       add_channel_metrics("train", train, outcome.model, config, weights, pool, *comm, final_metrics);
@@ -334,6 +304,9 @@ CommandAction add_train_command(CLI::App& root) {
   cmd->add_option("--shuffle", o->shuffle, "Shuffle the records every epoch (true|false)")->capture_default_str();
   cmd->add_option("--log-level,--log_level", o->log_level, "trace, debug, info, warn, error or off")->capture_default_str();
   cmd->add_flag("--quiet", o->quiet, "Only warnings and errors");
+  cmd->add_option("--progress", o->progress,
+                  "auto (a live progress line when stderr is a terminal), always or never")
+      ->capture_default_str();
   cmd->add_option("--checkpoint-dir,--checkpoint_dir", o->checkpoint_dir,
                   "Where the training state is saved after every epoch and on SIGINT/SIGTERM "
                   "[default: OUTPUT_DIR/checkpoint]");

@@ -11,13 +11,19 @@ std::vector<float> ClassWeights::for_records(const Dataset& data) const {
   return w;
 }
 
-ClassWeights compute_class_weights(const std::vector<float>& train_labels, const TrainConfig& config) {
+std::vector<double> count_classes(const std::vector<float>& labels, const TrainConfig& config) {
+  if (config.predictor_type == PredictorType::kRegressor) return {};
+  std::vector<double> count(static_cast<std::size_t>(config.num_classes), 0.0);
+  for (float y : labels) count[static_cast<std::size_t>(y)] += 1;
+  return count;
+}
+
+ClassWeights compute_class_weights(const std::vector<double>& count, const TrainConfig& config) {
   ClassWeights cw;
   if (config.predictor_type == PredictorType::kRegressor) return cw;
   const auto classes = static_cast<std::size_t>(config.num_classes);
-  std::vector<double> count(classes, 0.0);
-  for (float y : train_labels) count[static_cast<std::size_t>(y)] += 1;
-  const double n = static_cast<double>(train_labels.size());
+  double n = 0;
+  for (double c : count) n += c;
   if (config.predictor_type == PredictorType::kBinary) {
     double positive = config.weighting.positive_weight;
     if (config.weighting.positive_mode == WeightingConfig::Positive::kBalanced)

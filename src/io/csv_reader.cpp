@@ -256,7 +256,8 @@ RowShape find_row_shape(std::string_view text, const std::string& file, const Da
     if (!is_blank_line(p, line_end)) {
       const char* content_end = (line_end != p && line_end[-1] == '\r') ? line_end - 1 : line_end;
       const std::size_t columns = count_columns(p, content_end);
-      const std::string place = file + ":" + std::to_string(line) + ":";
+      const std::size_t file_line = opts.start.line - 1 + line;
+      const std::string place = file + ":" + std::to_string(file_line) + ":";
       RowShape shape;
       shape.first_line = line;
       shape.label_columns = opts.has_label ? 1 : 0;
@@ -264,6 +265,12 @@ RowShape find_row_shape(std::string_view text, const std::string& file, const Da
         // Later files must match the width of the earlier ones; the chunks check every row.
         shape.columns = earlier.feature_dim + shape.label_columns;
         shape.reference = "as in " + (earlier.files.empty() ? std::string("the earlier files") : earlier.files.back());
+        return shape;
+      }
+      if (opts.row_width != 0) {
+        // A later piece of the channel: rows must match the width learned from the first one.
+        shape.columns = opts.row_width + shape.label_columns;
+        shape.reference = opts.row_width_source;
         return shape;
       }
       if (opts.has_label && columns < 2) {
@@ -278,7 +285,7 @@ RowShape find_row_shape(std::string_view text, const std::string& file, const Da
                          std::to_string(opts.feature_dim));
       }
       shape.columns = columns;
-      shape.reference = "as on line " + std::to_string(line);
+      shape.reference = "as on line " + std::to_string(file_line);
       return shape;
     }
     if (!newline) break;
@@ -304,14 +311,16 @@ void parse_csv(std::string_view input, const std::string& file, Dataset& out, co
     const std::size_t max_rows = bytes / (2 * shape.columns - 1) + 1;
     chunks[i].labels.reserve(max_rows);
     chunks[i].features.reserve(max_rows * (shape.columns - shape.label_columns));
-    const std::size_t header_line = i == 0 ? shape.first_line - 1 : std::numeric_limits<std::size_t>::max();
+    // Only the file's first piece can start with a header row.
+    const std::size_t header_line =
+        i == 0 && opts.start.line == 1 ? shape.first_line - 1 : std::numeric_limits<std::size_t>::max();
     ChunkParser(shape, opts, header_line, chunks[i]).parse(pieces[i]);
   });
 
   std::vector<text::ChunkProgress> progress;
   progress.reserve(chunks.size());
   for (const auto& chunk : chunks) progress.push_back(chunk.progress);
-  text::throw_first_failure(progress, file);
+  text::throw_first_failure(progress, file, opts.start.line);
 
   Dataset part;
   part.feature_dim = shape.columns - shape.label_columns;

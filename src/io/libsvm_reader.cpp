@@ -172,7 +172,7 @@ void parse_libsvm(std::string_view input, const std::string& file, Dataset& out,
     nonzeros += chunk.values.size();
     max_index = std::max(max_index, chunk.max_index);
   }
-  text::throw_first_failure(progress, file);
+  text::throw_first_failure(progress, file, opts.start.line);
   if (rows == 0) throw InputError(file + ": no records found, expected at least one LIBSVM line");
 
   Dataset part;

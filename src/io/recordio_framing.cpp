@@ -41,13 +41,15 @@ const char* flag_name(std::uint32_t flag) {
 
 }  // namespace
 
-RecordIOFrameReader::RecordIOFrameReader(std::string_view bytes, std::string file)
-    : bytes_(bytes), file_(std::move(file)) {}
+RecordIOFrameReader::RecordIOFrameReader(std::string_view bytes, std::string file, std::uint64_t first_byte,
+                                         std::size_t first_record)
+    : bytes_(bytes), file_(std::move(file)), first_byte_(first_byte), first_record_(first_record) {}
 
 void RecordIOFrameReader::fail(const std::string& what) const { fail_at(record_offset_, what); }
 
 void RecordIOFrameReader::fail_at(std::size_t offset, const std::string& what) const {
-  throw InputError(fmt::format("{}: record {} at byte {}: {}", file_, records_started_ - 1, offset, what));
+  throw InputError(fmt::format("{}: record {} at byte {}: {}", file_, first_record_ + records_started_ - 1,
+                               first_byte_ + offset, what));
 }
 
 bool RecordIOFrameReader::next(std::string_view& payload) {

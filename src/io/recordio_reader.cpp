@@ -319,7 +319,9 @@ constexpr const char* kNotFinite = "is not a finite float32 (NaN, infinity or be
 // Decodes records one after the other into a Dataset, reusing its scratch buffers.
 class RecordDecoder {
  public:
-  RecordDecoder(Dataset& data, std::size_t file_bytes) : data_(data), file_bytes_(file_bytes) {}
+  // `width_known`: data.feature_dim already holds the feature_dim every record must have.
+  RecordDecoder(Dataset& data, std::size_t file_bytes, bool width_known)
+      : data_(data), file_bytes_(file_bytes), width_known_(width_known) {}
 
   void decode(std::string_view payload) {
     const auto* begin = reinterpret_cast<const Byte*>(payload.data());
@@ -367,6 +369,7 @@ class RecordDecoder {
 
   void append_dense(std::size_t payload_bytes) {
     const std::size_t width = features_.value_count;
+    if (width_known_ && data_.rows() == 0) check_feature_dim(width, "dense");
     if (data_.rows() == 0) {
       data_.feature_dim = width;
       // Records of a file are alike in size, so the first one tells how many to expect.
@@ -413,6 +416,7 @@ class RecordDecoder {
     if (dim > (std::uint64_t{1} << 32)) {
       throw RecordProblem(fmt::format("shape [{}] exceeds the supported 2^32 features", dim));
     }
+    if (width_known_ && data_.rows() == 0) check_feature_dim(dim, "sparse");
     if (data_.rows() == 0) {
       data_.feature_dim = dim;
       data_.sparse = true;
@@ -455,6 +459,7 @@ class RecordDecoder {
 
   Dataset& data_;
   std::size_t file_bytes_;
+  bool width_known_;
   RecordScan scan_;
   TensorLayout features_, label_;
   std::vector<float> row_;  // a dense record on its way into a sparse store
@@ -463,11 +468,13 @@ class RecordDecoder {
 
 }  // namespace
 
-void parse_recordio(std::string_view bytes, const std::string& file, Dataset& out) {
+void parse_recordio(std::string_view bytes, const std::string& file, Dataset& out, const FilePlace& start,
+                    std::size_t feature_dim) {
   Dataset parsed;
   parsed.files.push_back(file);
-  RecordDecoder decoder(parsed, bytes.size());
-  RecordIOFrameReader frames(bytes, file);
+  parsed.feature_dim = feature_dim;
+  RecordDecoder decoder(parsed, bytes.size(), feature_dim != 0);
+  RecordIOFrameReader frames(bytes, file, start.byte, start.record);
   std::string_view payload;
   while (frames.next(payload)) {
     try {

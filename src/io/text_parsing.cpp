@@ -73,8 +73,8 @@ void run_on_threads(std::size_t count, const std::function<void(std::size_t)>& t
   }
 }
 
-void throw_first_failure(const std::vector<ChunkProgress>& progress, const std::string& file) {
-  std::size_t first_line = 1;
+void throw_first_failure(const std::vector<ChunkProgress>& progress, const std::string& file,
+                         std::size_t first_line) {
   for (const auto& chunk : progress) {
     if (chunk.failure.failed) {
       throw InputError(file + ":" + std::to_string(first_line + chunk.failure.line_in_chunk) + ":" +

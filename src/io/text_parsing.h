@@ -39,8 +39,9 @@ std::vector<std::string_view> split_at_lines(std::string_view text, int parts, s
 void run_on_threads(std::size_t count, const std::function<void(std::size_t)>& task);
 
 // Throws the InputError of the failed chunk with the smallest index (= the first bad line of the
-// file), numbering lines across the chunks before it.
-void throw_first_failure(const std::vector<ChunkProgress>& progress, const std::string& file);
+// file), numbering lines across the chunks before it from `first_line`, the text's first line.
+void throw_first_failure(const std::vector<ChunkProgress>& progress, const std::string& file,
+                         std::size_t first_line = 1);
 
 // 1-based character (not byte) column of `at` in the line starting at `line_start`.
 std::size_t character_column(const char* line_start, const char* at);

@@ -9,6 +9,10 @@ namespace {
 std::size_t chunk_count(std::size_t batch) { return std::clamp<std::size_t>(batch / 64, 1, 8); }
 std::size_t chunk_begin(std::size_t chunk, std::size_t chunks, std::size_t batch) { return chunk * batch / chunks; }
 
+// With this few weight columns the batch product is memory-bound: reading each row in place beats
+// gathering the batch into a contiguous block for a matrix product.
+constexpr Eigen::Index kRowwiseMaxColumns = 1;
+
 }  // namespace
 
 BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const float> record_weights,
@@ -114,11 +118,17 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
       effective_bias_(col) = static_cast<float>(w.bias[c] - shift);
     }
   }
+  // Contiguous weight columns keep the row-wise dot products vectorized.
+  if (effective_weights_.cols() <= kRowwiseMaxColumns) effective_columns_ = effective_weights_.transpose();
   const std::size_t chunks = chunk_count(batch.size());
   pool_.run(chunks, [&](std::size_t c, int worker) {
     const std::size_t begin = chunk_begin(c, chunks, batch.size());
     const std::size_t end = chunk_begin(c + 1, chunks, batch.size());
     const auto rows = batch.subspan(begin, end - begin);
+    if (effective_weights_.cols() <= kRowwiseMaxColumns) {
+      rowwise_forward_backward(rows, c, divisor);
+      return;
+    }
     RowMatrix& x = chunk_rows_[static_cast<std::size_t>(worker)];
     x.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(d));
     for (std::size_t r = 0; r < rows.size(); ++r)
@@ -144,6 +154,24 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
                                         static_cast<float>(norm_.mean[j]) * colsum(col));
     }
   }
+}
+
+void BatchGradientKernel::rowwise_forward_backward(std::span<const std::uint32_t> rows, std::size_t c, double divisor) {
+  const auto d = static_cast<Eigen::Index>(data_.feature_dim);
+  const auto row = [&](std::size_t r) {
+    return Eigen::Map<const Eigen::RowVectorXf>(data_.dense.data() + static_cast<std::size_t>(rows[r]) * data_.feature_dim, d);
+  };
+  RowMatrix& margins = chunk_margins_[c];
+  margins.resize(static_cast<Eigen::Index>(rows.size()), effective_weights_.cols());
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    for (Eigen::Index c = 0; c < margins.cols(); ++c)
+      margins(static_cast<Eigen::Index>(r), c) = row(r).dot(effective_columns_.row(c)) + effective_bias_(c);
+  loss_gradients(rows, margins, chunk_g_[c], chunk_loss_[c], chunk_weight_[c], divisor);
+  // The chunk's rows are still in cache from the forward pass.
+  Eigen::MatrixXf& partial = chunk_partial_[c];
+  partial.setZero(d, effective_weights_.cols());
+  for (std::size_t r = 0; r < rows.size(); ++r)
+    partial.noalias() += row(r).transpose() * chunk_g_[c].row(static_cast<Eigen::Index>(r));
 }
 
 void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t> batch,

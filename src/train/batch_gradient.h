@@ -43,6 +43,8 @@ class BatchGradientKernel {
  private:
   void dense_forward_backward(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
                               double divisor);
+  // Dense, few weight columns: each row is read in place, forward then backward while it is in cache.
+  void rowwise_forward_backward(std::span<const std::uint32_t> rows, std::size_t chunk, double divisor);
   void sparse_forward_backward(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
                                double divisor);
   // Loss gradients for the rows of one chunk, whose margins are in `margins`; returns into `g`.
@@ -61,6 +63,7 @@ class BatchGradientKernel {
   bool centred_ = false;
 
   RowMatrix effective_weights_;              // dense: feature_dim x (models * outputs)
+  RowMatrix effective_columns_;              // its transpose, for the row-wise path
   Eigen::RowVectorXf effective_bias_;
   std::vector<RowMatrix> chunk_rows_;        // per worker: gathered rows
   std::vector<RowMatrix> chunk_margins_;     // per chunk

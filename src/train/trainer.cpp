@@ -53,6 +53,12 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+std::vector<double> global_class_counts(const Dataset& train, const TrainConfig& config, Communicator& comm) {
+  std::vector<double> counts = count_classes(train.labels, config);
+  comm.sum(counts);
+  return counts;
+}
+
 // Scores of a channel gathered from every rank, in rank order, with their labels and weights.
 struct GatheredScores {
   std::vector<float> margins;  // rows x columns
@@ -75,7 +81,7 @@ class Trainer {
         report_loss_(make_loss(config.loss, config.loss_params)),
         fit_loss_(make_loss(config.loss, training_loss_params(config.loss_params, norm_))),
         outputs_(report_loss_->outputs()),
-        class_weights_(compute_class_weights(channels.train->labels, config)),
+        class_weights_(compute_class_weights(global_class_counts(*channels.train, config, comm_), config)),
         train_weights_(class_weights_.for_records(*channels.train)),
         validation_weights_(channels.validation != nullptr ? class_weights_.for_records(*channels.validation)
                                                            : std::vector<float>{}),
@@ -85,6 +91,10 @@ class Trainer {
     for (std::size_t m = 0; m < config.models.size(); ++m)
       models_.emplace_back(params[m], make_optimizer(config.models[m].optimizer), config.early_stopping);
     outcome_.models.resize(models_.size());
+    outcome_.class_weights = class_weights_.per_class;
+    double rows = static_cast<double>(channels.train->rows());
+    comm_.sum(std::span<double>(&rows, 1));
+    total_rows_ = rows;
     outcome_.early_stopping_criterion =
         channels.validation != nullptr ? "validation:objective_loss" : "train:objective_loss";
   }
@@ -143,6 +153,10 @@ class Trainer {
         step(kernel_.compute(batch, parameters(), static_cast<double>(batch.size())));
       }
       ++updates_;
+      if (control_.observer != nullptr)
+        control_.observer->on_batch_end({epoch, std::min(rows, begin + batch_size), rows,
+                                         at.seconds + seconds_since(started),
+                                         weight_sum_ > 0 ? models_[0].loss_sum / weight_sum_ : 0.0});
       if (control_.stop_signal != nullptr && control_.stop_signal->load() != 0 && s + 1 < steps)
         interrupt({epoch, (s + 1) * batch_size, updates_, weight_sum_, at.seconds + seconds_since(started)});
     }
@@ -254,7 +268,7 @@ class Trainer {
       record.models[m].status = mo.status;
     }
     record.seconds = epoch_seconds_;
-    record.records_per_second = epoch_seconds_ > 0 ? static_cast<double>(channels_.train->rows()) / epoch_seconds_ : 0;
+    record.records_per_second = epoch_seconds_ > 0 ? total_rows_ / epoch_seconds_ : 0;
     outcome_.epochs.push_back(record);
     if (!control_.checkpoint_path.empty()) save({epoch + 1, 0, updates_, 0, 0});
     if (control_.observer != nullptr) control_.observer->on_epoch_end(outcome_.epochs.back(), outcome_);
@@ -404,6 +418,7 @@ class Trainer {
   std::int64_t updates_ = 0;
   double weight_sum_ = 0;
   double epoch_seconds_ = 0;
+  double total_rows_ = 0;  // over all ranks
   BatchGradient global_;  // the rank-summed gradient (several ranks only)
   mutable std::string fingerprint_;
 };

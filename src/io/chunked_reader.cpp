@@ -1,0 +1,322 @@
+// Reading a channel block by block: a byte stream per file (plain, gzip or stdin), cut at line or
+// record boundaries, each piece parsed with the whole-file parsers told where it starts.
+#include "linlearn/chunked_reader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "io/recordio_checks.h"
+#include "io/text_parsing.h"
+#include "linlearn/errors.h"
+#include "linlearn/recordio.h"
+
+namespace linlearn {
+namespace {
+
+// detect_content_type looks at up to this much of a file's head; the first read covers it.
+constexpr std::size_t kDetectBytes = 64 * 1024;
+constexpr std::size_t kRecordIOHeaderBytes = 8;
+// gzread counts in int.
+constexpr std::size_t kGzipStep = std::size_t{1} << 30;
+
+std::string display_name(const std::string& path) {
+  return path == "-" ? "<stdin>" : path;
+}
+
+bool has_gz_suffix(const std::string& path) {
+  return path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+}
+
+[[noreturn]] void throw_open_error(const std::string& path) {
+  if (errno == ENOENT) throw InputError(path + ": no such file or directory");
+  throw InputError(path + ": cannot open: " + std::strerror(errno));
+}
+
+// The bytes of one file in order: plain files through std::fread; .gz files and stdin through
+// zlib's gzread, which passes plain (not gzipped) stdin through unchanged, as read_file_bytes does.
+class ByteStream {
+ public:
+  explicit ByteStream(const std::string& path) : name_(display_name(path)), must_be_gzip_(has_gz_suffix(path)) {
+    if (path == "-" || must_be_gzip_) {
+      const int fd = path == "-" ? ::dup(STDIN_FILENO) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) throw_open_error(name_);
+      gz_ = ::gzdopen(fd, "rb");
+      if (gz_ == nullptr) {
+        ::close(fd);
+        throw InputError(name_ + ": cannot start zlib");
+      }
+    } else {
+      file_ = std::fopen(path.c_str(), "rb");
+      if (file_ == nullptr) throw_open_error(name_);
+    }
+  }
+  ~ByteStream() {
+    if (file_ != nullptr) std::fclose(file_);
+    if (gz_ != nullptr) ::gzclose(gz_);
+  }
+  ByteStream(const ByteStream&) = delete;
+  ByteStream& operator=(const ByteStream&) = delete;
+
+  // Reads up to `size` bytes into `into`; fewer only at the end of the input.
+  std::size_t read(char* into, std::size_t size) {
+    if (file_ != nullptr) {
+      const std::size_t got = std::fread(into, 1, size, file_);
+      if (got < size && std::ferror(file_)) throw InputError(name_ + ": cannot read: " + std::strerror(errno));
+      return got;
+    }
+    std::size_t total = 0;
+    while (total < size) {
+      const auto step = static_cast<unsigned>(std::min(size - total, kGzipStep));
+      const int got = ::gzread(gz_, into + total, step);
+      check_gzip();
+      if (got <= 0) break;
+      total += static_cast<std::size_t>(got);
+    }
+    return total;
+  }
+
+ private:
+  void check_gzip() {
+    int error = Z_OK;
+    const char* message = ::gzerror(gz_, &error);
+    if (error == Z_BUF_ERROR) throw InputError(name_ + ": truncated gzip data");
+    if (error == Z_ERRNO) throw InputError(name_ + ": cannot read: " + std::strerror(errno));
+    if (error != Z_OK) throw InputError(name_ + ": not valid gzip data (" + message + ")");
+    // gzread reads a file without a gzip header as it is; a .gz name promises gzip.
+    if (must_be_gzip_ && ::gzdirect(gz_) == 1) throw InputError(name_ + ": not valid gzip data (no gzip header)");
+  }
+
+  std::string name_;
+  bool must_be_gzip_;
+  std::FILE* file_ = nullptr;
+  gzFile gz_ = nullptr;
+};
+
+std::uint32_t load_u32_le(const char* p) {
+  return static_cast<std::uint32_t>(static_cast<unsigned char>(p[0])) |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(p[1])) << 8 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(p[2])) << 16 |
+         static_cast<std::uint32_t>(static_cast<unsigned char>(p[3])) << 24;
+}
+
+// Length of the prefix of `data` holding whole RecordIO records, walking frames that start before
+// `limit` (the first record is taken whole however long). 0: no record is complete yet. A frame
+// header that is not valid ends the prefix at the end of `data`, so that the parser reports it.
+std::size_t whole_records_prefix(std::string_view data, std::size_t limit) {
+  std::size_t position = 0;
+  std::size_t records_end = 0;
+  while (data.size() - position >= kRecordIOHeaderBytes && (position < limit || records_end == 0)) {
+    const std::uint32_t word = load_u32_le(data.data() + position + 4);
+    const std::uint32_t flag = word >> 29;
+    if (load_u32_le(data.data() + position) != kRecordIOMagic || flag > 3) return data.size();
+    const std::size_t length = word & kRecordIOMaxFrameLength;
+    const std::size_t frame = kRecordIOHeaderBytes + ((length + 3) & ~std::size_t{3});
+    if (frame > data.size() - position) break;
+    position += frame;
+    if (flag == 0 || flag == 3) records_end = position;  // a whole record or the last part of one
+  }
+  return records_end;
+}
+
+// Length of the prefix of `data` ending at its last newline before `limit` (or its first one after
+// it); 0 when `data` holds no newline.
+std::size_t whole_lines_prefix(std::string_view data, std::size_t limit) {
+  const std::size_t before = data.substr(0, limit).rfind('\n');
+  if (before != std::string_view::npos) return before + 1;
+  const std::size_t after = data.find('\n', std::min(limit, data.size()));
+  return after == std::string_view::npos ? 0 : after + 1;
+}
+
+// Lines before the first line of `text` holding a record, or nothing when none does (blank lines,
+// and comment lines in LIBSVM). The parsers reject a text without records; a piece may be one.
+std::optional<std::size_t> lines_before_first_record(std::string_view text, ContentType type) {
+  std::size_t lines = 0;
+  for (std::size_t begin = 0; begin < text.size(); ++lines) {
+    const std::size_t newline = text.find('\n', begin);
+    const std::size_t end = newline == std::string_view::npos ? text.size() : newline;
+    for (std::size_t i = begin; i < end; ++i) {
+      const char c = text[i];
+      if (type == ContentType::kLibsvm && c == '#') break;
+      if (c != ' ' && c != '\t' && c != '\r') return lines;
+    }
+    begin = end + 1;
+  }
+  return std::nullopt;
+}
+
+// A declared feature_dim wider than dense data pads it with zero features, as in read_channel.
+void widen_dense(Dataset& data, std::size_t feature_dim) {
+  std::vector<float> wide(data.rows() * feature_dim, 0.0f);
+  for (std::size_t r = 0; r < data.rows(); ++r) {
+    std::copy_n(data.dense.begin() + static_cast<std::ptrdiff_t>(r * data.feature_dim), data.feature_dim,
+                wide.begin() + static_cast<std::ptrdiff_t>(r * feature_dim));
+  }
+  data.dense = std::move(wide);
+  data.feature_dim = feature_dim;
+}
+
+class BlockReader {
+ public:
+  BlockReader(const ReadOptions& opts, std::size_t block_bytes, const std::function<void(Dataset&&)>& sink)
+      : opts_(opts), block_bytes_(std::max<std::size_t>(block_bytes, 1)), sink_(sink) {}
+
+  void read_file(const std::string& path) {
+    const std::string name = display_name(path);
+    ByteStream in(path);
+    // What read_channel compares a file's dense rows with: the rows of the files before it.
+    width_source_ = dense_width_ != 0 ? "as in " + previous_file_ : std::string();
+    file_ = FileState{};
+    std::string buffer;
+    std::size_t held = 0;
+    std::size_t wanted = std::max(block_bytes_, opts_.content_type == ContentType::kAuto ? kDetectBytes : 0);
+    bool at_end = false;
+    std::optional<ContentType> type;
+    while (true) {
+      if (!at_end && held < wanted) {
+        buffer.resize(wanted);
+        const std::size_t got = in.read(buffer.data() + held, wanted - held);
+        at_end = held + got < wanted;
+        held += got;
+      }
+      const std::string_view data(buffer.data(), held);
+      if (!type) type = opts_.content_type == ContentType::kAuto ? detect_content_type(data) : opts_.content_type;
+      if (held == 0) break;
+      std::size_t cut = at_end && held <= block_bytes_ ? held
+                        : *type == ContentType::kRecordIO ? whole_records_prefix(data, block_bytes_)
+                                                          : whole_lines_prefix(data, block_bytes_);
+      if (cut == 0 && !at_end) {
+        wanted = held + block_bytes_;  // a line or record longer than a block: read on
+        continue;
+      }
+      if (cut == 0) cut = held;
+      parse_piece(data.substr(0, cut), name, *type);
+      buffer.erase(0, cut);
+      held -= cut;
+      wanted = block_bytes_;
+    }
+    if (file_.rows == 0 && type != ContentType::kRecordIO) {
+      // The parser reports a text file without records as read_channel would.
+      Dataset empty;
+      parse_text("", name, *type, empty);
+    }
+    previous_file_ = name;
+  }
+
+  std::size_t rows() const { return rows_; }
+
+ private:
+  struct FileState {
+    FilePlace place;
+    std::size_t rows = 0;
+    std::size_t recordio_dim = 0;  // every record of a RecordIO file has one feature_dim
+    std::size_t csv_width = 0;     // and every row of a CSV file one width, learned on this line:
+    std::string csv_width_source;
+  };
+
+  void parse_piece(std::string_view piece, const std::string& name, ContentType type) {
+    Dataset block;
+    if (type == ContentType::kRecordIO) {
+      parse_recordio(piece, name, block, file_.place, file_.recordio_dim);
+      check_recordio_records(block, piece, name, opts_, file_.place);
+      file_.place.record += block.rows();
+      if (block.rows() > 0) file_.recordio_dim = block.feature_dim;
+    } else {
+      const std::optional<std::size_t> skipped = lines_before_first_record(piece, type);
+      if (skipped) {
+        parse_text(piece, name, type, block);
+        if (type == ContentType::kCsv && file_.csv_width == 0) {
+          file_.csv_width = block.feature_dim;
+          // read_channel refers later files to the earlier ones, and a file's rows to its first.
+          file_.csv_width_source = dense_width_known() ? width_source_
+                                                       : "as on line " + std::to_string(file_.place.line + *skipped);
+        }
+      }
+      file_.place.line += static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\n'));
+    }
+    file_.place.byte += piece.size();
+    if (block.rows() == 0) return;
+    check_dense_width(block, name);
+    if (opts_.feature_dim != 0) {
+      if (block.sparse) {
+        block.feature_dim = opts_.feature_dim;
+      } else if (block.feature_dim < opts_.feature_dim) {
+        widen_dense(block, opts_.feature_dim);
+      }
+    }
+    file_.rows += block.rows();
+    rows_ += block.rows();
+    sink_(std::move(block));
+  }
+
+  void parse_text(std::string_view text, const std::string& name, ContentType type, Dataset& block) {
+    ReadOptions piece_opts = opts_;
+    piece_opts.start = file_.place;
+    if (type == ContentType::kLibsvm) {
+      parse_libsvm(text, name, block, piece_opts);
+      return;
+    }
+    if (file_.csv_width != 0) {
+      piece_opts.row_width = file_.csv_width;
+      piece_opts.row_width_source = file_.csv_width_source;
+    } else if (dense_width_known()) {
+      piece_opts.row_width = dense_width_;
+      piece_opts.row_width_source = width_source_;
+    }
+    parse_csv(text, name, block, piece_opts);
+  }
+
+  // Dense rows of a channel have one width while it holds no sparse records (Dataset::append's rule).
+  bool dense_width_known() const { return dense_width_ != 0 && !sparse_seen_; }
+
+  void check_dense_width(const Dataset& block, const std::string& name) {
+    if (block.sparse) {
+      sparse_seen_ = true;
+      return;
+    }
+    if (!dense_width_known()) {
+      if (!sparse_seen_) dense_width_ = block.feature_dim;
+      return;
+    }
+    if (block.feature_dim != dense_width_) {
+      throw InputError(name + ": records have " + std::to_string(block.feature_dim) + " features, expected " +
+                       std::to_string(dense_width_) + " (" + width_source_ + ")");
+    }
+  }
+
+  const ReadOptions& opts_;
+  std::size_t block_bytes_;
+  const std::function<void(Dataset&&)>& sink_;
+  FileState file_;
+  std::size_t rows_ = 0;
+  std::size_t dense_width_ = 0;
+  bool sparse_seen_ = false;
+  std::string width_source_;
+  std::string previous_file_;
+};
+
+}  // namespace
+
+void read_channel_in_blocks(const std::vector<std::string>& specs, const ReadOptions& opts, std::size_t block_bytes,
+                            const std::function<void(Dataset&& block)>& sink) {
+  const std::vector<std::string> paths = expand_paths(specs);
+  BlockReader reader(opts, block_bytes, sink);
+  for (const auto& path : paths) reader.read_file(path);
+  if (reader.rows() == 0) {
+    std::string names;
+    for (const auto& path : paths) names += (names.empty() ? "" : ", ") + display_name(path);
+    throw InputError((names.empty() ? std::string("channel") : names) + ": no records found");
+  }
+}
+
+}  // namespace linlearn
