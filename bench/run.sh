@@ -60,7 +60,7 @@ linlearn=$WORK/build/linlearn
 linlearn_ok=0
 build_linlearn() {
   log "building linlearn (Release) in $WORK/build"
-  if cmake -S "$ROOT" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DLINLEARN_BUILD_TESTS=OFF \
+  if cmake -S "$ROOT" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DLINLEARN_BUILD_TESTS=OFF -DLINLEARN_NATIVE=ON \
          >"$logs/build.log" 2>&1 &&
      cmake --build "$WORK/build" -j2 --target linlearn >>"$logs/build.log" 2>&1 &&
      "$linlearn" train --help >/dev/null 2>&1; then

@@ -102,4 +102,13 @@ float Dataset::at(std::size_t r, std::size_t j) const {
   return 0.0f;
 }
 
+void Dataset::widen(std::size_t wider_dim) {
+  std::vector<float> wide(rows() * wider_dim, 0.0F);
+  for (std::size_t r = 0; r < rows(); ++r)
+    std::copy_n(dense.begin() + static_cast<std::ptrdiff_t>(r * feature_dim), feature_dim,
+                wide.begin() + static_cast<std::ptrdiff_t>(r * wider_dim));
+  dense = std::move(wide);
+  feature_dim = wider_dim;
+}
+
 }  // namespace linlearn

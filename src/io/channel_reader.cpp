@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "io/recordio_checks.h"
 #include "io/text_parsing.h"
 #include "linlearn/errors.h"
 #include "linlearn/reader.h"
@@ -20,48 +21,6 @@ std::string display_name(const std::string& path) {
   return path == "-" ? "<stdin>" : path;
 }
 
-// Throws "FILE: record N at byte B: what", finding B by walking the frames up to record N.
-[[noreturn]] void fail_record(std::string_view bytes, const std::string& file, std::size_t record,
-                              const std::string& what) {
-  RecordIOFrameReader frames(bytes, file);
-  std::string_view payload;
-  while (frames.next(payload)) {
-    if (frames.record_index() == record) frames.fail(what);
-  }
-  throw InputError(file + ": record " + std::to_string(record) + ": " + what);
-}
-
-// The text parsers check feature_dim and labels line by line; RecordIO records are checked here.
-void check_recordio_records(const Dataset& part, std::string_view bytes, const std::string& file,
-                            const ReadOptions& opts) {
-  const std::size_t limit = opts.feature_dim;
-  if (limit != 0 && part.rows() > 0) {
-    if (!part.sparse && part.feature_dim > limit) {
-      fail_record(bytes, file, 0,
-                  "found " + std::to_string(part.feature_dim) + " features, expected at most feature_dim " +
-                      std::to_string(limit));
-    }
-    if (part.sparse) {
-      for (std::size_t r = 0; r < part.rows(); ++r) {
-        for (std::uint64_t k = part.row_ptr[r]; k < part.row_ptr[r + 1]; ++k) {
-          if (part.col_idx[k] >= limit) {
-            fail_record(bytes, file, r,
-                        "found sparse key " + std::to_string(part.col_idx[k]) + ", expected a key below feature_dim " +
-                            std::to_string(limit));
-          }
-        }
-      }
-    }
-  }
-  if (opts.label_ok) {
-    for (std::size_t r = 0; r < part.rows(); ++r) {
-      if (!opts.label_ok(part.labels[r])) {
-        fail_record(bytes, file, r,
-                    fmt::format("found label '{}', {}", part.labels[r], text::label_expectation(opts.label_expected)));
-      }
-    }
-  }
-}
 
 void parse_file(const std::string& bytes, const std::string& file, const ReadOptions& opts, Dataset& out) {
   const ContentType type = opts.content_type == ContentType::kAuto ? detect_content_type(bytes) : opts.content_type;
@@ -72,7 +31,7 @@ void parse_file(const std::string& bytes, const std::string& file, const ReadOpt
     case ContentType::kRecordIO: {
       Dataset part;
       parse_recordio(bytes, file, part);
-      check_recordio_records(part, bytes, file, opts);
+      check_recordio_records(part, bytes, file, opts, FilePlace{});
       out.append(std::move(part));
       return;
     }
@@ -83,16 +42,6 @@ void parse_file(const std::string& bytes, const std::string& file, const ReadOpt
   }
 }
 
-// A declared feature_dim wider than dense data pads it with zero features.
-void widen_dense(Dataset& data, std::size_t feature_dim) {
-  std::vector<float> wide(data.rows() * feature_dim, 0.0f);
-  for (std::size_t r = 0; r < data.rows(); ++r) {
-    std::copy_n(data.dense.begin() + static_cast<std::ptrdiff_t>(r * data.feature_dim), data.feature_dim,
-                wide.begin() + static_cast<std::ptrdiff_t>(r * feature_dim));
-  }
-  data.dense = std::move(wide);
-  data.feature_dim = feature_dim;
-}
 
 }  // namespace
 
@@ -113,7 +62,7 @@ Dataset read_channel(const std::vector<std::string>& specs, const ReadOptions& o
     if (out.sparse) {
       out.feature_dim = opts.feature_dim;
     } else if (out.feature_dim < opts.feature_dim) {
-      widen_dense(out, opts.feature_dim);
+      out.widen(opts.feature_dim);
     }
   }
   return out;

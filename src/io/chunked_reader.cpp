@@ -155,16 +155,6 @@ std::optional<std::size_t> lines_before_first_record(std::string_view text, Cont
   return std::nullopt;
 }
 
-// A declared feature_dim wider than dense data pads it with zero features, as in read_channel.
-void widen_dense(Dataset& data, std::size_t feature_dim) {
-  std::vector<float> wide(data.rows() * feature_dim, 0.0f);
-  for (std::size_t r = 0; r < data.rows(); ++r) {
-    std::copy_n(data.dense.begin() + static_cast<std::ptrdiff_t>(r * data.feature_dim), data.feature_dim,
-                wide.begin() + static_cast<std::ptrdiff_t>(r * feature_dim));
-  }
-  data.dense = std::move(wide);
-  data.feature_dim = feature_dim;
-}
 
 class BlockReader {
  public:
@@ -251,7 +241,7 @@ class BlockReader {
       if (block.sparse) {
         block.feature_dim = opts_.feature_dim;
       } else if (block.feature_dim < opts_.feature_dim) {
-        widen_dense(block, opts_.feature_dim);
+        block.widen(opts_.feature_dim);
       }
     }
     file_.rows += block.rows();
