@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <google/protobuf/stubs/logging.h>
 
 #include "linlearn/artifacts.h"
 #include "linlearn/errors.h"
@@ -152,6 +153,8 @@ LinearModel load_model(const std::string& path) {
 
 LinearModel parse_model_pb(std::string_view bytes, const std::string& name) {
   pb::Model m;
+  // protobuf logs invalid UTF-8 in string fields to stderr; the InputError below is the one message.
+  const google::protobuf::LogSilencer quiet;
   if (bytes.size() > std::size_t{INT_MAX} || !m.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
     throw InputError(fmt::format("{}: corrupt or truncated model (protobuf parse failed)", name));
   return from_proto(m, name);

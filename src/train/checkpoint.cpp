@@ -112,6 +112,8 @@ void write_checkpoint(const std::string& path, const std::string& fingerprint, c
     mc->mutable_best_weights()->Assign(m.best.weights.begin(), m.best.weights.end());
     mc->mutable_best_bias()->Assign(m.best.bias.begin(), m.best.bias.end());
     mc->mutable_optimizer_state()->Assign(m.optimizer_state.begin(), m.optimizer_state.end());
+    mc->set_has_initial(m.stopping.initial.has_value());
+    mc->set_initial(m.stopping.initial.value_or(0));
     mc->set_has_first(m.stopping.first.has_value());
     mc->set_first(m.stopping.first.value_or(0));
     mc->set_has_best(m.stopping.best.has_value());
@@ -156,6 +158,7 @@ CheckpointState read_checkpoint(const std::string& path, const std::string& fing
     m.best.weights.assign(mc.best_weights().begin(), mc.best_weights().end());
     m.best.bias.assign(mc.best_bias().begin(), mc.best_bias().end());
     m.optimizer_state.assign(mc.optimizer_state().begin(), mc.optimizer_state().end());
+    if (mc.has_initial()) m.stopping.initial = mc.initial();
     if (mc.has_first()) m.stopping.first = mc.first();
     if (mc.has_best()) m.stopping.best = mc.best();
     m.stopping.best_epoch = mc.best_epoch();

@@ -16,14 +16,16 @@ class EarlyStopping {
 
   // Everything a checkpoint must carry to continue identically.
   struct State {
+    std::optional<double> initial;
     std::optional<double> first;
     std::optional<double> best;
     int best_epoch = -1;
     int stale = 0;
     double last_improvement = INFINITY;
   };
-  State state() const { return {first_, best_, best_epoch_, stale_, last_improvement_}; }
+  State state() const { return {initial_, first_, best_, best_epoch_, stale_, last_improvement_}; }
   void restore(const State& s) {
+    initial_ = s.initial;
     first_ = s.first;
     best_ = s.best;
     best_epoch_ = s.best_epoch;
@@ -33,9 +35,16 @@ class EarlyStopping {
 
   enum class Verdict { kImproved, kNoImprovement, kStop, kDiverged };
 
+  // The loss of the untrained model: a model that ends an epoch 10x above it diverged, even when
+  // its first epoch was already that bad.
+  void set_initial_loss(double loss) { initial_ = loss; }
+
   // Records the criterion (lower is better) of one epoch.
   Verdict update(int epoch, double criterion) {
-    if (!std::isfinite(criterion) || (first_ && criterion > 10 * *first_ && *first_ > 0)) return Verdict::kDiverged;
+    const auto above = [&](const std::optional<double>& reference) {
+      return reference && *reference > 0 && criterion > 10 * *reference;
+    };
+    if (!std::isfinite(criterion) || above(first_) || above(initial_)) return Verdict::kDiverged;
     if (!first_) first_ = criterion;
     last_improvement_ = best_ ? (*best_ - criterion) / std::max(std::abs(*best_), 1e-12) : INFINITY;
     if (!best_ || criterion < *best_ * (1 - config_.tolerance) || (*best_ <= 0 && criterion < *best_)) {
@@ -54,6 +63,7 @@ class EarlyStopping {
 
  private:
   EarlyStoppingConfig config_;
+  std::optional<double> initial_;
   std::optional<double> first_;
   std::optional<double> best_;
   int best_epoch_ = -1;

@@ -259,6 +259,8 @@ class Trainer {
   }
 
   void step(const BatchGradient& g) {
+    if (updates_ == 0 && g.weight_sum > 0)
+      for (std::size_t m = 0; m < models_.size(); ++m) models_[m].stopping.set_initial_loss(g.loss_sum[m] / g.weight_sum);
     weight_sum_ += g.weight_sum;
     for (std::size_t m = 0; m < models_.size(); ++m) {
       ModelState& ms = models_[m];

@@ -262,6 +262,12 @@ TEST_F(HostileModels, WrongMagic) {
   expect_predict_fails(dir, data_path("churn/test.csv") + " --has-label", kExitInput, dir + "/model.pb:");
 }
 
+TEST_F(HostileModels, InvalidUtf8InAStringField) {
+  // protobuf refuses it, and would say so on stderr too unless silenced.
+  const std::string dir = model_dir("utf8", edited([](pb::Model& m) { m.set_hyperparameters_json("{\"\xff\":1}"); }));
+  expect_predict_fails(dir, data_path("churn/test.csv") + " --has-label", kExitInput, dir + "/model.pb:");
+}
+
 TEST_F(HostileModels, WrongFormatVersion) {
   const std::string dir = model_dir("version", edited([](pb::Model& m) { m.set_format_version(99); }));
   expect_predict_fails(dir, data_path("churn/test.csv") + " --has-label", kExitInput, dir + "/model.pb:");
