@@ -13,14 +13,16 @@
 #include "linlearn/dataset.h"
 #include "linlearn/linear_model.h"
 #include "linlearn/metrics.h"
+#include "linlearn/out_of_core.h"
 #include "linlearn/thread_pool.h"
 
 namespace linlearn {
 
 struct Channels {
-  const Dataset* train = nullptr;
+  const Dataset* train = nullptr;  // null when streamed_train is set
   const Dataset* validation = nullptr;  // optional
   const Dataset* test = nullptr;        // optional
+  const StreamedTrain* streamed_train = nullptr;  // training data larger than memory (one process only)
 };
 
 enum class ModelStatus { kTraining, kEarlyStopped, kConverged, kMaxEpochs, kDiverged };
@@ -90,7 +92,7 @@ struct TrainControl {
   Communicator* communicator = nullptr;  // null: this process alone
 };
 
-// Trains on channels.train. When every model diverges, `selected` is -1 and there is no model.
+// Trains on channels.train (or channels.streamed_train). When every model diverges, `selected` is -1 and there is no model.
 TrainOutcome train_models(const TrainConfig& config, const Channels& channels, ThreadPool& pool,
                           spdlog::logger& log, const TrainControl& control = {});
 

@@ -21,6 +21,7 @@
 #ifdef LINLEARN_WITH_MPI
 #include "linlearn/mpi_communicator.h"
 #endif
+#include "linlearn/out_of_core.h"
 #include "linlearn/reader.h"
 #include "linlearn/diagnostics.h"
 #include "linlearn/report.h"
@@ -48,6 +49,9 @@ struct TrainOptions {
   bool quiet = false;
   std::string progress = "auto";
   bool fail_on_nonconvergence = false;
+  std::string max_memory;  // default: half of physical memory
+  std::string cache_dir;   // default: OUTPUT_DIR/cache
+  std::size_t shuffle_buffer = 100000;
   std::string distribution = "sharded";
   CLI::Option* distribution_option = nullptr;
   std::map<std::string, std::string> given;  // hyperparameter values as typed
@@ -91,6 +95,31 @@ ChannelScores add_channel_metrics(const std::string& channel, const Dataset& dat
                                   {config.predictor_type, model.threshold, config.accuracy_top_k, config.f_beta});
   for (const auto& [name, value] : e.metrics) out[channel + ":" + name] = value;
   return {std::move(e), labels, w};
+}
+
+// The same for a training channel streamed from its cache.
+ChannelScores add_streamed_metrics(const std::string& channel, const RecordCache& cache, const LinearModel& model,
+                                   const TrainConfig& config, const ClassWeights& weights, ThreadPool& pool,
+                                   MetricMap& out) {
+  const auto loss = make_loss(model.loss, model.loss_params);
+  CacheScores scores = score_cache(cache, stacked_weights(model), stacked_bias(model), weights, pool);
+  Evaluation e = evaluate_margins(scores.margins, 0, *loss, scores.labels, scores.weights,
+                                  {config.predictor_type, model.threshold, config.accuracy_top_k, config.f_beta});
+  for (const auto& [name, value] : e.metrics) out[channel + ":" + name] = value;
+  return {std::move(e), std::move(scores.labels), std::move(scores.weights)};
+}
+
+// Streams the training data through an on-disk cache when its estimated size in memory exceeds
+// --max-memory; one process only (under MPI each rank holds its share in memory).
+bool should_stream(const TrainOptions& o, std::size_t max_memory, const Communicator& comm, spdlog::logger& log) {
+  const std::size_t estimate = estimated_input_bytes(o.train);
+  const bool too_large = estimate > max_memory;
+  const bool stream = too_large && comm.size() == 1;
+  log.info("training data: about {} bytes in memory, --max-memory {} bytes: {}", estimate, max_memory,
+           stream       ? "streaming it through an on-disk cache"
+           : too_large ? "in memory (streaming is not available under MPI)"
+                       : "in memory");
+  return stream;
 }
 
 void log_diagnostics(spdlog::logger& log, const std::vector<Diagnostic>& diagnostics) {
@@ -191,9 +220,27 @@ int run_train(TrainOptions& o) {
   read.threads = threads;
   read.label_ok = [&loss](float y) { return loss->valid_label(y); };
   read.label_expected = loss->label_domain();
+  const std::size_t max_memory = o.max_memory.empty() ? default_max_memory() : parse_memory_size(o.max_memory);
+  const bool stream = should_stream(o, max_memory, *comm, *log);
   const auto read_started = std::chrono::steady_clock::now();
   Dataset train, validation, test;
-  read_together(*comm, [&] { train = read_share(o.train, read, distribution, *comm); });
+  std::optional<StreamedTrain> streamed;
+  if (stream) {
+    // Blocks small enough that a block, its parse and the cache writer's buffers fit well inside the limit.
+    const std::size_t block_bytes = std::min<std::size_t>(std::size_t{64} << 20, max_memory / 8);
+    const std::filesystem::path cache_dir =
+        o.cache_dir.empty() ? std::filesystem::path(o.output_dir) / "cache" : std::filesystem::path(o.cache_dir);
+    streamed = build_streamed_train(o.train, read, block_bytes, (cache_dir / "train.cache").string(), config);
+    streamed->shuffle_buffer = o.shuffle_buffer;
+    // `train` keeps only the shape: the records stay in the cache.
+    train.feature_dim = streamed->cache->feature_dim();
+    train.sparse = streamed->cache->sparse();
+    train.files = streamed->files;
+    log->info("cached {} training records in {} blocks at {}", streamed->cache->records(), streamed->cache->blocks(),
+              streamed->cache->path());
+  } else {
+    read_together(*comm, [&] { train = read_share(o.train, read, distribution, *comm); });
+  }
   if (comm->size() > 1) read_together(*comm, [&] { agree_on_shape(train, *comm); });
   read.feature_dim = train.feature_dim;
   read_together(*comm, [&] {
@@ -205,7 +252,8 @@ int run_train(TrainOptions& o) {
   // Also on a rank whose share of a channel is empty, so that its (empty) scores have the model's width.
   for (Dataset* d : {&validation, &test})
     if (d->feature_dim < train.feature_dim) d->feature_dim = train.feature_dim;
-  const ChannelSummary train_summary = summarize("train", train, o.train, *comm);
+  ChannelSummary train_summary = summarize("train", train, o.train, *comm);
+  if (streamed) train_summary.total_records = streamed->cache->records();
   const ChannelSummary validation_summary = summarize("validation", validation, o.validation, *comm);
   const ChannelSummary test_summary = summarize("test", test, o.test, *comm);
   log->info("read {} training records x {} features ({}) in {:.3f} s", records_of(train_summary),
@@ -216,8 +264,8 @@ int run_train(TrainOptions& o) {
   log->info("hyperparameters: {}", config.resolved.dump());
 
   ThreadPool pool(threads);
-  Channels channels{&train, records_of(validation_summary) > 0 ? &validation : nullptr,
-                    records_of(test_summary) > 0 ? &test : nullptr};
+  Channels channels{streamed ? nullptr : &train, records_of(validation_summary) > 0 ? &validation : nullptr,
+                    records_of(test_summary) > 0 ? &test : nullptr, streamed ? &*streamed : nullptr};
   TrainingLog training_log(*log, config, channels.validation != nullptr,
                            lead_rank && live_progress(progress, o.quiet), stderr);
   TrainControl control;
@@ -229,7 +277,7 @@ int run_train(TrainOptions& o) {
   control.checkpoint_path = (checkpoint_dir / "checkpoint.pb").string();
   control.resume = o.resume;
   control.stop_signal = &install_stop_signal_handlers();
-  const DataProfile profile = profile_data(train, config.predictor_type, config.num_classes, config.seed);
+  const DataProfile profile = profile_data(streamed ? streamed->scaler_sample : train, config.predictor_type, config.num_classes, config.seed);
   const auto train_started = std::chrono::steady_clock::now();
   TrainOutcome outcome = train_models(config, channels, pool, *log, control);
   timing.train_seconds = seconds_since(train_started);
@@ -252,7 +300,8 @@ int run_train(TrainOptions& o) {
   const ClassWeights weights{outcome.class_weights};
   MetricMap final_metrics;
   ChannelScores report_scores =
-      add_channel_metrics("train", train, outcome.model, config, weights, pool, *comm, final_metrics);
+      streamed ? add_streamed_metrics("train", *streamed->cache, outcome.model, config, weights, pool, final_metrics)
+               : add_channel_metrics("train", train, outcome.model, config, weights, pool, *comm, final_metrics);
   if (channels.validation != nullptr)
     report_scores = add_channel_metrics("validation", validation, outcome.model, config, weights, pool, *comm,
                                         final_metrics);
@@ -313,6 +362,14 @@ CommandAction add_train_command(CLI::App& root) {
   cmd->add_flag("--resume", o->resume, "Continue from the checkpoint (same data and options required)");
   cmd->add_flag("--fail-on-nonconvergence,--fail_on_nonconvergence", o->fail_on_nonconvergence,
                 "Exit 4 when the selected model diverged or hit max epochs while still improving");
+  cmd->add_option("--max-memory,--max_memory", o->max_memory,
+                  "Memory for the training data, in bytes (suffixes K, M, G); larger data is streamed through "
+                  "an on-disk cache [default: half of physical memory]");
+  cmd->add_option("--cache-dir,--cache_dir", o->cache_dir,
+                  "Where streamed training data is cached [default: OUTPUT_DIR/cache]");
+  cmd->add_option("--shuffle-buffer,--shuffle_buffer", o->shuffle_buffer,
+                  "Records in the shuffle buffer when training data is streamed")
+      ->capture_default_str();
   o->distribution_option =
       cmd->add_option("--distribution", o->distribution,
                       "Under MPI: sharded (files round-robin over ranks; fewer files than ranks: record ranges) "

@@ -18,7 +18,7 @@ constexpr Eigen::Index kRowwiseMaxColumns = 1;
 BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const float> record_weights,
                                          const Normalization& norm, const Loss& loss, const Loss& report_loss,
                                          int models, ThreadPool& pool)
-    : data_(data),
+    : data_(&data),
       record_weights_(record_weights),
       norm_(norm),
       loss_(loss),
@@ -57,7 +57,7 @@ void BatchGradientKernel::loss_gradients(std::span<const std::uint32_t> rows, co
   std::fill(loss_sum.begin(), loss_sum.end(), 0.0);
   weight_sum = 0;
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    const float label = data_.labels[rows[r]];
+    const float label = data_->labels[rows[r]];
     const float weight = record_weights_[rows[r]];
     const auto train_label = static_cast<float>((label - norm_.label_mean) / norm_.label_scale);
     const float scale = static_cast<float>(weight / divisor);
@@ -79,7 +79,7 @@ void BatchGradientKernel::loss_gradients(std::span<const std::uint32_t> rows, co
 
 const BatchGradient& BatchGradientKernel::compute(std::span<const std::uint32_t> batch,
                                                   const std::vector<ModelParameters>& params, double divisor) {
-  if (data_.sparse) {
+  if (data_->sparse) {
     sparse_forward_backward(batch, params, divisor);
   } else {
     dense_forward_backward(batch, params, divisor);
@@ -100,9 +100,17 @@ const BatchGradient& BatchGradientKernel::compute(std::span<const std::uint32_t>
   return out_;
 }
 
+const BatchGradient& BatchGradientKernel::compute(const Dataset& data, std::span<const float> record_weights,
+                                                  std::span<const std::uint32_t> batch,
+                                                  const std::vector<ModelParameters>& params, double divisor) {
+  data_ = &data;
+  record_weights_ = record_weights;
+  return compute(batch, params, divisor);
+}
+
 void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> batch,
                                                  const std::vector<ModelParameters>& params, double divisor) {
-  const std::size_t d = data_.feature_dim;
+  const std::size_t d = data_->feature_dim;
   const auto k = static_cast<std::size_t>(outputs_);
   // Fold the normalization into the weights: ((x - mean) / scale) . w = x . (w / scale) - mean . (w / scale).
   for (int m = 0; m < models_; ++m) {
@@ -132,7 +140,7 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
     RowMatrix& x = chunk_rows_[static_cast<std::size_t>(worker)];
     x.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(d));
     for (std::size_t r = 0; r < rows.size(); ++r)
-      std::copy_n(data_.dense.data() + static_cast<std::size_t>(rows[r]) * d, d, x.row(static_cast<Eigen::Index>(r)).data());
+      std::copy_n(data_->dense.data() + static_cast<std::size_t>(rows[r]) * d, d, x.row(static_cast<Eigen::Index>(r)).data());
     RowMatrix& margins = chunk_margins_[c];
     margins.noalias() = x * effective_weights_;
     margins.rowwise() += effective_bias_;
@@ -157,9 +165,9 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
 }
 
 void BatchGradientKernel::rowwise_forward_backward(std::span<const std::uint32_t> rows, std::size_t c, double divisor) {
-  const auto d = static_cast<Eigen::Index>(data_.feature_dim);
+  const auto d = static_cast<Eigen::Index>(data_->feature_dim);
   const auto row = [&](std::size_t r) {
-    return Eigen::Map<const Eigen::RowVectorXf>(data_.dense.data() + static_cast<std::size_t>(rows[r]) * data_.feature_dim, d);
+    return Eigen::Map<const Eigen::RowVectorXf>(data_->dense.data() + static_cast<std::size_t>(rows[r]) * data_->feature_dim, d);
   };
   RowMatrix& margins = chunk_margins_[c];
   margins.resize(static_cast<Eigen::Index>(rows.size()), effective_weights_.cols());
@@ -182,8 +190,8 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
     for (std::uint32_t j : out_.touched) std::fill_n(g.weights.begin() + static_cast<std::ptrdiff_t>(j * k), k, 0.0F);
   out_.touched.clear();
   for (std::uint32_t r : batch)
-    out_.touched.insert(out_.touched.end(), data_.col_idx.begin() + static_cast<std::ptrdiff_t>(data_.row_ptr[r]),
-                        data_.col_idx.begin() + static_cast<std::ptrdiff_t>(data_.row_ptr[r + 1]));
+    out_.touched.insert(out_.touched.end(), data_->col_idx.begin() + static_cast<std::ptrdiff_t>(data_->row_ptr[r]),
+                        data_->col_idx.begin() + static_cast<std::ptrdiff_t>(data_->row_ptr[r + 1]));
   std::sort(out_.touched.begin(), out_.touched.end());
   out_.touched.erase(std::unique(out_.touched.begin(), out_.touched.end()), out_.touched.end());
 
@@ -198,9 +206,9 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
     for (std::size_t r = 0; r < rows.size(); ++r) {
       float* out = margins.row(static_cast<Eigen::Index>(r)).data();
       for (int m = 0; m < models_; ++m) std::copy_n(params[static_cast<std::size_t>(m)].bias.data(), k, out + m * outputs_);
-      for (std::uint64_t p = data_.row_ptr[rows[r]]; p < data_.row_ptr[rows[r] + 1]; ++p) {
-        const std::uint32_t j = data_.col_idx[p];
-        const float x = data_.values[p] * inv_scale_[j];
+      for (std::uint64_t p = data_->row_ptr[rows[r]]; p < data_->row_ptr[rows[r] + 1]; ++p) {
+        const std::uint32_t j = data_->col_idx[p];
+        const float x = data_->values[p] * inv_scale_[j];
         for (int m = 0; m < models_; ++m) {
           const float* w = params[static_cast<std::size_t>(m)].weights.data() + static_cast<std::size_t>(j) * k;
           for (std::size_t o = 0; o < k; ++o) out[static_cast<std::size_t>(m) * k + o] += x * w[o];
@@ -212,7 +220,7 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
   // Scatter X^T G. Each thread owns a range of features and walks the batch in order, so every
   // gradient entry is summed in the same order whatever the thread count.
   const auto threads = static_cast<std::size_t>(pool_.size());
-  const std::size_t d = data_.feature_dim;
+  const std::size_t d = data_->feature_dim;
   pool_.run(threads, [&](std::size_t t, int) {
     const std::size_t lo = t * d / threads;
     const std::size_t hi = (t + 1) * d / threads;
@@ -221,10 +229,10 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
       const std::size_t end = chunk_begin(c + 1, chunks, batch.size());
       for (std::size_t r = begin; r < end; ++r) {
         const float* g = chunk_g_[c].row(static_cast<Eigen::Index>(r - begin)).data();
-        for (std::uint64_t p = data_.row_ptr[batch[r]]; p < data_.row_ptr[batch[r] + 1]; ++p) {
-          const std::uint32_t j = data_.col_idx[p];
+        for (std::uint64_t p = data_->row_ptr[batch[r]]; p < data_->row_ptr[batch[r] + 1]; ++p) {
+          const std::uint32_t j = data_->col_idx[p];
           if (j < lo || j >= hi) continue;
-          const float x = data_.values[p] * inv_scale_[j];
+          const float x = data_->values[p] * inv_scale_[j];
           for (int m = 0; m < models_; ++m) {
             float* out = out_.grads[static_cast<std::size_t>(m)].weights.data() + static_cast<std::size_t>(j) * k;
             for (std::size_t o = 0; o < k; ++o) out[o] += x * g[static_cast<std::size_t>(m) * k + o];

@@ -39,6 +39,11 @@ class BatchGradientKernel {
   // divided by `divisor` (the batch size for a mean; 1 for a sum that ranks add up).
   const BatchGradient& compute(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
                                double divisor);
+  // The same on records of another store of the same shape (a streamed batch), with its own
+  // per-record weights; later calls of the overload above read that store too.
+  const BatchGradient& compute(const Dataset& data, std::span<const float> record_weights,
+                               std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
+                               double divisor);
 
  private:
   void dense_forward_backward(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
@@ -51,7 +56,7 @@ class BatchGradientKernel {
   void loss_gradients(std::span<const std::uint32_t> rows, const RowMatrix& margins, RowMatrix& g,
                       std::vector<double>& loss_sum, double& weight_sum, double divisor) const;
 
-  const Dataset& data_;
+  const Dataset* data_;
   std::span<const float> record_weights_;
   const Normalization& norm_;
   const Loss& loss_;

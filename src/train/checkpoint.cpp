@@ -19,33 +19,6 @@ namespace {
 constexpr const char* kCheckpointMagic = "LLCKPT1";
 constexpr unsigned kCheckpointVersion = 1;
 
-class Hasher {
- public:
-  void add(const void* data, std::size_t bytes) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    std::size_t i = 0;
-    for (; i + 8 <= bytes; i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      mix(w);
-    }
-    std::uint64_t tail = 0;
-    std::memcpy(&tail, p + i, bytes - i);
-    mix(tail ^ (static_cast<std::uint64_t>(bytes) << 56));
-  }
-  template <class T>
-  void add(const std::vector<T>& v) {
-    add(v.data(), v.size() * sizeof(T));
-  }
-  std::string hex() const { return fmt::format("{:016x}", h_); }
-
- private:
-  void mix(std::uint64_t w) {
-    h_ = (h_ ^ w) * 0x9E3779B97F4A7C15ULL;
-    h_ ^= h_ >> 29;
-  }
-  std::uint64_t h_ = 0x84222325CBF29CE4ULL;
-};
 
 double from_json_number(const nlohmann::json& j) {
   return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();
@@ -84,17 +57,41 @@ std::vector<EpochRecord> epochs_from_json(const nlohmann::json& j) {
 
 }  // namespace
 
+void ContentHasher::add(const void* data, std::size_t bytes) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  std::size_t i = 0;
+  for (; i + 8 <= bytes; i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    mix(w);
+  }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, p + i, bytes - i);
+  mix(tail ^ (static_cast<std::uint64_t>(bytes) << 56));
+}
+
+void ContentHasher::add_records(const Dataset& data) {
+  add(data.labels);
+  add(data.dense);
+  add(data.row_ptr);
+  add(data.col_idx);
+  add(data.values);
+}
+
 std::string training_fingerprint(const TrainConfig& config, const Dataset& train) {
-  Hasher h;
+  ContentHasher content;
+  content.add_records(train);
+  return training_fingerprint(config, train.rows(), train.feature_dim, train.sparse, content.hex());
+}
+
+std::string training_fingerprint(const TrainConfig& config, std::size_t rows, std::size_t feature_dim, bool sparse,
+                                 const std::string& content_hash) {
+  ContentHasher h;
   const std::string options = config.resolved.dump();
   h.add(options.data(), options.size());
-  const std::uint64_t shape[] = {train.rows(), train.feature_dim, train.sparse ? 1ULL : 0ULL};
+  const std::uint64_t shape[] = {rows, feature_dim, sparse ? 1ULL : 0ULL};
   h.add(shape, sizeof shape);
-  h.add(train.labels);
-  h.add(train.dense);
-  h.add(train.row_ptr);
-  h.add(train.col_idx);
-  h.add(train.values);
+  h.add(content_hash.data(), content_hash.size());
   return h.hex();
 }
 

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "batch_gradient.h"
 #include "early_stopping.h"
 #include "linlearn/config.h"
@@ -32,8 +34,31 @@ struct CheckpointState {
   std::vector<EpochRecord> epochs;
 };
 
+// A 64-bit hash of bytes, fed piece by piece (a channel can be hashed block by block).
+class ContentHasher {
+ public:
+  void add(const void* data, std::size_t bytes);
+  template <class T>
+  void add(const std::vector<T>& v) {
+    add(v.data(), v.size() * sizeof(T));
+  }
+  // Labels and features of the records.
+  void add_records(const Dataset& data);
+  std::string hex() const { return fmt::format("{:016x}", h_); }
+
+ private:
+  void mix(std::uint64_t w) {
+    h_ = (h_ ^ w) * 0x9E3779B97F4A7C15ULL;
+    h_ ^= h_ >> 29;
+  }
+  std::uint64_t h_ = 0x84222325CBF29CE4ULL;
+};
+
 // A hash of the resolved options and the training data (labels and features).
 std::string training_fingerprint(const TrainConfig& config, const Dataset& train);
+// The same from the data's shape and its ContentHasher::add_records hash, for streamed data.
+std::string training_fingerprint(const TrainConfig& config, std::size_t rows, std::size_t feature_dim, bool sparse,
+                                 const std::string& content_hash);
 
 // Atomic write; InputError naming the path when it cannot be written.
 void write_checkpoint(const std::string& path, const std::string& fingerprint, const CheckpointState& state);

@@ -22,6 +22,7 @@
 #include "linlearn/random.h"
 #include "linlearn/scoring.h"
 #include "linlearn/shuffler.h"
+#include "linlearn/streaming_epoch.h"
 #include "model_state.h"
 #include "raw_model.h"
 
@@ -53,10 +54,24 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-std::vector<double> global_class_counts(const Dataset& train, const TrainConfig& config, Communicator& comm) {
-  std::vector<double> counts = count_classes(train.labels, config);
+std::vector<double> global_class_counts(const Channels& channels, const TrainConfig& config, Communicator& comm) {
+  if (channels.streamed_train != nullptr) return channels.streamed_train->class_counts;
+  std::vector<double> counts = count_classes(channels.train->labels, config);
   comm.sum(counts);
   return counts;
+}
+
+// The training records' shape; for streamed data, the scaler sample (which has the cache's shape)
+// also stands for the data in the statistics computed from a sample.
+const Dataset& training_shape(const Channels& channels) {
+  return channels.streamed_train != nullptr ? channels.streamed_train->scaler_sample : *channels.train;
+}
+
+Communicator& checked_communicator(const TrainControl& control, const Channels& channels, Communicator& local) {
+  if (control.communicator == nullptr) return local;
+  if (channels.streamed_train != nullptr && control.communicator->size() > 1)
+    throw UsageError("training data larger than --max-memory cannot be streamed under MPI; raise --max-memory");
+  return *control.communicator;
 }
 
 // Scores of a channel gathered from every rank, in rank order, with their labels and weights.
@@ -76,23 +91,25 @@ class Trainer {
         pool_(pool),
         log_(log),
         control_(control),
-        comm_(control.communicator != nullptr ? *control.communicator : local_comm_),
-        norm_(compute_normalization(*channels.train, config.normalization, config.seed, &comm_)),
+        comm_(checked_communicator(control, channels, local_comm_)),
+        streamed_(channels.streamed_train),
+        shape_(training_shape(channels)),
+        norm_(compute_normalization(shape_, config.normalization, config.seed, &comm_)),
         report_loss_(make_loss(config.loss, config.loss_params)),
         fit_loss_(make_loss(config.loss, training_loss_params(config.loss_params, norm_))),
         outputs_(report_loss_->outputs()),
-        class_weights_(compute_class_weights(global_class_counts(*channels.train, config, comm_), config)),
-        train_weights_(class_weights_.for_records(*channels.train)),
+        class_weights_(compute_class_weights(global_class_counts(channels, config, comm_), config)),
+        train_weights_(streamed_ == nullptr ? class_weights_.for_records(*channels.train) : std::vector<float>{}),
         validation_weights_(channels.validation != nullptr ? class_weights_.for_records(*channels.validation)
                                                            : std::vector<float>{}),
-        kernel_(*channels.train, train_weights_, norm_, *fit_loss_, *report_loss_,
+        kernel_(shape_, train_weights_, norm_, *fit_loss_, *report_loss_,
                 static_cast<int>(config.models.size()), pool) {
-    const auto params = initial_parameters(config, channels.train->feature_dim, outputs_);
+    const auto params = initial_parameters(config, shape_.feature_dim, outputs_);
     for (std::size_t m = 0; m < config.models.size(); ++m)
       models_.emplace_back(params[m], make_optimizer(config.models[m].optimizer), config.early_stopping);
     outcome_.models.resize(models_.size());
     outcome_.class_weights = class_weights_.per_class;
-    double rows = static_cast<double>(channels.train->rows());
+    double rows = static_cast<double>(train_rows());
     comm_.sum(std::span<double>(&rows, 1));
     total_rows_ = rows;
     outcome_.early_stopping_criterion =
@@ -103,7 +120,12 @@ class Trainer {
     Position start;
     if (control_.resume) start = restore();
     for (int epoch = start.epoch; epoch < config_.epochs && any_training(); ++epoch) {
-      run_epoch(epoch, epoch == start.epoch ? start : Position{epoch});
+      const Position at = epoch == start.epoch ? start : Position{epoch};
+      if (streamed_ != nullptr) {
+        run_streamed_epoch(epoch, at);
+      } else {
+        run_epoch(epoch, at);
+      }
       end_epoch(epoch);
       if (control_.stop_signal != nullptr && control_.stop_signal->load() != 0 && epoch + 1 < config_.epochs)
         interrupt({epoch + 1, 0, updates_, 0, 0});
@@ -121,6 +143,8 @@ class Trainer {
     double weight_sum = 0;
     double seconds = 0;
   };
+
+  std::size_t train_rows() const { return streamed_ != nullptr ? streamed_->cache->records() : channels_.train->rows(); }
 
   bool any_training() const {
     for (const auto& m : outcome_.models)
@@ -163,6 +187,40 @@ class Trainer {
     epoch_seconds_ = at.seconds + seconds_since(started);
   }
 
+  // One pass over the cached training records: batches come from a StreamingEpoch, which gives
+  // the same batches on every run for (seed, epoch), so a resumed epoch replays the batches done
+  // before the checkpoint without computing them.
+  void run_streamed_epoch(int epoch, Position at) {
+    const auto started = std::chrono::steady_clock::now();
+    const std::size_t rows = streamed_->cache->records();
+    const auto batch_size = static_cast<std::size_t>(config_.mini_batch_size);
+    StreamingEpoch stream(*streamed_->cache, config_.seed, epoch, config_.shuffle, streamed_->shuffle_buffer);
+    weight_sum_ = at.weight_sum;
+    if (at.next_record == 0)
+      for (auto& m : models_) m.loss_sum = 0;
+    if (at.epoch == epoch && at.updates > 0) updates_ = at.updates;
+    Dataset batch;
+    std::vector<std::uint32_t> indices;
+    std::size_t done = 0;
+    while (stream.next_batch(batch_size, batch)) {
+      done += batch.rows();
+      if (done <= at.next_record) continue;
+      const std::vector<float> weights = class_weights_.for_records(batch);
+      if (indices.size() != batch.rows()) {
+        indices.resize(batch.rows());
+        std::iota(indices.begin(), indices.end(), 0U);
+      }
+      step(kernel_.compute(batch, weights, indices, parameters(), static_cast<double>(batch.rows())));
+      ++updates_;
+      if (control_.observer != nullptr)
+        control_.observer->on_batch_end({epoch, done, rows, at.seconds + seconds_since(started),
+                                         weight_sum_ > 0 ? models_[0].loss_sum / weight_sum_ : 0.0});
+      if (control_.stop_signal != nullptr && control_.stop_signal->load() != 0 && done < rows)
+        interrupt({epoch, done, updates_, weight_sum_, at.seconds + seconds_since(started)});
+    }
+    epoch_seconds_ = at.seconds + seconds_since(started);
+  }
+
   // Adds the ranks' gradient sums and divides by the global record count. Sparse shards touch
   // different features, so the whole gradient is summed and every feature row is updated.
   const BatchGradient& sum_over_ranks(const BatchGradient& local, std::size_t local_records) {
@@ -186,8 +244,8 @@ class Trainer {
     }
     for (std::size_t m = 0; m < global_.loss_sum.size(); ++m) global_.loss_sum[m] = totals[m];
     global_.weight_sum = totals[global_.loss_sum.size()];
-    if (channels_.train->sparse) {
-      global_.touched.resize(channels_.train->feature_dim);
+    if (shape_.sparse) {
+      global_.touched.resize(shape_.feature_dim);
       std::iota(global_.touched.begin(), global_.touched.end(), 0U);
     }
     return global_;
@@ -211,7 +269,7 @@ class Trainer {
       const ModelSettings& s = config_.models[m];
       const double lr = scheduled_learning_rate(s.learning_rate, s.schedule, updates_);
       const StepSettings weight_step{lr, s.wd, s.l1};
-      if (channels_.train->sparse) {
+      if (shape_.sparse) {
         ms.optimizer->step_rows(0, ms.params.weights.data(), g.grads[m].weights.data(), ms.params.weights.size(),
                                 g.touched, static_cast<std::size_t>(outputs_), weight_step);
       } else {
@@ -307,14 +365,35 @@ class Trainer {
                             {config_.predictor_type, threshold, config_.accuracy_top_k, config_.f_beta});
   }
 
+  // Margins of every cached training record, block by block.
+  GatheredScores streamed_margins(const std::vector<ModelParameters>& params) {
+    RowMatrix raw_w;
+    Eigen::RowVectorXf raw_b;
+    raw_parameters(params, norm_, outputs_, raw_w, raw_b);
+    CacheScores scores = score_cache(*streamed_->cache, raw_w, raw_b, class_weights_, pool_);
+    GatheredScores g;
+    g.columns = scores.margins.cols();
+    g.margins.assign(scores.margins.data(), scores.margins.data() + scores.margins.size());
+    g.labels = std::move(scores.labels);
+    g.weights = std::move(scores.weights);
+    return g;
+  }
+
   // Selection: every usable model's best epoch, scored on validation data (training data without it).
   void select() {
     const bool has_validation = channels_.validation != nullptr;
-    const Dataset& data = has_validation ? *channels_.validation : *channels_.train;
+    // Streamed training data is scored one model at a time, so memory holds one model's margins.
+    const bool per_model = !has_validation && streamed_ != nullptr;
     std::vector<ModelParameters> best;
     for (const auto& m : models_) best.push_back(m.best);
-    const GatheredScores scores = gather_margins(data, has_validation ? validation_weights_ : train_weights_, best);
-    const auto sample = uniform_sample(scores.labels.size(), static_cast<std::size_t>(config_.selection.num_calibration_samples),
+    GatheredScores shared;
+    if (has_validation) {
+      shared = gather_margins(*channels_.validation, validation_weights_, best);
+    } else if (!per_model) {
+      shared = gather_margins(*channels_.train, train_weights_, best);
+    }
+    const std::size_t scored = per_model ? train_rows() : shared.labels.size();
+    const auto sample = uniform_sample(scored, static_cast<std::size_t>(config_.selection.num_calibration_samples),
                                        config_.seed, static_cast<std::uint64_t>(RandomStream::kCalibrationSample));
     outcome_.calibration_records = sample.size();
     outcome_.selection_criterion = config_.predictor_type == PredictorType::kBinary
@@ -324,7 +403,9 @@ class Trainer {
     for (std::size_t m = 0; m < models_.size(); ++m) {
       ModelOutcome& mo = outcome_.models[m];
       if (mo.status == ModelStatus::kDiverged || mo.best_epoch < 0) continue;
-      const Evaluation e = evaluate(scores, static_cast<int>(m), default_threshold(config_.loss));
+      const GatheredScores own = per_model ? streamed_margins({best[m]}) : GatheredScores{};
+      const GatheredScores& scores = per_model ? own : shared;
+      const Evaluation e = evaluate(scores, per_model ? 0 : static_cast<int>(m), default_threshold(config_.loss));
       if (!std::isfinite(e.metrics.at("objective_loss"))) {
         mo.status = ModelStatus::kDiverged;
         continue;
@@ -396,7 +477,10 @@ class Trainer {
   }
 
   std::string fingerprint() const {
-    if (fingerprint_.empty()) fingerprint_ = training_fingerprint(config_, *channels_.train);
+    if (fingerprint_.empty())
+      fingerprint_ = streamed_ != nullptr ? training_fingerprint(config_, train_rows(), shape_.feature_dim, shape_.sparse,
+                                                                 streamed_->content_hash)
+                                          : training_fingerprint(config_, *channels_.train);
     return fingerprint_;
   }
 
@@ -407,6 +491,8 @@ class Trainer {
   const TrainControl& control_;
   LocalCommunicator local_comm_;
   Communicator& comm_;
+  const StreamedTrain* const streamed_;
+  const Dataset& shape_;
   const Normalization norm_;
   const std::unique_ptr<Loss> report_loss_;
   const std::unique_ptr<Loss> fit_loss_;

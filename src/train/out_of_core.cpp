@@ -1,0 +1,191 @@
+#include "linlearn/out_of_core.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include <fmt/format.h>
+
+#include "checkpoint.h"
+#include "linlearn/chunked_reader.h"
+#include "linlearn/errors.h"
+#include "linlearn/random.h"
+
+namespace linlearn {
+namespace {
+
+// A uniform sample of a stream of records (reservoir sampling, algorithm R): record i replaces a
+// random slot with probability capacity / (i + 1), so every record is kept with equal chance.
+class RecordReservoir {
+ public:
+  RecordReservoir(std::size_t capacity, std::uint64_t seed)
+      : capacity_(capacity), rng_(seed, RandomStream::kScalerSample) {}
+
+  void offer(const Dataset& block) {
+    any_sparse_ = any_sparse_ || block.sparse;
+    for (std::size_t r = 0; r < block.rows(); ++r, ++seen_) {
+      std::size_t slot = slots_.size();
+      if (slots_.size() >= capacity_) {
+        slot = static_cast<std::size_t>(rng_.below(seen_ + 1));
+        if (slot >= capacity_) continue;
+      } else {
+        slots_.emplace_back();
+      }
+      store(block, r, slots_[slot]);
+    }
+  }
+
+  // The sample as one store: dense when every block was dense, else CSR of width feature_dim.
+  Dataset take(std::size_t feature_dim) const {
+    Dataset d;
+    d.feature_dim = feature_dim;
+    d.sparse = any_sparse_;
+    for (const Slot& s : slots_) {
+      d.labels.push_back(s.label);
+      if (!any_sparse_) {
+        d.dense.insert(d.dense.end(), s.values.begin(), s.values.end());
+        continue;
+      }
+      for (std::size_t k = 0; k < s.values.size(); ++k) {
+        const auto column = s.dense ? static_cast<std::uint32_t>(k) : s.columns[k];
+        if (s.dense && s.values[k] == 0.0F) continue;
+        d.col_idx.push_back(column);
+        d.values.push_back(s.values[k]);
+      }
+      d.row_ptr.push_back(d.values.size());
+    }
+    return d;
+  }
+
+ private:
+  struct Slot {
+    float label = 0;
+    bool dense = true;
+    std::vector<std::uint32_t> columns;  // sparse only
+    std::vector<float> values;
+  };
+
+  static void store(const Dataset& block, std::size_t r, Slot& slot) {
+    slot.label = block.labels[r];
+    slot.dense = !block.sparse;
+    if (slot.dense) {
+      const float* row = block.dense.data() + r * block.feature_dim;
+      slot.columns.clear();
+      slot.values.assign(row, row + block.feature_dim);
+      return;
+    }
+    const auto begin = static_cast<std::ptrdiff_t>(block.row_ptr[r]);
+    const auto end = static_cast<std::ptrdiff_t>(block.row_ptr[r + 1]);
+    slot.columns.assign(block.col_idx.begin() + begin, block.col_idx.begin() + end);
+    slot.values.assign(block.values.begin() + begin, block.values.begin() + end);
+  }
+
+  std::size_t capacity_;
+  Rng rng_;
+  std::vector<Slot> slots_;
+  std::size_t seen_ = 0;
+  bool any_sparse_ = false;
+};
+
+}  // namespace
+
+std::size_t parse_memory_size(const std::string& text) {
+  std::size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits])) != 0) ++digits;
+  const std::string suffix = text.substr(digits);
+  const auto invalid = [&] {
+    return UsageError(fmt::format("--max-memory: '{}' is not a size; expected bytes, optionally with K, M or G", text));
+  };
+  if (digits == 0 || digits > 15) throw invalid();
+  std::size_t multiplier = 1;
+  if (suffix.size() > 1) throw invalid();
+  if (suffix.size() == 1) {
+    switch (std::toupper(static_cast<unsigned char>(suffix[0]))) {
+      case 'K':
+        multiplier = std::size_t{1} << 10;
+        break;
+      case 'M':
+        multiplier = std::size_t{1} << 20;
+        break;
+      case 'G':
+        multiplier = std::size_t{1} << 30;
+        break;
+      default:
+        throw invalid();
+    }
+  }
+  const std::size_t bytes = std::stoull(text.substr(0, digits)) * multiplier;
+  if (bytes == 0) throw UsageError("--max-memory must be positive");
+  return bytes;
+}
+
+std::size_t default_max_memory() {
+  const long pages = sysconf(_SC_PHYS_PAGES);
+  const long page_size = sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return std::size_t{1} << 31;
+  return static_cast<std::size_t>(pages) * static_cast<std::size_t>(page_size) / 2;
+}
+
+std::size_t estimated_input_bytes(const std::vector<std::string>& specs) {
+  // Parsed float32 records take about as much memory as their text; gzip packs text about 4 times.
+  constexpr std::size_t kGzipRatio = 4;
+  std::size_t total = 0;
+  for (const std::string& path : expand_paths(specs)) {
+    if (path == "-") continue;
+    std::error_code error;
+    const auto size = std::filesystem::file_size(path, error);
+    if (error) continue;
+    const bool gzipped = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+    total += static_cast<std::size_t>(size) * (gzipped ? kGzipRatio : 1);
+  }
+  return total;
+}
+
+StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const ReadOptions& read,
+                                   std::size_t block_bytes, const std::string& cache_path, const TrainConfig& config) {
+  const std::filesystem::path dir = std::filesystem::path(cache_path).parent_path();
+  std::error_code error;
+  if (!dir.empty()) std::filesystem::create_directories(dir, error);
+  if (error) throw InputError(fmt::format("{}: cannot create the cache directory: {}", dir.string(), error.message()));
+  StreamedTrain out;
+  RecordCacheWriter writer = RecordCacheWriter::create(cache_path);
+  RecordReservoir reservoir(static_cast<std::size_t>(std::max<std::int64_t>(config.normalization.num_point_for_scaler, 0)),
+                            config.seed);
+  ContentHasher hasher;
+  read_channel_in_blocks(specs, read, block_bytes, [&](Dataset&& block) {
+    writer.append(block);
+    reservoir.offer(block);
+    hasher.add_records(block);
+    const std::vector<double> counts = count_classes(block.labels, config);
+    if (out.class_counts.size() < counts.size()) out.class_counts.resize(counts.size(), 0.0);
+    for (std::size_t c = 0; c < counts.size(); ++c) out.class_counts[c] += counts[c];
+    for (const auto& file : block.files)
+      if (out.files.empty() || out.files.back() != file) out.files.push_back(file);
+  });
+  writer.finish();
+  out.cache = std::make_unique<RecordCache>(RecordCache::open(cache_path));
+  out.scaler_sample = reservoir.take(out.cache->feature_dim());
+  out.content_hash = hasher.hex();
+  return out;
+}
+
+CacheScores score_cache(const RecordCache& cache, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
+                        const ClassWeights& class_weights, ThreadPool& pool) {
+  CacheScores out;
+  out.margins.resize(static_cast<Eigen::Index>(cache.records()), weights.cols());
+  Eigen::Index row = 0;
+  for (std::size_t b = 0; b < cache.blocks(); ++b) {
+    const Dataset block = cache.read_block(b);
+    const RowMatrix margins = compute_margins(block, weights, bias, pool);
+    out.margins.middleRows(row, margins.rows()) = margins;
+    row += margins.rows();
+    out.labels.insert(out.labels.end(), block.labels.begin(), block.labels.end());
+    const std::vector<float> w = class_weights.for_records(block);
+    out.weights.insert(out.weights.end(), w.begin(), w.end());
+  }
+  return out;
+}
+
+}  // namespace linlearn
