@@ -32,6 +32,11 @@ int main(int argc, char** argv) {
   }
   try {
     for (const auto* sub : app.get_subcommands()) return actions.at(sub->get_name())();
+  } catch (const linlearn::InputError& e) {
+    // Input errors start with their place (FILE:LINE:COLUMN: or FILE: record N at byte B:) so that
+    // editors and scripts can jump to it.
+    std::cerr << e.what() << "\n";
+    return e.exit_code();
   } catch (const linlearn::Error& e) {
     std::cerr << "linlearn: " << e.what() << "\n";
     return e.exit_code();

@@ -80,8 +80,9 @@ void expect_clean_failure(const GuardedResult& r, int expected_exit, const std::
   EXPECT_EQ(r.exit_code, expected_exit) << r.err;
   ASSERT_FALSE(r.err.empty());
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one stderr line:\n" << r.err;
-  // main() prefixes every error with the program name; the place comes right after it.
-  EXPECT_EQ(r.err.rfind("linlearn: " + place, 0), 0U) << "expected the message to start with '" << place << "':\n"
+  // Input errors start with the place; other errors with the program name.
+  const std::string prefix = expected_exit == 3 ? "" : "linlearn: ";
+  EXPECT_EQ(r.err.rfind(prefix + place, 0), 0U) << "expected the message to start with '" << place << "':\n"
                                                        << r.err;
 }
 
@@ -96,7 +97,7 @@ struct HostileCase {
   // that must stay free of artifacts.
   const char* args;
   int exit_code;
-  const char* place;  // expected start of the message, after "linlearn: "
+  const char* place;  // expected start of the message (after "linlearn: " unless an input error)
 };
 
 constexpr const char* kBinary = "train --predictor_type binary_classifier --epochs 1 --quiet --output-dir {OUT} ";
