@@ -66,7 +66,7 @@ void ContentHasher::add(const void* data, std::size_t bytes) {
     mix(w);
   }
   std::uint64_t tail = 0;
-  std::memcpy(&tail, p + i, bytes - i);
+  if (bytes > i) std::memcpy(&tail, p + i, bytes - i);  // an empty vector's data() may be null
   mix(tail ^ (static_cast<std::uint64_t>(bytes) << 56));
 }
 
