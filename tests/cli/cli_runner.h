@@ -21,17 +21,23 @@ inline std::string slurp(const std::string& path) {
   return s.str();
 }
 
-// `args` is appended to the executable's path as shell words; `scratch` holds the captured streams.
-inline CliResult run_linlearn(const std::string& args, const std::string& scratch) {
+// Runs a shell command line (no redirections of its own) and captures its exit code and streams;
+// `scratch` holds the captured files.
+inline CliResult run_command(const std::string& command_line, const std::string& scratch) {
   const std::string out = scratch + "/stdout.txt";
   const std::string err = scratch + "/stderr.txt";
-  const std::string command = std::string(LINLEARN_EXE) + " " + args + " >" + out + " 2>" + err + " </dev/null";
+  const std::string command = command_line + " >" + out + " 2>" + err + " </dev/null";
   const int status = std::system(command.c_str());
   CliResult r;
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = slurp(out);
   r.err = slurp(err);
   return r;
+}
+
+// `args` is appended to the executable's path as shell words.
+inline CliResult run_linlearn(const std::string& args, const std::string& scratch) {
+  return run_command(std::string(LINLEARN_EXE) + " " + args, scratch);
 }
 
 inline std::string data_path(const std::string& name) { return std::string(LINLEARN_DATA_DIR) + "/" + name; }

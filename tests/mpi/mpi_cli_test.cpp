@@ -16,6 +16,7 @@ namespace {
 
 using testing::CliResult;
 using testing::data_path;
+using testing::run_command;
 using testing::run_linlearn;
 using testing::slurp;
 
@@ -25,17 +26,9 @@ bool mpirun_available() { return std::system("command -v mpirun >/dev/null 2>&1"
 // sanitizer build, Open MPI's own allocations outlive MPI_Finalize (in components it has unloaded, so
 // no suppression can name them): leak checking is off for the ranks, address checking stays on.
 CliResult run_mpi(int ranks, const std::string& args, const std::string& scratch) {
-  const std::string out = scratch + "/stdout.txt";
-  const std::string err = scratch + "/stderr.txt";
-  const std::string command = "ASAN_OPTIONS=\"${ASAN_OPTIONS}:detect_leaks=0\" timeout 120 mpirun --allow-run-as-root "
-                              "--oversubscribe -np " + std::to_string(ranks) + " " + LINLEARN_EXE + " " + args + " >" +
-                              out + " 2>" + err + " </dev/null";
-  const int status = std::system(command.c_str());
-  CliResult r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return run_command("ASAN_OPTIONS=\"${ASAN_OPTIONS}:detect_leaks=0\" timeout 120 mpirun --allow-run-as-root "
+                     "--oversubscribe -np " + std::to_string(ranks) + " " + LINLEARN_EXE + " " + args,
+                     scratch);
 }
 
 std::string churn_args(const std::string& train, const std::string& out_dir) {

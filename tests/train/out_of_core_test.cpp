@@ -14,6 +14,7 @@
 #include "linlearn/out_of_core.h"
 #include "linlearn/reader.h"
 #include "linlearn/trainer.h"
+#include "train/stop_after_epoch.h"
 
 namespace linlearn {
 namespace {
@@ -75,18 +76,6 @@ TEST(OutOfCore, StreamedPassKeepsCountsSampleAndEveryRecord) {
   EXPECT_EQ(again.content_hash, s.content_hash);
 }
 
-// Raises the stop flag at the end of one epoch, as a signal handler would.
-class StopAfterEpoch : public TrainingObserver {
- public:
-  StopAfterEpoch(std::atomic<int>& flag, int epoch) : flag_(flag), epoch_(epoch) {}
-  void on_epoch_end(const EpochRecord& r, const TrainOutcome&) override {
-    if (r.epoch == epoch_) flag_.store(15);
-  }
-
- private:
-  std::atomic<int>& flag_;
-  int epoch_;
-};
 
 TEST(OutOfCore, StreamedResumeMidEpochAndAtEpochEndGivesTheSameModel) {
   testing::TempDir dir;
@@ -108,7 +97,7 @@ TEST(OutOfCore, StreamedResumeMidEpochAndAtEpochEndGivesTheSameModel) {
   control.stop_signal = &flag;
   EXPECT_THROW(train_models(c, channels, pool, log, control), Interrupted);
   flag.store(0);
-  StopAfterEpoch stop_after_one(flag, 1);
+  testing::StopAfterEpoch stop_after_one(flag, 1);
   control.observer = &stop_after_one;
   control.resume = true;
   EXPECT_THROW(train_models(c, channels, pool, log, control), Interrupted);

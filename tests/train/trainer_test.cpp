@@ -5,6 +5,7 @@
 #include "io/temp_dir.h"
 #include "linlearn/errors.h"
 #include "linlearn/trainer.h"
+#include "train/stop_after_epoch.h"
 #include "synthetic.h"
 #include "train/batch_gradient.h"
 
@@ -109,18 +110,6 @@ TEST(BatchGradientKernel, MatchesFiniteDifferences) {
 namespace linlearn {
 namespace {
 
-// Stops the run after a given epoch by raising the stop flag, as a signal handler would.
-class StopAfterEpoch : public TrainingObserver {
- public:
-  StopAfterEpoch(std::atomic<int>& flag, int epoch) : flag_(flag), epoch_(epoch) {}
-  void on_epoch_end(const EpochRecord& r, const TrainOutcome&) override {
-    if (r.epoch == epoch_) flag_.store(15);
-  }
-
- private:
-  std::atomic<int>& flag_;
-  int epoch_;
-};
 
 TEST(Trainer, ResumeAfterInterruptionGivesTheSameModel) {
   const Dataset train = testing::logistic_data(2000, 6, 8);
@@ -144,7 +133,7 @@ TEST(Trainer, ResumeAfterInterruptionGivesTheSameModel) {
     EXPECT_EQ(e.exit_code(), 143);
   }
   flag.store(0);
-  StopAfterEpoch stop_after_two(flag, 2);  // then once more at an epoch boundary
+  testing::StopAfterEpoch stop_after_two(flag, 2);  // then once more at an epoch boundary
   control.observer = &stop_after_two;
   control.resume = true;
   EXPECT_THROW(train_models(c, channels, pool, log, control), Interrupted);

@@ -1,0 +1,21 @@
+#pragma once
+// A training observer that raises the stop flag at the end of one epoch, as a signal handler would.
+#include <atomic>
+
+#include "linlearn/trainer.h"
+
+namespace linlearn::testing {
+
+class StopAfterEpoch : public TrainingObserver {
+ public:
+  StopAfterEpoch(std::atomic<int>& flag, int epoch) : flag_(flag), epoch_(epoch) {}
+  void on_epoch_end(const EpochRecord& r, const TrainOutcome&) override {
+    if (r.epoch == epoch_) flag_.store(15);
+  }
+
+ private:
+  std::atomic<int>& flag_;
+  int epoch_;
+};
+
+}  // namespace linlearn::testing
