@@ -86,8 +86,12 @@ struct TrainConfig {
   std::uint64_t seed = 0;
   int threads = 1;
   bool shuffle = true;
-  bool lr_scheduler_step_auto = false;  // step is resolved from the data (updates per epoch)
-  bool unbias_data_auto = true;         // resolved from the data's density
+  // Successive halving over the num_models grid: after epochs 1, 3, 7, ... the worse half of the
+  // models still training stop (--prune-models).
+  bool prune_models = true;
+  bool lr_scheduler_step_auto = false;    // step is resolved from the data (updates per epoch)
+  bool lr_scheduler_factor_auto = false;  // factor is resolved from epochs and the step
+  bool unbias_data_auto = true;           // resolved from the data's density
 
   // Resolved hyperparameters in their natural JSON types, as written to the artifacts.
   nlohmann::json resolved;

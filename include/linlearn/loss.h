@@ -1,6 +1,7 @@
 #pragma once
 // Losses are small stateless objects: value, derivative with respect to the margin, link and
 // label check. They know nothing of optimizers or of how records are batched.
+#include <cstddef>
 #include <memory>
 #include <string>
 
@@ -19,11 +20,11 @@ enum class LossKind {
 };
 
 struct LossParams {
-  int num_classes = 2;              // softmax only
-  double margin = 1.0;              // hinge_loss
-  double quantile = 0.5;            // quantile_loss
-  double loss_insensitivity = 0.01; // eps_insensitive_*
-  double huber_delta = 1.0;         // huber_loss
+  int num_classes = 2;               // softmax only
+  double margin = 1.0;               // hinge_loss
+  double quantile = 0.5;             // quantile_loss
+  double loss_insensitivity = 0.01;  // eps_insensitive_*
+  double huber_delta = 1.0;          // huber_loss
 };
 
 class Loss {
@@ -34,6 +35,13 @@ class Loss {
   // Loss of one record with margins `margin[0..outputs())`; when `grad` is not null it receives
   // d loss / d margin (a subgradient at kinks).
   virtual double value_and_gradient(const float* margin, float label, float* grad) const = 0;
+  // The same for a block of records, each scored by `models` models: `margins` is row-major with
+  // models * outputs() margins per record, `labels` one label per record. Writes d loss / d margin
+  // into `grads` (same layout) and each record's loss under each model into `losses`
+  // (rows x models). The training kernel spends most of its non-GEMM time here, so the common
+  // losses override it with vectorized float code; the rest call value_and_gradient.
+  virtual void block_values_and_gradients(const float* margins, const float* labels, std::size_t rows, int models,
+                                          float* grads, float* losses) const;
   // Scores a user sees: a probability for logistic, class probabilities for softmax, the margin
   // itself for the others.
   virtual void link(const float* margin, float* score) const = 0;

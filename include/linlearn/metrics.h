@@ -4,6 +4,7 @@
 #include <map>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace linlearn {
 
@@ -11,8 +12,8 @@ using MetricMap = std::map<std::string, double>;
 
 // scores: P(y=1) (logistic) or raw margins (hinge); predicted label = score > threshold.
 // Keys: binary_classification_accuracy, binary_f_beta, precision, recall, roc_auc_score.
-MetricMap binary_metrics(std::span<const float> scores, std::span<const float> labels,
-                         std::span<const float> weights, double threshold, double f_beta);
+MetricMap binary_metrics(std::span<const float> scores, std::span<const float> labels, std::span<const float> weights,
+                         double threshold, double f_beta);
 
 // probs: rows x num_classes, row-major. Keys: multiclass_accuracy, multiclass_top_k_accuracy,
 // macro_precision, macro_recall, macro_f_beta, dcg.
@@ -22,6 +23,62 @@ MetricMap multiclass_metrics(std::span<const float> probs, int num_classes, std:
 // Keys: mse, rmse, absolute_loss, r2.
 MetricMap regression_metrics(std::span<const float> predictions, std::span<const float> labels,
                              std::span<const float> weights);
+
+// Running sums behind the metrics above, added one record at a time: every metric but
+// roc_auc_score is a function of them, so a channel too large for memory is measured exactly in
+// one pass. binary_metrics and multiclass_metrics are built on them (same arithmetic).
+class BinarySums {
+ public:
+  BinarySums(double threshold, double f_beta) : threshold_(threshold), f_beta_(f_beta) {}
+  void add(float score, float label, double weight);
+  // Every key of binary_metrics but roc_auc_score.
+  MetricMap metrics() const;
+
+ private:
+  double threshold_;
+  double f_beta_;
+  double true_positive_ = 0.0;
+  double false_positive_ = 0.0;
+  double true_negative_ = 0.0;
+  double false_negative_ = 0.0;
+};
+
+class MulticlassSums {
+ public:
+  MulticlassSums(int num_classes, int top_k, double f_beta);
+  // probs: one record's num_classes probabilities.
+  void add(std::span<const float> probs, float label, double weight);
+  MetricMap metrics() const;
+
+ private:
+  int num_classes_;
+  int top_k_;
+  double f_beta_;
+  std::vector<double> true_positive_;
+  std::vector<double> predicted_;
+  std::vector<double> actual_;
+  double total_ = 0.0;
+  double correct_ = 0.0;
+  double correct_top_k_ = 0.0;
+  double dcg_ = 0.0;
+};
+
+// regression_metrics in one pass: the label variance behind r2 is summed around the first label
+// (not zero), so large label offsets do not cancel; equal to regression_metrics up to rounding.
+class RegressionSums {
+ public:
+  void add(float prediction, float label, double weight);
+  MetricMap metrics() const;
+
+ private:
+  bool started_ = false;
+  double shift_ = 0.0;
+  double total_ = 0.0;
+  double shifted_label_sum_ = 0.0;
+  double shifted_label_squares_ = 0.0;
+  double squared_error_ = 0.0;
+  double absolute_error_ = 0.0;
+};
 
 enum class SelectionCriterion { kAccuracy, kFBeta, kPrecisionAtTargetRecall, kRecallAtTargetPrecision, kLossFunction };
 SelectionCriterion parse_selection_criterion(const std::string& name);

@@ -31,11 +31,14 @@ std::size_t estimated_input_bytes(const std::vector<std::string>& specs);
 // The training channel as a cache, with what one pass over it computed.
 struct StreamedTrain {
   std::unique_ptr<RecordCache> cache;
-  Dataset scaler_sample;              // uniform sample of num_point_for_scaler records, cache's shape
-  std::vector<double> class_counts;   // count_classes over every record
-  std::string content_hash;           // ContentHasher::add_records over every block, in order
+  Dataset scaler_sample;             // uniform sample of num_point_for_scaler records, cache's shape
+  std::vector<double> class_counts;  // count_classes over every record
+  std::string content_hash;          // ContentHasher::add_records over every block, in order
   std::size_t shuffle_buffer = 100000;
-  std::vector<std::string> files;     // where the records came from
+  // Records of the uniform sample that stands for the channel after training (see evaluate_cache);
+  // set from --max-memory by evaluation_sample_records.
+  std::size_t evaluation_sample = 100000;
+  std::vector<std::string> files;  // where the records came from
 };
 
 // Reads `specs` in blocks of about block_bytes into a new cache at cache_path (its directory is
@@ -43,14 +46,25 @@ struct StreamedTrain {
 StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const ReadOptions& read,
                                    std::size_t block_bytes, const std::string& cache_path, const TrainConfig& config);
 
-// Margins of every cached record (raw weights, as compute_margins) with labels and record weights,
-// computed one block at a time.
-struct CacheScores {
-  RowMatrix margins;
-  std::vector<float> labels;
-  std::vector<float> weights;
+// How many records the sample of evaluate_cache may hold: their scores under num_models models,
+// labels, weights and the copies that calibration and the report make take at most an eighth of
+// max_memory, so the sample is bounded whatever the data size; at most num_calibration_samples, and
+// at least 10000 records (about 1 MB) so that a small --max-memory still calibrates on enough.
+std::size_t evaluation_sample_records(std::size_t max_memory, const TrainConfig& config);
+
+// Every cached record scored by one or more models in one pass, a block at a time, in memory that
+// does not grow with the records. `weights` and `bias` stack the models' raw parameters as
+// compute_margins expects (models * loss.outputs() columns). Per model: the metrics of a
+// StreamedEvaluation (exact, but roc_auc_score) and the scores of a uniform sample of
+// min(sample_records, records) records drawn from (seed, kCalibrationSample), whose labels and
+// record weights come alongside.
+struct CacheEvaluation {
+  std::vector<Evaluation> models;
+  std::vector<float> labels;   // of the sampled records
+  std::vector<float> weights;  // of the sampled records
 };
-CacheScores score_cache(const RecordCache& cache, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
-                        const ClassWeights& class_weights, ThreadPool& pool);
+CacheEvaluation evaluate_cache(const RecordCache& cache, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
+                               const Loss& loss, const EvaluationSettings& settings, const ClassWeights& class_weights,
+                               std::size_t sample_records, std::uint64_t seed, ThreadPool& pool);
 
 }  // namespace linlearn

@@ -55,8 +55,10 @@ struct ReadOptions {
 // Parsers append the records of one file to `out` and the file to out.files. `file` names the
 // place in error messages. The text parsers run on opts.threads threads and check each line
 // against opts.feature_dim and opts.label_ok; read_channel checks RecordIO records afterwards.
-void parse_csv(std::string_view text, const std::string& file, Dataset& out, const ReadOptions& opts);
-void parse_libsvm(std::string_view text, const std::string& file, Dataset& out, const ReadOptions& opts);
+// They also take a file piece by piece (opts.start past line 1): a piece of the file listed last
+// in out.files is not listed again. They return the newlines of `text`, to place the next piece.
+std::size_t parse_csv(std::string_view text, const std::string& file, Dataset& out, const ReadOptions& opts);
+std::size_t parse_libsvm(std::string_view text, const std::string& file, Dataset& out, const ReadOptions& opts);
 // `start` places a piece of a file; `feature_dim`, when not 0, is the feature_dim every record must
 // have (learned from the earlier pieces of the same file).
 void parse_recordio(std::string_view bytes, const std::string& file, Dataset& out, const FilePlace& start = {},

@@ -2,6 +2,7 @@
 // The self-contained HTML training report (SPEC section 5): summary, final metrics, per-epoch loss of
 // every model with the selected one highlighted, diagnostics, hyperparameters, and a chart of the
 // evaluation channel's predictions. Inline SVG and CSS only: no scripts, fonts or network references.
+#include <cstddef>
 #include <nlohmann/json_fwd.hpp>
 #include <span>
 #include <string>
@@ -11,15 +12,17 @@ namespace linlearn {
 // The selected model's predictions on the evaluation channel (validation when there is one, else
 // train). The spans are views: the data must outlive the render_report_html call.
 struct ReportCurves {
-  std::string predictor_type;      // binary_classifier, multiclass_classifier or regressor
+  std::string predictor_type;          // binary_classifier, multiclass_classifier or regressor
   std::string channel = "validation";  // where the records come from, for captions
   int num_classes = 0;
-  double threshold = 0.5;          // binary decision threshold: positive when score > threshold
+  double threshold = 0.5;  // binary decision threshold: positive when score > threshold
   // binary: P(y=1) or the margin per record; multiclass: records x num_classes probabilities,
   // row-major; regression: the prediction per record.
   std::span<const float> scores;
   std::span<const float> labels;
   std::span<const float> weights;  // empty: every record weighs 1
+  // When more than the records given: the channel's size, of which they are a uniform sample.
+  std::size_t channel_records = 0;
 };
 
 // `metrics` is the metrics.json object of SPEC section 7; missing parts are left out of the report.

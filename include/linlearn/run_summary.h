@@ -19,6 +19,9 @@ struct ChannelSummary {
   // Under MPI `data` is this rank's part; these describe the whole channel. Unset / empty: from `data`.
   std::optional<std::size_t> total_records;
   std::vector<std::string> all_files;
+  // Training data streamed from its cache: records of the uniform sample that stands for it where
+  // scores must be held (see evaluate_cache).
+  std::optional<std::size_t> sampled_records;
 };
 
 struct Timing {
@@ -31,7 +34,6 @@ nlohmann::json channel_json(const Dataset& data);
 
 nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome& outcome,
                                   const std::vector<ChannelSummary>& channels, const MetricMap& final_metrics,
-                                  const nlohmann::json& diagnostics, const Timing& timing,
-                                  int world_size = 1);
+                                  const nlohmann::json& diagnostics, const Timing& timing, int world_size = 1);
 
 }  // namespace linlearn

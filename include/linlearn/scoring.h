@@ -1,6 +1,7 @@
 #pragma once
 // Scoring records with one or more linear models in raw input units, and turning the scores of a
 // labelled channel into metrics. Used by training (validation), selection, evaluate and predict.
+#include <cstdint>
 #include <span>
 #include <vector>
 
@@ -20,6 +21,10 @@ using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 // Margins X * W + b for every record: W is feature_dim x C (C stacked output columns).
 RowMatrix compute_margins(const Dataset& data, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
                           ThreadPool& pool);
+// The same for records [begin, end) only; a begin that is a multiple of 512 gives the rows the
+// whole-channel call gives.
+RowMatrix compute_margins(const Dataset& data, std::size_t begin, std::size_t end, const RowMatrix& weights,
+                          const Eigen::RowVectorXf& bias, ThreadPool& pool);
 
 // A single model's weights laid out as compute_margins expects.
 RowMatrix stacked_weights(const LinearModel& model);
@@ -40,5 +45,33 @@ struct Evaluation {
 // Scores and metrics of one model whose margins are columns [first, first + loss.outputs()) of `margins`.
 Evaluation evaluate_margins(const RowMatrix& margins, int first, const Loss& loss, std::span<const float> labels,
                             std::span<const float> weights, const EvaluationSettings& settings);
+
+// evaluate_margins for records that arrive in pieces, in memory that does not grow with them.
+// Every metric but roc_auc_score comes from running sums taken in record order, so it equals
+// evaluate_margins' over the same records (r2 up to rounding); roc_auc_score and the scores come
+// from the records the caller keeps (a uniform sample, say).
+class StreamedEvaluation {
+ public:
+  StreamedEvaluation(const Loss& loss, const EvaluationSettings& settings);
+
+  // Records whose margins are columns [first, first + loss.outputs()) of `margins`; the scores of
+  // those with keep[r] != 0 are kept.
+  void add(const RowMatrix& margins, int first, std::span<const float> labels, std::span<const float> weights,
+           std::span<const std::uint8_t> keep);
+  // Metrics over every record added (roc_auc_score over the kept ones, whose labels and weights
+  // are given back here) and the kept records' scores, which move out of this object.
+  Evaluation finish(std::span<const float> kept_labels, std::span<const float> kept_weights);
+
+ private:
+  const Loss& loss_;
+  EvaluationSettings settings_;
+  double loss_sum_ = 0;
+  double weight_sum_ = 0;
+  BinarySums binary_;
+  MulticlassSums multiclass_;
+  RegressionSums regression_;
+  std::vector<float> kept_scores_;
+  std::vector<float> score_;  // one record's scores
+};
 
 }  // namespace linlearn

@@ -19,13 +19,14 @@
 namespace linlearn {
 
 struct Channels {
-  const Dataset* train = nullptr;  // null when streamed_train is set
-  const Dataset* validation = nullptr;  // optional
-  const Dataset* test = nullptr;        // optional
+  const Dataset* train = nullptr;                 // null when streamed_train is set
+  const Dataset* validation = nullptr;            // optional
+  const Dataset* test = nullptr;                  // optional
   const StreamedTrain* streamed_train = nullptr;  // training data larger than memory (one process only)
 };
 
-enum class ModelStatus { kTraining, kEarlyStopped, kConverged, kMaxEpochs, kDiverged };
+// kPruned: dropped by successive halving (TrainConfig::prune_models); never selected.
+enum class ModelStatus { kTraining, kEarlyStopped, kConverged, kMaxEpochs, kDiverged, kPruned };
 std::string model_status_name(ModelStatus status);
 ModelStatus parse_model_status(const std::string& name);
 
@@ -46,17 +47,17 @@ struct ModelOutcome {
   ModelStatus status = ModelStatus::kTraining;
   int best_epoch = -1;
   int stopped_at_epoch = -1;
-  double best_criterion = 0;    // the early-stopping criterion (objective loss) at best_epoch
-  double selection_score = 0;   // higher is better
+  double best_criterion = 0;   // the early-stopping criterion (objective loss) at best_epoch
+  double selection_score = 0;  // higher is better
   double threshold = 0.5;
 };
 
 struct TrainOutcome {
   std::vector<EpochRecord> epochs;
   std::vector<ModelOutcome> models;
-  int selected = -1;  // -1 when every model diverged
-  LinearModel model;  // the selected model, raw units, calibrated threshold
-  std::vector<double> class_weights;  // per class, as used in training (empty: all records weigh 1)
+  int selected = -1;                     // -1 when every model diverged
+  LinearModel model;                     // the selected model, raw units, calibrated threshold
+  std::vector<double> class_weights;     // per class, as used in training (empty: all records weigh 1)
   std::string early_stopping_criterion;  // e.g. "validation:objective_loss"
   std::string selection_criterion;
   std::size_t calibration_records = 0;
@@ -65,10 +66,10 @@ struct TrainOutcome {
 // Observes training as it happens (progress lines, quality-metric logs, checkpoints).
 struct BatchProgress {
   int epoch = 0;
-  std::size_t records_done = 0;   // in this epoch, on this process
+  std::size_t records_done = 0;  // in this epoch, on this process
   std::size_t records_total = 0;
-  double seconds = 0;             // since the epoch started
-  double running_loss = 0;        // model 0's mean training loss so far this epoch
+  double seconds = 0;       // since the epoch started
+  double running_loss = 0;  // the first training model's mean loss so far this epoch
 };
 
 class TrainingObserver {
@@ -92,8 +93,9 @@ struct TrainControl {
   Communicator* communicator = nullptr;  // null: this process alone
 };
 
-// Trains on channels.train (or channels.streamed_train). When every model diverges, `selected` is -1 and there is no model.
-TrainOutcome train_models(const TrainConfig& config, const Channels& channels, ThreadPool& pool,
-                          spdlog::logger& log, const TrainControl& control = {});
+// Trains on channels.train (or channels.streamed_train). When every model diverges, `selected` is -1 and there is no
+// model.
+TrainOutcome train_models(const TrainConfig& config, const Channels& channels, ThreadPool& pool, spdlog::logger& log,
+                          const TrainControl& control = {});
 
 }  // namespace linlearn

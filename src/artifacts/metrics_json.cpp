@@ -7,7 +7,9 @@ namespace linlearn {
 namespace {
 
 // JSON has no NaN or infinity; a diverged loss is written as null.
-nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+nlohmann::json number(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
 
 nlohmann::json model_hyperparameters(const TrainConfig& config, std::size_t m) {
   nlohmann::json h = config.resolved;
@@ -28,8 +30,7 @@ nlohmann::json channel_json(const Dataset& data) {
 
 nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome& outcome,
                                   const std::vector<ChannelSummary>& channels, const MetricMap& final_metrics,
-                                  const nlohmann::json& diagnostics, const Timing& timing,
-                                  int world_size) {
+                                  const nlohmann::json& diagnostics, const Timing& timing, int world_size) {
   nlohmann::json j;
   j["linlearn_version"] = LINLEARN_VERSION;
   j["predictor_type"] = predictor_type_name(config.predictor_type);
@@ -42,6 +43,13 @@ nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome&
     nlohmann::json& channel = j["data"][c.name] = channel_json(*c.data);
     if (c.total_records) channel["records"] = *c.total_records;
     if (!c.all_files.empty()) channel["files"] = c.all_files;
+    if (c.sampled_records)
+      channel["evaluation_sample"] = {
+          {"records", *c.sampled_records},
+          {"note", "streamed from its cache: " + c.name +
+                       ":roc_auc_score, the report's charts of this channel and (without a validation channel) the "
+                       "threshold calibration use a uniform sample of this many records; the other " +
+                       c.name + ": metrics are exact"}};
   }
 
   const bool has_model = outcome.selected >= 0;
@@ -65,15 +73,13 @@ nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome&
     nlohmann::json models = nlohmann::json::array();
     for (std::size_t m = 0; m < e.models.size(); ++m) {
       const ModelEpoch& me = e.models[m];
-      nlohmann::json mj{{"index", m}, {"train:objective_loss", number(me.train_loss)},
-                        {"status", model_status_name(me.status)}};
+      nlohmann::json mj{
+          {"index", m}, {"train:objective_loss", number(me.train_loss)}, {"status", model_status_name(me.status)}};
       for (const auto& [name, value] : me.validation) mj["validation:" + name] = number(value);
       models.push_back(mj);
     }
-    j["epochs"].push_back({{"epoch", e.epoch},
-                           {"seconds", e.seconds},
-                           {"records_per_second", e.records_per_second},
-                           {"models", models}});
+    j["epochs"].push_back(
+        {{"epoch", e.epoch}, {"seconds", e.seconds}, {"records_per_second", e.records_per_second}, {"models", models}});
   }
   j["models"] = nlohmann::json::array();
   for (std::size_t m = 0; m < outcome.models.size(); ++m) {

@@ -7,8 +7,8 @@
 #include <optional>
 #include <span>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "linlearn/artifacts.h"
 #include "linlearn/class_weights.h"
@@ -21,13 +21,13 @@
 #ifdef LINLEARN_WITH_MPI
 #include "linlearn/mpi_communicator.h"
 #endif
+#include "linlearn/diagnostics.h"
 #include "linlearn/out_of_core.h"
 #include "linlearn/reader.h"
-#include "linlearn/diagnostics.h"
 #include "linlearn/report.h"
 #include "linlearn/run_summary.h"
-#include "linlearn/signals.h"
 #include "linlearn/scoring.h"
+#include "linlearn/signals.h"
 #include "linlearn/thread_pool.h"
 #include "linlearn/trainer.h"
 #include "training_log.h"
@@ -43,6 +43,7 @@ struct TrainOptions {
   std::uint64_t seed = 0;
   int threads = 0;
   std::string shuffle = "true";
+  std::string prune_models = "true";
   std::string checkpoint_dir;  // default: OUTPUT_DIR/checkpoint
   bool resume = false;
   std::string log_level = "info";
@@ -87,26 +88,34 @@ ChannelScores add_channel_metrics(const std::string& channel, const Dataset& dat
                                   Communicator& comm, MetricMap& out) {
   const auto loss = make_loss(model.loss, model.loss_params);
   const RowMatrix local = compute_margins(data, stacked_weights(model), stacked_bias(model), pool);
-  const std::vector<float> all = comm.gather(std::span<const float>(local.data(), static_cast<std::size_t>(local.size())));
+  const std::vector<float> all =
+      comm.gather(std::span<const float>(local.data(), static_cast<std::size_t>(local.size())));
   const std::vector<float> labels = comm.gather(data.labels);
   const std::vector<float> w = comm.gather(weights.for_records(data));
-  const RowMatrix margins = Eigen::Map<const RowMatrix>(all.data(), static_cast<Eigen::Index>(labels.size()), local.cols());
+  const RowMatrix margins =
+      Eigen::Map<const RowMatrix>(all.data(), static_cast<Eigen::Index>(labels.size()), local.cols());
   Evaluation e = evaluate_margins(margins, 0, *loss, labels, w,
                                   {config.predictor_type, model.threshold, config.accuracy_top_k, config.f_beta});
   for (const auto& [name, value] : e.metrics) out[channel + ":" + name] = value;
   return {std::move(e), labels, w};
 }
 
-// The same for a training channel streamed from its cache.
-ChannelScores add_streamed_metrics(const std::string& channel, const RecordCache& cache, const LinearModel& model,
+// The same for a training channel streamed from its cache, in bounded memory: the metrics are exact
+// but roc_auc_score, which like the scores returned for the report comes from the same uniform
+// sample as the threshold calibration.
+ChannelScores add_streamed_metrics(const std::string& channel, const StreamedTrain& streamed, const LinearModel& model,
                                    const TrainConfig& config, const ClassWeights& weights, ThreadPool& pool,
                                    MetricMap& out) {
   const auto loss = make_loss(model.loss, model.loss_params);
-  CacheScores scores = score_cache(cache, stacked_weights(model), stacked_bias(model), weights, pool);
-  Evaluation e = evaluate_margins(scores.margins, 0, *loss, scores.labels, scores.weights,
-                                  {config.predictor_type, model.threshold, config.accuracy_top_k, config.f_beta});
+  const std::size_t sample =
+      std::min(streamed.evaluation_sample, static_cast<std::size_t>(config.selection.num_calibration_samples));
+  CacheEvaluation scored =
+      evaluate_cache(*streamed.cache, stacked_weights(model), stacked_bias(model), *loss,
+                     {config.predictor_type, model.threshold, config.accuracy_top_k, config.f_beta}, weights, sample,
+                     config.seed, pool);
+  Evaluation e = std::move(scored.models.front());
   for (const auto& [name, value] : e.metrics) out[channel + ":" + name] = value;
-  return {std::move(e), std::move(scores.labels), std::move(scores.weights)};
+  return {std::move(e), std::move(scored.labels), std::move(scored.weights)};
 }
 
 // Streams the training data through an on-disk cache when its estimated size in memory exceeds
@@ -116,7 +125,7 @@ bool should_stream(const TrainOptions& o, std::size_t max_memory, const Communic
   const bool too_large = estimate > max_memory;
   const bool stream = too_large && comm.size() == 1;
   log.info("training data: about {} bytes in memory, --max-memory {} bytes: {}", estimate, max_memory,
-           stream       ? "streaming it through an on-disk cache"
+           stream      ? "streaming it through an on-disk cache"
            : too_large ? "in memory (streaming is not available under MPI)"
                        : "in memory");
   return stream;
@@ -170,7 +179,7 @@ void agree_on_shape(Dataset& train, Communicator& comm) {
 // The channel as metrics.json describes it: records and files over all ranks.
 ChannelSummary summarize(const std::string& name, const Dataset& data, const std::vector<std::string>& specs,
                          Communicator& comm) {
-  ChannelSummary summary{name, &data, {}, {}};
+  ChannelSummary summary{name, &data, {}, {}, {}};
   if (comm.size() == 1) return summary;
   double records = static_cast<double>(data.rows());
   comm.sum(std::span<double>(&records, 1));
@@ -179,7 +188,9 @@ ChannelSummary summarize(const std::string& name, const Dataset& data, const std
   return summary;
 }
 
-std::size_t records_of(const ChannelSummary& summary) { return summary.total_records.value_or(summary.data->rows()); }
+std::size_t records_of(const ChannelSummary& summary) {
+  return summary.total_records.value_or(summary.data->rows());
+}
 
 int run_train(TrainOptions& o) {
   const auto started = std::chrono::steady_clock::now();
@@ -211,6 +222,8 @@ int run_train(TrainOptions& o) {
   const ProgressMode progress = parse_progress_mode(o.progress);
   const int threads = o.threads > 0 ? o.threads : hardware_threads();
   TrainConfig config = resolve_config(values, o.seed, threads, shuffle);
+  config.prune_models = parse_bool_option("prune-models", o.prune_models);
+  config.resolved["prune_models"] = config.prune_models;
   if (lead_rank) ensure_directory(o.output_dir);
 
   const auto loss = make_loss(config.loss, config.loss_params);
@@ -232,6 +245,7 @@ int run_train(TrainOptions& o) {
         o.cache_dir.empty() ? std::filesystem::path(o.output_dir) / "cache" : std::filesystem::path(o.cache_dir);
     streamed = build_streamed_train(o.train, read, block_bytes, (cache_dir / "train.cache").string(), config);
     streamed->shuffle_buffer = o.shuffle_buffer;
+    streamed->evaluation_sample = evaluation_sample_records(max_memory, config);
     // `train` keeps only the shape: the records stay in the cache.
     train.feature_dim = streamed->cache->feature_dim();
     train.sparse = streamed->cache->sparse();
@@ -253,11 +267,14 @@ int run_train(TrainOptions& o) {
   for (Dataset* d : {&validation, &test})
     if (d->feature_dim < train.feature_dim) d->feature_dim = train.feature_dim;
   ChannelSummary train_summary = summarize("train", train, o.train, *comm);
-  if (streamed) train_summary.total_records = streamed->cache->records();
+  if (streamed) {
+    train_summary.total_records = streamed->cache->records();
+    train_summary.sampled_records = std::min(streamed->evaluation_sample, streamed->cache->records());
+  }
   const ChannelSummary validation_summary = summarize("validation", validation, o.validation, *comm);
   const ChannelSummary test_summary = summarize("test", test, o.test, *comm);
-  log->info("read {} training records x {} features ({}) in {:.3f} s", records_of(train_summary),
-            train.feature_dim, train.sparse ? "sparse" : "dense", timing.read_seconds);
+  log->info("read {} training records x {} features ({}) in {:.3f} s", records_of(train_summary), train.feature_dim,
+            train.sparse ? "sparse" : "dense", timing.read_seconds);
 
   resolve_data_dependent(config, records_of(train_summary), train.feature_dim, train.sparse);
   for (const auto& w : config.warnings) log->warn("{}", w);
@@ -266,18 +283,20 @@ int run_train(TrainOptions& o) {
   ThreadPool pool(threads);
   Channels channels{streamed ? nullptr : &train, records_of(validation_summary) > 0 ? &validation : nullptr,
                     records_of(test_summary) > 0 ? &test : nullptr, streamed ? &*streamed : nullptr};
-  TrainingLog training_log(*log, config, channels.validation != nullptr,
-                           lead_rank && live_progress(progress, o.quiet), stderr);
+  TrainingLog training_log(*log, config, channels.validation != nullptr, lead_rank && live_progress(progress, o.quiet),
+                           stderr);
   TrainControl control;
   control.observer = &training_log;
   control.communicator = comm;
-  const std::filesystem::path checkpoint_dir =
-      o.checkpoint_dir.empty() ? std::filesystem::path(o.output_dir) / "checkpoint" : std::filesystem::path(o.checkpoint_dir);
+  const std::filesystem::path checkpoint_dir = o.checkpoint_dir.empty()
+                                                   ? std::filesystem::path(o.output_dir) / "checkpoint"
+                                                   : std::filesystem::path(o.checkpoint_dir);
   if (lead_rank) ensure_directory(checkpoint_dir.string());
   control.checkpoint_path = (checkpoint_dir / "checkpoint.pb").string();
   control.resume = o.resume;
   control.stop_signal = &install_stop_signal_handlers();
-  const DataProfile profile = profile_data(streamed ? streamed->scaler_sample : train, config.predictor_type, config.num_classes, config.seed);
+  const DataProfile profile =
+      profile_data(streamed ? streamed->scaler_sample : train, config.predictor_type, config.num_classes, config.seed);
   const auto train_started = std::chrono::steady_clock::now();
   TrainOutcome outcome = train_models(config, channels, pool, *log, control);
   timing.train_seconds = seconds_since(train_started);
@@ -290,8 +309,8 @@ int run_train(TrainOptions& o) {
   if (channels.test != nullptr) summaries.push_back(test_summary);
   if (outcome.selected < 0) {
     timing.total_seconds = seconds_since(started);
-    const nlohmann::json metrics = build_metrics_json(config, outcome, summaries, {}, diagnostics_json(diagnostics),
-                                                      timing, comm->size());
+    const nlohmann::json metrics =
+        build_metrics_json(config, outcome, summaries, {}, diagnostics_json(diagnostics), timing, comm->size());
     if (lead_rank) write_file_atomically((dir / "metrics.json").string(), metrics.dump(2) + "\n");
     throw ConvergenceError(fmt::format("every one of the {} models diverged; no model written (see {})",
                                        outcome.models.size(), (dir / "metrics.json").string()));
@@ -300,12 +319,13 @@ int run_train(TrainOptions& o) {
   const ClassWeights weights{outcome.class_weights};
   MetricMap final_metrics;
   ChannelScores report_scores =
-      streamed ? add_streamed_metrics("train", *streamed->cache, outcome.model, config, weights, pool, final_metrics)
+      streamed ? add_streamed_metrics("train", *streamed, outcome.model, config, weights, pool, final_metrics)
                : add_channel_metrics("train", train, outcome.model, config, weights, pool, *comm, final_metrics);
   if (channels.validation != nullptr)
-    report_scores = add_channel_metrics("validation", validation, outcome.model, config, weights, pool, *comm,
-                                        final_metrics);
-  if (channels.test != nullptr) add_channel_metrics("test", test, outcome.model, config, weights, pool, *comm, final_metrics);
+    report_scores =
+        add_channel_metrics("validation", validation, outcome.model, config, weights, pool, *comm, final_metrics);
+  if (channels.test != nullptr)
+    add_channel_metrics("test", test, outcome.model, config, weights, pool, *comm, final_metrics);
   for (const auto& [name, value] : final_metrics) log->info("{} = {}", name, value);
 
   timing.total_seconds = seconds_since(started);
@@ -321,7 +341,8 @@ int run_train(TrainOptions& o) {
                               outcome.model.threshold,
                               report_scores.evaluation.scores,
                               report_scores.labels,
-                              report_scores.weights};
+                              report_scores.weights,
+                              channels.validation == nullptr ? records_of(train_summary) : 0};
     write_file_atomically((dir / "report.html").string(), render_report_html(metrics, curves));
   }
 
@@ -351,10 +372,14 @@ CommandAction add_train_command(CLI::App& root) {
   cmd->add_option("--seed", o->seed, "Seed of every random draw")->capture_default_str();
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--shuffle", o->shuffle, "Shuffle the records every epoch (true|false)")->capture_default_str();
-  cmd->add_option("--log-level,--log_level", o->log_level, "trace, debug, info, warn, error or off")->capture_default_str();
+  cmd->add_option("--prune-models,--prune_models", o->prune_models,
+                  "Successive halving: after epochs 1, 3, 7, ... the worse half of the models still training "
+                  "stop (true|false)")
+      ->capture_default_str();
+  cmd->add_option("--log-level,--log_level", o->log_level, "trace, debug, info, warn, error or off")
+      ->capture_default_str();
   cmd->add_flag("--quiet", o->quiet, "Only warnings and errors");
-  cmd->add_option("--progress", o->progress,
-                  "auto (a live progress line when stderr is a terminal), always or never")
+  cmd->add_option("--progress", o->progress, "auto (a live progress line when stderr is a terminal), always or never")
       ->capture_default_str();
   cmd->add_option("--checkpoint-dir,--checkpoint_dir", o->checkpoint_dir,
                   "Where the training state is saved after every epoch and on SIGINT/SIGTERM "

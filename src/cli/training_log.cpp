@@ -48,8 +48,8 @@ void TrainingLog::on_batch_end(const BatchProgress& p) {
   const double eta = epoch_estimate * (config_.epochs - p.epoch) - p.seconds;
   constexpr int kWidth = 24;
   const int filled = static_cast<int>(fraction * kWidth);
-  std::fprintf(terminal_, "\r\033[Kepoch %d/%d [%s%s] %3.0f%%  %.0f records/s  loss %.5g  ETA %s",
-               p.epoch + 1, config_.epochs, std::string(static_cast<std::size_t>(filled), '#').c_str(),
+  std::fprintf(terminal_, "\r\033[Kepoch %d/%d [%s%s] %3.0f%%  %.0f records/s  loss %.5g  ETA %s", p.epoch + 1,
+               config_.epochs, std::string(static_cast<std::size_t>(filled), '#').c_str(),
                std::string(static_cast<std::size_t>(kWidth - filled), '.').c_str(), 100 * fraction, rate,
                p.running_loss, duration_text(eta).c_str());
   std::fflush(terminal_);
@@ -64,7 +64,8 @@ void TrainingLog::clear_line() {
 }
 
 double TrainingLog::criterion(const ModelEpoch& m) const {
-  if (m.status == ModelStatus::kDiverged) return INFINITY;
+  // A model that stopped in an earlier epoch has no loss (NaN) in this one.
+  if (m.status == ModelStatus::kDiverged || std::isnan(m.train_loss)) return INFINITY;
   return has_validation_ && !m.validation.empty() ? m.validation.at("objective_loss") : m.train_loss;
 }
 

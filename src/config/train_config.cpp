@@ -45,6 +45,12 @@ class Values {
   const HyperparameterValues& given_;
 };
 
+// lr_scheduler_factor=auto decays the learning rate to this fraction of its start by the last epoch.
+constexpr double kAutoFinalLrFraction = 1e-3;
+// ...but only when an epoch has at least this many updates: larger batches (a sixteenth of the data or
+// more) carry little gradient noise, and annealing their few steps only leaves the model under-trained.
+constexpr int kMinUpdatesPerEpochToAnneal = 16;
+
 double default_learning_rate(OptimizerKind kind) {
   switch (kind) {
     case OptimizerKind::kAdam:
@@ -71,8 +77,7 @@ bool fits(PredictorType type, LossKind loss) {
 
 void warn_unused(const Values& v, const std::string& name, bool has_effect, const std::string& why,
                  std::vector<std::string>& warnings) {
-  if (v.given(name) && !has_effect)
-    warnings.push_back(fmt::format("--{} has no effect {}", name, why));
+  if (v.given(name) && !has_effect) warnings.push_back(fmt::format("--{} has no effect {}", name, why));
 }
 
 void collect_warnings(const Values& v, const TrainConfig& c, std::vector<std::string>& w) {
@@ -122,7 +127,8 @@ PredictorType parse_predictor_type(const std::string& name) {
   if (name == "multiclass_classifier") return PredictorType::kMulticlass;
   if (name == "regressor") return PredictorType::kRegressor;
   throw UsageError(fmt::format(
-      "--predictor_type: '{}' is not allowed; expected one of binary_classifier, multiclass_classifier, regressor", name));
+      "--predictor_type: '{}' is not allowed; expected one of binary_classifier, multiclass_classifier, regressor",
+      name));
 }
 
 std::string predictor_type_name(PredictorType type) {
@@ -144,7 +150,8 @@ TrainConfig resolve_config(const HyperparameterValues& given, std::uint64_t seed
   c.threads = threads;
   c.shuffle = shuffle;
   if (!v.given("predictor_type"))
-    throw UsageError("--predictor_type is required; expected one of binary_classifier, multiclass_classifier, regressor");
+    throw UsageError(
+        "--predictor_type is required; expected one of binary_classifier, multiclass_classifier, regressor");
   c.predictor_type = parse_predictor_type(v.text("predictor_type"));
   const bool regressor = c.predictor_type == PredictorType::kRegressor;
   if (c.predictor_type == PredictorType::kMulticlass) {
@@ -187,7 +194,8 @@ TrainConfig resolve_config(const HyperparameterValues& given, std::uint64_t seed
   base.schedule.enabled = v.boolean("use_lr_scheduler", true);
   c.lr_scheduler_step_auto = v.is_auto("lr_scheduler_step");
   base.schedule.step = static_cast<int>(v.integer("lr_scheduler_step", 1));
-  base.schedule.factor = v.number("lr_scheduler_factor", 0.9);
+  c.lr_scheduler_factor_auto = v.is_auto("lr_scheduler_factor");
+  base.schedule.factor = v.number("lr_scheduler_factor", 1.0);
   base.schedule.minimum_lr = v.number("lr_scheduler_minimum_lr", 1e-5);
   const int num_models = static_cast<int>(v.integer("num_models", kAutoNumModels));
   c.models = build_model_grid(base, num_models, [](OptimizerKind k) { return default_learning_rate(k); });
@@ -265,9 +273,9 @@ TrainConfig resolve_config(const HyperparameterValues& given, std::uint64_t seed
   r["target_precision"] = c.selection.target.target_precision;
   r["target_recall"] = c.selection.target.target_recall;
   r["f_beta"] = c.f_beta;
-  r["positive_example_weight_mult"] =
-      c.weighting.positive_mode == WeightingConfig::Positive::kBalanced ? nlohmann::json("balanced")
-                                                                        : nlohmann::json(c.weighting.positive_weight);
+  r["positive_example_weight_mult"] = c.weighting.positive_mode == WeightingConfig::Positive::kBalanced
+                                          ? nlohmann::json("balanced")
+                                          : nlohmann::json(c.weighting.positive_weight);
   r["balance_multiclass_weights"] = c.weighting.balance_multiclass;
   r["accuracy_top_k"] = c.accuracy_top_k;
   r["early_stopping_patience"] = c.early_stopping.patience;
@@ -282,14 +290,25 @@ TrainConfig resolve_config(const HyperparameterValues& given, std::uint64_t seed
 }
 
 void resolve_data_dependent(TrainConfig& c, std::size_t train_records, std::size_t feature_dim, bool sparse) {
-  const auto updates_per_epoch = static_cast<int>(
-      std::max<std::int64_t>(1, (static_cast<std::int64_t>(train_records) + c.mini_batch_size - 1) / c.mini_batch_size));
+  const auto updates_per_epoch = static_cast<int>(std::max<std::int64_t>(
+      1, (static_cast<std::int64_t>(train_records) + c.mini_batch_size - 1) / c.mini_batch_size));
   if (c.lr_scheduler_step_auto) {
     for (auto& m : c.models) m.schedule.step = updates_per_epoch;
     c.resolved["lr_scheduler_step"] = updates_per_epoch;
   }
+  if (c.lr_scheduler_factor_auto) {
+    // Anneal to kAutoFinalLrFraction of the initial rate by the last epoch, whatever the epoch count:
+    // a final iterate with little step noise is what reaches the peers' converged accuracy.
+    const double updates = static_cast<double>(updates_per_epoch) * std::max(1, c.epochs - 1);
+    const double factor = updates_per_epoch < kMinUpdatesPerEpochToAnneal
+                              ? 1.0
+                              : std::pow(kAutoFinalLrFraction, c.models.front().schedule.step / updates);
+    for (auto& m : c.models) m.schedule.factor = std::min(1.0, factor);
+    c.resolved["lr_scheduler_factor"] = c.models.front().schedule.factor;
+  }
   // Centring sparse data would make it dense, so `auto` leaves it uncentred.
-  if (sparse && c.unbias_data_auto) c.normalization.unbias_data = false;
+  if (sparse && c.unbias_data_auto)
+    c.normalization.unbias_data = false;
   else if (sparse && c.normalization.unbias_data)
     c.warnings.push_back("--unbias_data has no effect on sparse data: sparse features are scaled, not centred");
   if (sparse) c.normalization.unbias_data = false;

@@ -29,4 +29,16 @@ std::vector<std::uint32_t> uniform_sample(std::size_t records, std::size_t count
   return all;
 }
 
+SequentialSample::SequentialSample(std::size_t records, std::size_t count, std::uint64_t seed, RandomStream stream)
+    : left_(records), wanted_(std::min(count, records)), rng_(seed, stream) {}
+
+bool SequentialSample::next() {
+  if (left_ == 0) return false;
+  // In with probability wanted / left: every subset of `count` records comes out equally likely.
+  const bool in = rng_.below(left_) < wanted_;
+  --left_;
+  if (in) --wanted_;
+  return in;
+}
+
 }  // namespace linlearn

@@ -23,8 +23,7 @@ double safe_ratio(double numerator, double denominator) {
 
 // Weighted probability that a random positive outscores a random negative, ties counting one half.
 // One sort, then one pass over groups of equal scores; NaN scores rank below everything.
-double weighted_roc_auc(std::span<const float> scores, std::span<const float> labels,
-                        std::span<const float> weights) {
+double weighted_roc_auc(std::span<const float> scores, std::span<const float> labels, std::span<const float> weights) {
   double nan_positive = 0.0;
   double nan_negative = 0.0;
   const auto records = detail::sorted_by_descending_score(scores, labels, weights, &nan_positive, &nan_negative);
@@ -49,8 +48,8 @@ double weighted_roc_auc(std::span<const float> scores, std::span<const float> la
 int class_of(float label, int num_classes) {
   const double rounded = std::round(static_cast<double>(label));
   if (rounded != static_cast<double>(label) || rounded < 0.0 || rounded >= num_classes) {
-    throw std::invalid_argument("multiclass metrics: label " + std::to_string(label) +
-                                " is not a class index in 0.." + std::to_string(num_classes - 1));
+    throw std::invalid_argument("multiclass metrics: label " + std::to_string(label) + " is not a class index in 0.." +
+                                std::to_string(num_classes - 1));
   }
   return static_cast<int>(rounded);
 }
@@ -64,22 +63,114 @@ int rank_of_class(std::span<const float> row, int c) {
   return rank;
 }
 
+// What regression_metrics and RegressionSums report, from their sums.
+MetricMap regression_map(double total, double squared_error, double absolute_error, double total_sum_of_squares) {
+  const double mse = safe_ratio(squared_error, total);
+  // Constant labels leave nothing to explain; report 0 instead of dividing by zero.
+  const double r2 = total_sum_of_squares > 0.0 ? 1.0 - squared_error / total_sum_of_squares : 0.0;
+  return {
+      {"mse", mse},
+      {"rmse", std::sqrt(mse)},
+      {"absolute_loss", safe_ratio(absolute_error, total)},
+      {"r2", r2},
+  };
+}
+
 }  // namespace
 
-MetricMap binary_metrics(std::span<const float> scores, std::span<const float> labels,
-                         std::span<const float> weights, double threshold, double f_beta) {
-  detail::require_same_length(scores.size(), labels.size(), weights.size(), "binary_metrics");
-  BinaryConfusion confusion;
-  for (std::size_t i = 0; i < scores.size(); ++i) {
-    confusion.add(scores[i] > threshold, is_positive_label(labels[i]), weight_at(weights, i));
+void BinarySums::add(float score, float label, double weight) {
+  const bool positive = is_positive_label(label);
+  if (score > threshold_) {
+    (positive ? true_positive_ : false_positive_) += weight;
+  } else {
+    (positive ? false_negative_ : true_negative_) += weight;
   }
+}
+
+MetricMap BinarySums::metrics() const {
+  const BinaryConfusion confusion{true_positive_, false_positive_, true_negative_, false_negative_};
   return {
       {"binary_classification_accuracy", confusion.accuracy()},
-      {"binary_f_beta", confusion.f_beta(f_beta)},
+      {"binary_f_beta", confusion.f_beta(f_beta_)},
       {"precision", confusion.precision()},
       {"recall", confusion.recall()},
-      {"roc_auc_score", weighted_roc_auc(scores, labels, weights)},
   };
+}
+
+MulticlassSums::MulticlassSums(int num_classes, int top_k, double f_beta)
+    : num_classes_(num_classes), top_k_(std::clamp(top_k, 1, std::max(num_classes, 1))), f_beta_(f_beta) {
+  if (num_classes < 1) throw std::invalid_argument("multiclass_metrics: num_classes must be positive");
+  const auto classes = static_cast<std::size_t>(num_classes);
+  true_positive_.assign(classes, 0.0);
+  predicted_.assign(classes, 0.0);
+  actual_.assign(classes, 0.0);
+}
+
+void MulticlassSums::add(std::span<const float> row, float label, double weight) {
+  const int truth = class_of(label, num_classes_);
+  const int rank = rank_of_class(row, truth);
+  // The top-ranked class under the same tie rule is the prediction.
+  const auto prediction = static_cast<std::size_t>(std::max_element(row.begin(), row.end()) - row.begin());
+  total_ += weight;
+  predicted_[prediction] += weight;
+  actual_[static_cast<std::size_t>(truth)] += weight;
+  if (rank == 1) {
+    correct_ += weight;
+    true_positive_[prediction] += weight;
+  }
+  if (rank <= top_k_) correct_top_k_ += weight;
+  dcg_ += weight / std::log2(1.0 + rank);
+}
+
+MetricMap MulticlassSums::metrics() const {
+  double precision_sum = 0.0;
+  double recall_sum = 0.0;
+  double f_beta_sum = 0.0;
+  for (std::size_t c = 0; c < true_positive_.size(); ++c) {
+    const double precision = safe_ratio(true_positive_[c], predicted_[c]);
+    const double recall = safe_ratio(true_positive_[c], actual_[c]);
+    precision_sum += precision;
+    recall_sum += recall;
+    f_beta_sum += BinaryConfusion::f_beta_of(precision, recall, f_beta_);
+  }
+  const double n = static_cast<double>(num_classes_);
+  return {
+      {"multiclass_accuracy", safe_ratio(correct_, total_)},
+      {"multiclass_top_k_accuracy", safe_ratio(correct_top_k_, total_)},
+      {"macro_precision", precision_sum / n},
+      {"macro_recall", recall_sum / n},
+      {"macro_f_beta", f_beta_sum / n},
+      {"dcg", safe_ratio(dcg_, total_)},
+  };
+}
+
+void RegressionSums::add(float prediction, float label, double weight) {
+  if (!started_) shift_ = label;
+  started_ = true;
+  const double residual = static_cast<double>(label) - static_cast<double>(prediction);
+  const double shifted = static_cast<double>(label) - shift_;
+  total_ += weight;
+  shifted_label_sum_ += weight * shifted;
+  shifted_label_squares_ += weight * shifted * shifted;
+  squared_error_ += weight * residual * residual;
+  absolute_error_ += weight * std::abs(residual);
+}
+
+MetricMap RegressionSums::metrics() const {
+  // Sum of w (y - mean)^2 = sum of w (y - shift)^2 - (sum of w (y - shift))^2 / sum of w.
+  const double total_sum_of_squares =
+      std::max(0.0, shifted_label_squares_ - safe_ratio(shifted_label_sum_ * shifted_label_sum_, total_));
+  return regression_map(total_, squared_error_, absolute_error_, total_sum_of_squares);
+}
+
+MetricMap binary_metrics(std::span<const float> scores, std::span<const float> labels, std::span<const float> weights,
+                         double threshold, double f_beta) {
+  detail::require_same_length(scores.size(), labels.size(), weights.size(), "binary_metrics");
+  BinarySums sums(threshold, f_beta);
+  for (std::size_t i = 0; i < scores.size(); ++i) sums.add(scores[i], labels[i], weight_at(weights, i));
+  MetricMap metrics = sums.metrics();
+  metrics["roc_auc_score"] = weighted_roc_auc(scores, labels, weights);
+  return metrics;
 }
 
 MetricMap multiclass_metrics(std::span<const float> probs, int num_classes, std::span<const float> labels,
@@ -90,52 +181,10 @@ MetricMap multiclass_metrics(std::span<const float> probs, int num_classes, std:
   if (probs.size() != labels.size() * classes) {
     throw std::invalid_argument("multiclass_metrics: probabilities are not rows x num_classes");
   }
-  const int k = std::clamp(top_k, 1, num_classes);
-
-  std::vector<double> true_positive(classes, 0.0);
-  std::vector<double> predicted(classes, 0.0);
-  std::vector<double> actual(classes, 0.0);
-  double total = 0.0;
-  double correct = 0.0;
-  double correct_top_k = 0.0;
-  double dcg = 0.0;
-  for (std::size_t r = 0; r < labels.size(); ++r) {
-    const std::span<const float> row = probs.subspan(r * classes, classes);
-    const int truth = class_of(labels[r], num_classes);
-    const double w = weight_at(weights, r);
-    const int rank = rank_of_class(row, truth);
-    // The top-ranked class under the same tie rule is the prediction.
-    const auto prediction = static_cast<std::size_t>(std::max_element(row.begin(), row.end()) - row.begin());
-    total += w;
-    predicted[prediction] += w;
-    actual[static_cast<std::size_t>(truth)] += w;
-    if (rank == 1) {
-      correct += w;
-      true_positive[prediction] += w;
-    }
-    if (rank <= k) correct_top_k += w;
-    dcg += w / std::log2(1.0 + rank);
-  }
-
-  double precision_sum = 0.0;
-  double recall_sum = 0.0;
-  double f_beta_sum = 0.0;
-  for (std::size_t c = 0; c < classes; ++c) {
-    const double precision = safe_ratio(true_positive[c], predicted[c]);
-    const double recall = safe_ratio(true_positive[c], actual[c]);
-    precision_sum += precision;
-    recall_sum += recall;
-    f_beta_sum += BinaryConfusion::f_beta_of(precision, recall, f_beta);
-  }
-  const double n = static_cast<double>(num_classes);
-  return {
-      {"multiclass_accuracy", safe_ratio(correct, total)},
-      {"multiclass_top_k_accuracy", safe_ratio(correct_top_k, total)},
-      {"macro_precision", precision_sum / n},
-      {"macro_recall", recall_sum / n},
-      {"macro_f_beta", f_beta_sum / n},
-      {"dcg", safe_ratio(dcg, total)},
-  };
+  MulticlassSums sums(num_classes, top_k, f_beta);
+  for (std::size_t r = 0; r < labels.size(); ++r)
+    sums.add(probs.subspan(r * classes, classes), labels[r], weight_at(weights, r));
+  return sums.metrics();
 }
 
 MetricMap regression_metrics(std::span<const float> predictions, std::span<const float> labels,
@@ -153,21 +202,14 @@ MetricMap regression_metrics(std::span<const float> predictions, std::span<const
     squared_error += w * residual * residual;
     absolute_error += w * std::abs(residual);
   }
+  // In memory the mean comes first, then the deviations: more accurate than RegressionSums.
   const double label_mean = safe_ratio(weighted_labels, total);
   double total_sum_of_squares = 0.0;
   for (std::size_t i = 0; i < labels.size(); ++i) {
     const double deviation = static_cast<double>(labels[i]) - label_mean;
     total_sum_of_squares += weight_at(weights, i) * deviation * deviation;
   }
-  const double mse = safe_ratio(squared_error, total);
-  // Constant labels leave nothing to explain; report 0 instead of dividing by zero.
-  const double r2 = total_sum_of_squares > 0.0 ? 1.0 - squared_error / total_sum_of_squares : 0.0;
-  return {
-      {"mse", mse},
-      {"rmse", std::sqrt(mse)},
-      {"absolute_loss", safe_ratio(absolute_error, total)},
-      {"r2", r2},
-  };
+  return regression_map(total, squared_error, absolute_error, total_sum_of_squares);
 }
 
 }  // namespace linlearn

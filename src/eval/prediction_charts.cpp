@@ -56,13 +56,14 @@ std::string render_binary(const ReportCurves& curves) {
   std::vector<std::pair<double, double>> precision_recall;
   double true_positive = 0.0;
   double false_positive = 0.0;
-  for_each_score_group(sorted_by_descending_score(curves.scores, curves.labels, curves.weights), [&](auto first, auto last) {
-    for (auto it = first; it != last; ++it) (it->positive ? true_positive : false_positive) += it->weight;
-    roc.emplace_back(false_positive / negatives, true_positive / positives);
-    if (true_positive + false_positive > 0.0) {
-      precision_recall.emplace_back(true_positive / positives, true_positive / (true_positive + false_positive));
-    }
-  });
+  for_each_score_group(
+      sorted_by_descending_score(curves.scores, curves.labels, curves.weights), [&](auto first, auto last) {
+        for (auto it = first; it != last; ++it) (it->positive ? true_positive : false_positive) += it->weight;
+        roc.emplace_back(false_positive / negatives, true_positive / positives);
+        if (true_positive + false_positive > 0.0) {
+          precision_recall.emplace_back(true_positive / positives, true_positive / (true_positive + false_positive));
+        }
+      });
 
   const MetricMap metrics = binary_metrics(curves.scores, curves.labels, curves.weights, curves.threshold, 1.0);
   const std::string threshold_label = "threshold " + format_number(curves.threshold);
@@ -117,7 +118,8 @@ std::string render_confusion_matrix(const ReportCurves& curves) {
   }
 
   const std::size_t shown = std::min(classes, kMaxConfusionClasses);
-  std::string html = "<div class=\"scroll\"><table class=\"confusion\">\n<tr><th class=\"corner\">true \\ predicted</th>";
+  std::string html =
+      "<div class=\"scroll\"><table class=\"confusion\">\n<tr><th class=\"corner\">true \\ predicted</th>";
   for (std::size_t c = 0; c < shown; ++c) html += fmt::format("<th>{}</th>", c);
   html += "<th class=\"total\">recall</th></tr>\n";
   for (std::size_t t = 0; t < shown; ++t) {
@@ -173,7 +175,8 @@ std::string render_residuals(const ReportCurves& curves) {
   chart.height = 400;
   chart.x_range = padded(x);
   chart.y_range = padded({std::min(y.low, 0.0), std::max(y.high, 0.0)});
-  chart.series.push_back({{{chart.x_range.low, 0.0}, {chart.x_range.high, 0.0}}, kReferenceColor, 1.2, true, false, 1.0});
+  chart.series.push_back(
+      {{{chart.x_range.low, 0.0}, {chart.x_range.high, 0.0}}, kReferenceColor, 1.2, true, false, 1.0});
   chart.series.push_back(std::move(dots));
   const std::size_t plotted = chart.series.back().points.size();
   const MetricMap metrics = regression_metrics(curves.scores, curves.labels, curves.weights);
@@ -206,8 +209,12 @@ std::string render_prediction_section(const ReportCurves& curves) {
     title = "Residuals";
     if (body.empty()) body = render_residuals(curves);
   }
+  const std::string sampled =
+      curves.channel_records > curves.labels.size()
+          ? fmt::format(", a uniform sample of {} of its {} records", curves.labels.size(), curves.channel_records)
+          : "";
   return "<section class=\"card\">\n<h2>" + html_escape(title) + " <span class=\"muted\">(" +
-         html_escape(curves.channel) + " channel, selected model)</span></h2>\n" + body + "</section>\n";
+         html_escape(curves.channel) + " channel" + sampled + ", selected model)</span></h2>\n" + body + "</section>\n";
 }
 
 }  // namespace linlearn::detail

@@ -94,20 +94,21 @@ std::string display(const json* value) {
 
 std::string status_badge(const std::string& status) {
   const char* kind = status == "converged" || status == "early_stopped" ? "good"
-                     : status == "diverged"                            ? "error"
-                     : status == "max_epochs"                          ? "warning"
-                                                                       : "info";
+                     : status == "diverged"                             ? "error"
+                     : status == "max_epochs"                           ? "warning"
+                                                                        : "info";
   return fmt::format("<span class=\"badge {}\">{}</span>", kind, html_escape(status));
 }
 
 std::string stat(const std::string& label, const std::string& value_html, bool wide = false) {
-  return std::string("<div class=\"stat") + (wide ? " wide" : "") + "\"><div class=\"label\">" + html_escape(label) + "</div><div class=\"value\">" + value_html +
-         "</div></div>\n";
+  return std::string("<div class=\"stat") + (wide ? " wide" : "") + "\"><div class=\"label\">" + html_escape(label) +
+         "</div><div class=\"value\">" + value_html + "</div></div>\n";
 }
 
 std::string render_header(const json& metrics, const ReportCurves& curves) {
   std::string subtitle = html_escape(curves.predictor_type);
-  if (const json* version = find(metrics, {"linlearn_version"})) subtitle += " · linlearn " + html_escape(display(version));
+  if (const json* version = find(metrics, {"linlearn_version"}))
+    subtitle += " · linlearn " + html_escape(display(version));
   if (const json* seed = find(metrics, {"seed"})) subtitle += " · seed " + html_escape(display(seed));
   if (const json* total = find(metrics, {"timing", "total_seconds"}); total && total->is_number()) {
     subtitle += " · " + html_escape(format_number(total->get<double>(), 3)) + " s";
@@ -130,7 +131,8 @@ std::string render_stats(const json& metrics, const ReportCurves& curves) {
       html += stat(std::string(channel) + " records", html_escape(display(records)));
     }
   }
-  if (const json* dim = find(metrics, {"data", "train", "feature_dim"})) html += stat("feature_dim", html_escape(display(dim)));
+  if (const json* dim = find(metrics, {"data", "train", "feature_dim"}))
+    html += stat("feature_dim", html_escape(display(dim)));
   return html + "</div>\n";
 }
 
@@ -200,7 +202,8 @@ ModelCurves curves_of(const json& epochs, const std::string& metric) {
   ModelCurves curves;
   for (std::size_t e = 0; e < epochs.size(); ++e) {
     const json* epoch_number = find(epochs[e], {"epoch"});
-    const double epoch = epoch_number && epoch_number->is_number() ? epoch_number->get<double>() : static_cast<double>(e);
+    const double epoch =
+        epoch_number && epoch_number->is_number() ? epoch_number->get<double>() : static_cast<double>(e);
     const json* models = find(epochs[e], {"models"});
     if (models == nullptr || !models->is_array()) continue;
     for (std::size_t m = 0; m < models->size(); ++m) {
@@ -288,11 +291,13 @@ std::string render_training_curves(const json& metrics) {
   if (epochs != nullptr && epochs->is_array()) {
     std::size_t chart_number = 0;
     for (const std::string& metric : epoch_metric_names(*epochs)) {
-      charts += render_epoch_chart(*epochs, metric, selected, find(metrics, {"selected_model", "epoch"}), chart_number++);
+      charts +=
+          render_epoch_chart(*epochs, metric, selected, find(metrics, {"selected_model", "epoch"}), chart_number++);
     }
   }
-  std::string html = "<section class=\"card\">\n<h2>Training curves <span class=\"muted\">(every model per epoch; "
-                     "the selected one highlighted)</span></h2>\n";
+  std::string html =
+      "<section class=\"card\">\n<h2>Training curves <span class=\"muted\">(every model per epoch; "
+      "the selected one highlighted)</span></h2>\n";
   if (charts.empty()) return html + "<p class=\"note\">No per-epoch records.</p>\n</section>\n";
   return html + "<div class=\"charts\">\n" + charts + "</div>\n</section>\n";
 }
@@ -308,8 +313,10 @@ std::string render_diagnostics(const json& metrics) {
     const std::string severity = display(find(diagnostic, {"severity"}));
     const char* kind = severity == "error" ? "error" : severity == "warning" ? "warning" : "info";
     html += fmt::format("<li><span class=\"badge {}\">{}</span> <code>{}</code> {}", kind, html_escape(severity),
-                        html_escape(display(find(diagnostic, {"code"}))), html_escape(display(find(diagnostic, {"message"}))));
-    if (const json* suggestion = find(diagnostic, {"suggestion"}); suggestion && suggestion->is_string() && !suggestion->get<std::string>().empty()) {
+                        html_escape(display(find(diagnostic, {"code"}))),
+                        html_escape(display(find(diagnostic, {"message"}))));
+    if (const json* suggestion = find(diagnostic, {"suggestion"});
+        suggestion && suggestion->is_string() && !suggestion->get<std::string>().empty()) {
       html += "<div class=\"suggestion\">→ " + html_escape(suggestion->get<std::string>()) + "</div>";
     }
     html += "</li>\n";
@@ -321,8 +328,9 @@ std::string render_hyperparameters(const json& metrics) {
   const json* hyperparameters = find(metrics, {"selected_model", "hyperparameters"});
   if (hyperparameters == nullptr || !hyperparameters->is_object()) hyperparameters = find(metrics, {"hyperparameters"});
   if (hyperparameters == nullptr || !hyperparameters->is_object() || hyperparameters->empty()) return "";
-  std::string html = "<section class=\"card\">\n<h2>Hyperparameters <span class=\"muted\">(selected model)</span></h2>\n"
-                     "<div class=\"kv\">\n";
+  std::string html =
+      "<section class=\"card\">\n<h2>Hyperparameters <span class=\"muted\">(selected model)</span></h2>\n"
+      "<div class=\"kv\">\n";
   for (const auto& [name, value] : hyperparameters->items()) {
     html += "<div><span class=\"k\">" + html_escape(name) + "</span><span class=\"v\">" + html_escape(display(&value)) +
             "</span></div>\n";
@@ -340,23 +348,33 @@ std::string render_data(const json& metrics) {
     if (files != nullptr && files->is_array()) {
       for (const json& file : *files) file_list += (file_list.empty() ? "" : ", ") + display(&file);
     }
-    rows += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"files\">{}</td></tr>\n", channel,
-                        html_escape(display(find(*data, {"records"}))), html_escape(display(find(*data, {"feature_dim"}))),
-                        html_escape(display(find(*data, {"sparse"}))), html_escape(file_list));
+    rows +=
+        fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"files\">{}</td></tr>\n", channel,
+                    html_escape(display(find(*data, {"records"}))), html_escape(display(find(*data, {"feature_dim"}))),
+                    html_escape(display(find(*data, {"sparse"}))), html_escape(file_list));
   }
   if (rows.empty()) return "";
+  std::string notes;
+  for (const char* channel : {"train", "validation", "test"}) {
+    if (const json* note = find(metrics, {"data", channel, "evaluation_sample", "note"}); note && note->is_string()) {
+      notes += "<p class=\"note\">" + html_escape(std::string(channel)) + " (" +
+               html_escape(display(find(metrics, {"data", channel, "evaluation_sample", "records"}))) +
+               " records sampled): " + html_escape(note->get<std::string>()) + "</p>\n";
+    }
+  }
   return "<section class=\"card\">\n<h2>Data</h2>\n<table class=\"table\"><tr><th>channel</th><th>records</th>"
          "<th>feature_dim</th><th>sparse</th><th>files</th></tr>\n" +
-         rows + "</table>\n</section>\n";
+         rows + "</table>\n" + notes + "</section>\n";
 }
 
 }  // namespace
 
 std::string render_report_html(const json& metrics, const ReportCurves& curves) {
-  std::string html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-                     "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-                     "<title>linlearn report: " + html_escape(curves.predictor_type) + "</title>\n<style>" +
-                     kStyle + "</style>\n</head>\n<body>\n<main>\n";
+  std::string html =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+      "<title>linlearn report: " +
+      html_escape(curves.predictor_type) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n<main>\n";
   html += render_header(metrics, curves);
   html += render_stats(metrics, curves);
   html += render_diagnostics(metrics);
@@ -365,7 +383,8 @@ std::string render_report_html(const json& metrics, const ReportCurves& curves) 
   html += detail::render_prediction_section(curves);
   html += render_hyperparameters(metrics);
   html += render_data(metrics);
-  html += "<footer>Generated by linlearn. Self-contained: no scripts, no network.</footer>\n</main>\n</body>\n</html>\n";
+  html +=
+      "<footer>Generated by linlearn. Self-contained: no scripts, no network.</footer>\n</main>\n</body>\n</html>\n";
   return html;
 }
 

@@ -2,6 +2,7 @@
 #include "linlearn/scoring.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace linlearn {
 namespace {
@@ -10,11 +11,18 @@ constexpr std::size_t kScoringBlockRows = 512;
 
 }  // namespace
 
-double default_threshold(LossKind loss) { return loss == LossKind::kHinge ? 0.0 : 0.5; }
+double default_threshold(LossKind loss) {
+  return loss == LossKind::kHinge ? 0.0 : 0.5;
+}
 
 RowMatrix compute_margins(const Dataset& data, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
                           ThreadPool& pool) {
-  const std::size_t rows = data.rows();
+  return compute_margins(data, 0, data.rows(), weights, bias, pool);
+}
+
+RowMatrix compute_margins(const Dataset& data, std::size_t first, std::size_t last, const RowMatrix& weights,
+                          const Eigen::RowVectorXf& bias, ThreadPool& pool) {
+  const std::size_t rows = last - first;
   const auto d = static_cast<Eigen::Index>(data.feature_dim);
   const Eigen::Index columns = weights.cols();
   RowMatrix margins(static_cast<Eigen::Index>(rows), columns);
@@ -25,7 +33,7 @@ RowMatrix compute_margins(const Dataset& data, const RowMatrix& weights, const E
     const auto count = static_cast<Eigen::Index>(end - begin);
     auto out = margins.middleRows(static_cast<Eigen::Index>(begin), count);
     if (!data.sparse) {
-      Eigen::Map<const RowMatrix> x(data.dense.data() + begin * data.feature_dim, count, d);
+      Eigen::Map<const RowMatrix> x(data.dense.data() + (first + begin) * data.feature_dim, count, d);
       out.noalias() = x * weights;
       out.rowwise() += bias;
       return;
@@ -33,7 +41,8 @@ RowMatrix compute_margins(const Dataset& data, const RowMatrix& weights, const E
     for (std::size_t r = begin; r < end; ++r) {
       auto row = margins.row(static_cast<Eigen::Index>(r));
       row = bias;
-      for (std::uint64_t k = data.row_ptr[r]; k < data.row_ptr[r + 1]; ++k)
+      const std::size_t record = first + r;
+      for (std::uint64_t k = data.row_ptr[record]; k < data.row_ptr[record + 1]; ++k)
         row += data.values[k] * weights.row(data.col_idx[k]);
     }
   });
@@ -78,6 +87,59 @@ Evaluation evaluate_margins(const RowMatrix& margins, int first, const Loss& los
       break;
   }
   e.metrics["objective_loss"] = weight_sum > 0 ? loss_sum / weight_sum : 0.0;
+  return e;
+}
+
+StreamedEvaluation::StreamedEvaluation(const Loss& loss, const EvaluationSettings& settings)
+    : loss_(loss),
+      settings_(settings),
+      binary_(settings.threshold, settings.f_beta),
+      multiclass_(loss.outputs(), settings.top_k, settings.f_beta),
+      score_(static_cast<std::size_t>(loss.outputs())) {}
+
+void StreamedEvaluation::add(const RowMatrix& margins, int first, std::span<const float> labels,
+                             std::span<const float> weights, std::span<const std::uint8_t> keep) {
+  const int k = loss_.outputs();
+  std::vector<float> margin(static_cast<std::size_t>(k));
+  for (std::size_t r = 0; r < labels.size(); ++r) {
+    for (int c = 0; c < k; ++c) margin[static_cast<std::size_t>(c)] = margins(static_cast<Eigen::Index>(r), first + c);
+    // The same arithmetic, in the same order, as evaluate_margins.
+    loss_sum_ += weights[r] * loss_.value_and_gradient(margin.data(), labels[r], nullptr);
+    weight_sum_ += weights[r];
+    loss_.link(margin.data(), score_.data());
+    switch (settings_.predictor_type) {
+      case PredictorType::kBinary:
+        binary_.add(score_[0], labels[r], weights[r]);
+        break;
+      case PredictorType::kMulticlass:
+        multiclass_.add(score_, labels[r], weights[r]);
+        break;
+      case PredictorType::kRegressor:
+        regression_.add(score_[0], labels[r], weights[r]);
+        break;
+    }
+    if (keep[r] != 0) kept_scores_.insert(kept_scores_.end(), score_.begin(), score_.end());
+  }
+}
+
+Evaluation StreamedEvaluation::finish(std::span<const float> kept_labels, std::span<const float> kept_weights) {
+  Evaluation e;
+  e.scores = std::move(kept_scores_);
+  switch (settings_.predictor_type) {
+    case PredictorType::kBinary:
+      e.metrics = binary_.metrics();
+      e.metrics["roc_auc_score"] =
+          binary_metrics(e.scores, kept_labels, kept_weights, settings_.threshold, settings_.f_beta)
+              .at("roc_auc_score");
+      break;
+    case PredictorType::kMulticlass:
+      e.metrics = multiclass_.metrics();
+      break;
+    case PredictorType::kRegressor:
+      e.metrics = regression_.metrics();
+      break;
+  }
+  e.metrics["objective_loss"] = weight_sum_ > 0 ? loss_sum_ / weight_sum_ : 0.0;
   return e;
 }
 

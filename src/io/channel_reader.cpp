@@ -1,12 +1,19 @@
 // A data channel: every file its specs name, each read, recognised and parsed, into one Dataset.
-#include <fmt/format.h>
+// Text is parsed a window of whole lines at a time, straight into the channel's store, and each
+// window's pages are dropped before the next (FileText): the text of a file never sits in memory
+// whole next to its records.
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "io/channel_reader.h"
+#include "io/file_text.h"
 #include "io/recordio_checks.h"
 #include "io/text_parsing.h"
 #include "linlearn/errors.h"
@@ -21,37 +28,128 @@ std::string display_name(const std::string& path) {
   return path == "-" ? "<stdin>" : path;
 }
 
+// The size of a plain regular file; 0 for what cannot be known before reading (stdin, .gz, pipes).
+std::size_t plain_file_bytes(const std::string& path) {
+  struct stat info {};
+  const bool gzip = path.size() > 3 && path.compare(path.size() - 3, 3, ".gz") == 0;
+  if (path == "-" || gzip || ::stat(path.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) return 0;
+  return static_cast<std::size_t>(info.st_size);
+}
 
-void parse_file(const std::string& bytes, const std::string& file, const ReadOptions& opts, Dataset& out) {
-  const ContentType type = opts.content_type == ContentType::kAuto ? detect_content_type(bytes) : opts.content_type;
-  switch (type) {
-    case ContentType::kLibsvm:
-      parse_libsvm(bytes, file, out, opts);
-      return;
-    case ContentType::kRecordIO: {
-      Dataset part;
-      parse_recordio(bytes, file, part);
-      check_recordio_records(part, bytes, file, opts, FilePlace{});
-      out.append(std::move(part));
-      return;
-    }
-    case ContentType::kCsv:
-    case ContentType::kAuto:
-      parse_csv(bytes, file, out, opts);
-      return;
+// Makes room in `data` for the dense rows still to come, estimated from the bytes per row so far,
+// so that the store grows once rather than by doubling: a doubling holds the old and the new
+// copy at once. Room that is never filled is address space only, so the estimate is generous,
+// but never above what `bytes_left` can hold (every cell and separator takes a byte).
+void reserve_rows(Dataset& data, std::size_t rows_read, std::size_t bytes_read, std::size_t bytes_left) {
+  if (rows_read == 0 || bytes_read == 0 || data.feature_dim == 0) return;
+  const double bytes_per_row = static_cast<double>(bytes_read) / static_cast<double>(rows_read);
+  const auto estimate = static_cast<std::size_t>(1.25 * static_cast<double>(bytes_left) / bytes_per_row) + 16;
+  const std::size_t most = bytes_left / (2 * data.feature_dim) + 1;
+  const std::size_t rows = data.rows() + std::min(estimate, most);
+  // Several files each underestimated must still grow the store geometrically.
+  if (rows > data.labels.capacity()) data.labels.reserve(std::max(rows, data.labels.capacity() * 3 / 2));
+  if (rows * data.feature_dim > data.dense.capacity()) {
+    data.dense.reserve(std::max(rows * data.feature_dim, data.dense.capacity() * 3 / 2));
   }
 }
 
+class ChannelReader {
+ public:
+  ChannelReader(const ReadOptions& opts, const std::vector<std::string>& paths, std::size_t window_bytes)
+      : opts_(opts), window_bytes_(std::max<std::size_t>(window_bytes, 1)) {
+    for (const auto& path : paths) later_bytes_ += plain_file_bytes(path);
+  }
+
+  void read_file(const std::string& path) {
+    later_bytes_ -= std::min(later_bytes_, plain_file_bytes(path));
+    const std::string file = display_name(path);
+    FileText source(path);
+    const std::string_view bytes = source.bytes();
+    const ContentType type = opts_.content_type == ContentType::kAuto ? detect_content_type(bytes) : opts_.content_type;
+    if (type == ContentType::kRecordIO) {
+      Dataset part;
+      parse_recordio(bytes, file, part);
+      check_recordio_records(part, bytes, file, opts_, FilePlace{});
+      out_.append(std::move(part));
+    } else if (type == ContentType::kLibsvm) {
+      read_text(source, file, true, out_);
+    } else if (out_.sparse) {
+      // Dense rows after sparse ones: the file's rows are gathered first, then converted by append.
+      Dataset part;
+      read_text(source, file, false, part);
+      out_.append(std::move(part));
+    } else {
+      read_text(source, file, false, out_);
+    }
+  }
+
+  Dataset take() { return std::move(out_); }
+
+ private:
+  // Parses the text of one file window by window, with the lines and row width of the whole file.
+  void read_text(FileText& source, const std::string& file, bool libsvm, Dataset& into) {
+    const std::string_view bytes = source.bytes();
+    const std::size_t rows_before = into.rows();
+    ReadOptions piece_opts = opts_;
+    for (std::size_t offset = 0; offset < bytes.size();) {
+      const std::string_view rest = bytes.substr(offset);
+      std::size_t cut = rest.size() <= window_bytes_ ? rest.size() : text::whole_lines_prefix(rest, window_bytes_);
+      if (cut == 0) cut = rest.size();
+      const std::string_view piece = rest.substr(0, cut);
+      const std::optional<std::size_t> skipped =
+          text::lines_before_first_record(offset == 0 ? text::strip_bom(piece) : piece, libsvm);
+      std::size_t newlines = 0;
+      if (!skipped) {
+        newlines = static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\n'));
+      } else if (libsvm) {
+        newlines = parse_libsvm(piece, file, into, piece_opts);
+      } else if (piece_opts.row_width != 0) {
+        newlines = parse_csv(piece, file, into, piece_opts);
+      } else {
+        // The file's first rows: the later windows hold rows to the width they set, named as
+        // parse_csv names it (the earlier files of the channel, or this file's first record).
+        const bool earlier_rows = into.rows() > 0;
+        std::string width_source =
+            earlier_rows ? "as in " + (into.files.empty() ? std::string("the earlier files") : into.files.back())
+                         : "as on line " + std::to_string(piece_opts.start.line + *skipped);
+        newlines = parse_csv(piece, file, into, piece_opts);
+        piece_opts.row_width = into.feature_dim;
+        piece_opts.row_width_source = std::move(width_source);
+        reserve_rows(into, into.rows() - rows_before, cut, bytes.size() - offset - cut + later_bytes_);
+      }
+      piece_opts.start.line += newlines;
+      offset += cut;
+      source.release_before(offset);
+    }
+    if (into.rows() == rows_before) {
+      // A file without records: the parser says so in its format's words.
+      Dataset empty;
+      if (libsvm) {
+        parse_libsvm("", file, empty, opts_);
+      } else {
+        parse_csv("", file, empty, opts_);
+      }
+    }
+  }
+
+  const ReadOptions& opts_;
+  std::size_t window_bytes_;
+  std::size_t later_bytes_ = 0;  // of the plain files not read yet
+  Dataset out_;
+};
 
 }  // namespace
 
 Dataset read_channel(const std::vector<std::string>& specs, const ReadOptions& opts) {
+  return read_channel_in_windows(specs, opts, kWindowBytes);
+}
+
+Dataset read_channel_in_windows(const std::vector<std::string>& specs, const ReadOptions& opts,
+                                std::size_t window_bytes) {
   const std::vector<std::string> paths = expand_paths(specs);
-  Dataset out;
-  for (const auto& path : paths) {
-    const std::string bytes = read_file_bytes(path);
-    parse_file(bytes, display_name(path), opts, out);
-  }
+  ChannelReader reader(opts, paths, window_bytes);
+  for (const auto& path : paths) reader.read_file(path);
+  Dataset out = reader.take();
   if (out.rows() == 0) {
     std::string names;
     for (const auto& path : paths) names += (names.empty() ? "" : ", ") + display_name(path);

@@ -129,33 +129,6 @@ std::size_t whole_records_prefix(std::string_view data, std::size_t limit) {
   return records_end;
 }
 
-// Length of the prefix of `data` ending at its last newline before `limit` (or its first one after
-// it); 0 when `data` holds no newline.
-std::size_t whole_lines_prefix(std::string_view data, std::size_t limit) {
-  const std::size_t before = data.substr(0, limit).rfind('\n');
-  if (before != std::string_view::npos) return before + 1;
-  const std::size_t after = data.find('\n', std::min(limit, data.size()));
-  return after == std::string_view::npos ? 0 : after + 1;
-}
-
-// Lines before the first line of `text` holding a record, or nothing when none does (blank lines,
-// and comment lines in LIBSVM). The parsers reject a text without records; a piece may be one.
-std::optional<std::size_t> lines_before_first_record(std::string_view text, ContentType type) {
-  std::size_t lines = 0;
-  for (std::size_t begin = 0; begin < text.size(); ++lines) {
-    const std::size_t newline = text.find('\n', begin);
-    const std::size_t end = newline == std::string_view::npos ? text.size() : newline;
-    for (std::size_t i = begin; i < end; ++i) {
-      const char c = text[i];
-      if (type == ContentType::kLibsvm && c == '#') break;
-      if (c != ' ' && c != '\t' && c != '\r') return lines;
-    }
-    begin = end + 1;
-  }
-  return std::nullopt;
-}
-
-
 class BlockReader {
  public:
   BlockReader(const ReadOptions& opts, std::size_t block_bytes, const std::function<void(Dataset&&)>& sink)
@@ -182,9 +155,9 @@ class BlockReader {
       const std::string_view data(buffer.data(), held);
       if (!type) type = opts_.content_type == ContentType::kAuto ? detect_content_type(data) : opts_.content_type;
       if (held == 0) break;
-      std::size_t cut = at_end && held <= block_bytes_ ? held
+      std::size_t cut = at_end && held <= block_bytes_    ? held
                         : *type == ContentType::kRecordIO ? whole_records_prefix(data, block_bytes_)
-                                                          : whole_lines_prefix(data, block_bytes_);
+                                                          : text::whole_lines_prefix(data, block_bytes_);
       if (cut == 0 && !at_end) {
         wanted = held + block_bytes_;  // a line or record longer than a block: read on
         continue;
@@ -222,17 +195,22 @@ class BlockReader {
       file_.place.record += block.rows();
       if (block.rows() > 0) file_.recordio_dim = block.feature_dim;
     } else {
-      const std::optional<std::size_t> skipped = lines_before_first_record(piece, type);
+      // A byte order mark is no record; the parsers drop it from a file's first piece.
+      const std::string_view content = file_.place.line == 1 ? text::strip_bom(piece) : piece;
+      const std::optional<std::size_t> skipped = text::lines_before_first_record(content, type == ContentType::kLibsvm);
+      std::size_t newlines = 0;
       if (skipped) {
-        parse_text(piece, name, type, block);
+        newlines = parse_text(piece, name, type, block);
         if (type == ContentType::kCsv && file_.csv_width == 0) {
           file_.csv_width = block.feature_dim;
           // read_channel refers later files to the earlier ones, and a file's rows to its first.
-          file_.csv_width_source = dense_width_known() ? width_source_
-                                                       : "as on line " + std::to_string(file_.place.line + *skipped);
+          file_.csv_width_source =
+              dense_width_known() ? width_source_ : "as on line " + std::to_string(file_.place.line + *skipped);
         }
+      } else {
+        newlines = static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\n'));
       }
-      file_.place.line += static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\n'));
+      file_.place.line += newlines;
     }
     file_.place.byte += piece.size();
     if (block.rows() == 0) return;
@@ -249,13 +227,11 @@ class BlockReader {
     sink_(std::move(block));
   }
 
-  void parse_text(std::string_view text, const std::string& name, ContentType type, Dataset& block) {
+  // Returns the newlines of `text`.
+  std::size_t parse_text(std::string_view text, const std::string& name, ContentType type, Dataset& block) {
     ReadOptions piece_opts = opts_;
     piece_opts.start = file_.place;
-    if (type == ContentType::kLibsvm) {
-      parse_libsvm(text, name, block, piece_opts);
-      return;
-    }
+    if (type == ContentType::kLibsvm) return parse_libsvm(text, name, block, piece_opts);
     if (file_.csv_width != 0) {
       piece_opts.row_width = file_.csv_width;
       piece_opts.row_width_source = file_.csv_width_source;
@@ -263,7 +239,7 @@ class BlockReader {
       piece_opts.row_width = dense_width_;
       piece_opts.row_width_source = width_source_;
     }
-    parse_csv(text, name, block, piece_opts);
+    return parse_csv(text, name, block, piece_opts);
   }
 
   // Dense rows of a channel have one width while it holds no sparse records (Dataset::append's rule).

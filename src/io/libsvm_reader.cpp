@@ -149,9 +149,10 @@ class ChunkParser {
 
 }  // namespace
 
-void parse_libsvm(std::string_view input, const std::string& file, Dataset& out, const ReadOptions& opts) {
+std::size_t parse_libsvm(std::string_view input, const std::string& file, Dataset& out, const ReadOptions& opts) {
+  // Only a file's first piece can start with a byte order mark.
   const std::vector<std::string_view> pieces =
-      text::split_at_lines(text::strip_bom(input), opts.threads, kMinChunkBytes);
+      text::split_at_lines(opts.start.line == 1 ? text::strip_bom(input) : input, opts.threads, kMinChunkBytes);
 
   std::vector<LibsvmChunk> chunks(pieces.size());
   text::run_on_threads(pieces.size(), [&](std::size_t i) {
@@ -165,9 +166,11 @@ void parse_libsvm(std::string_view input, const std::string& file, Dataset& out,
   progress.reserve(chunks.size());
   std::size_t rows = 0;
   std::size_t nonzeros = 0;
+  std::size_t newlines = 0;
   std::uint64_t max_index = 0;
   for (const auto& chunk : chunks) {
     progress.push_back(chunk.progress);
+    newlines += chunk.progress.newlines;
     rows += chunk.labels.size();
     nonzeros += chunk.values.size();
     max_index = std::max(max_index, chunk.max_index);
@@ -178,7 +181,7 @@ void parse_libsvm(std::string_view input, const std::string& file, Dataset& out,
   Dataset part;
   part.sparse = true;
   part.feature_dim = static_cast<std::size_t>(max_index);
-  part.files.push_back(file);
+  if (opts.start.line == 1 || out.files.empty() || out.files.back() != file) part.files.push_back(file);
   if (chunks.size() == 1) {
     part.labels = std::move(chunks[0].labels);
     part.row_ptr = std::move(chunks[0].row_ptr);
@@ -199,6 +202,7 @@ void parse_libsvm(std::string_view input, const std::string& file, Dataset& out,
     }
   }
   out.append(std::move(part));
+  return newlines;
 }
 
 }  // namespace linlearn

@@ -54,6 +54,28 @@ std::vector<std::string_view> split_at_lines(std::string_view text, int parts, s
   return pieces;
 }
 
+std::size_t whole_lines_prefix(std::string_view data, std::size_t limit) {
+  const std::size_t before = data.substr(0, limit).rfind('\n');
+  if (before != std::string_view::npos) return before + 1;
+  const std::size_t after = data.find('\n', std::min(limit, data.size()));
+  return after == std::string_view::npos ? 0 : after + 1;
+}
+
+std::optional<std::size_t> lines_before_first_record(std::string_view text, bool comments) {
+  std::size_t lines = 0;
+  for (std::size_t begin = 0; begin < text.size(); ++lines) {
+    const std::size_t newline = text.find('\n', begin);
+    const std::size_t end = newline == std::string_view::npos ? text.size() : newline;
+    for (std::size_t i = begin; i < end; ++i) {
+      const char c = text[i];
+      if (comments && c == '#') break;
+      if (c != ' ' && c != '\t' && c != '\r') return lines;
+    }
+    begin = end + 1;
+  }
+  return std::nullopt;
+}
+
 void run_on_threads(std::size_t count, const std::function<void(std::size_t)>& task) {
   std::vector<std::exception_ptr> errors(count);
   auto guarded = [&](std::size_t i) {
@@ -73,8 +95,7 @@ void run_on_threads(std::size_t count, const std::function<void(std::size_t)>& t
   }
 }
 
-void throw_first_failure(const std::vector<ChunkProgress>& progress, const std::string& file,
-                         std::size_t first_line) {
+void throw_first_failure(const std::vector<ChunkProgress>& progress, const std::string& file, std::size_t first_line) {
   for (const auto& chunk : progress) {
     if (chunk.failure.failed) {
       throw InputError(file + ":" + std::to_string(first_line + chunk.failure.line_in_chunk) + ":" +

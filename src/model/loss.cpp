@@ -8,6 +8,7 @@
 #include <utility>
 
 #include <fmt/format.h>
+#include <Eigen/Core>
 
 #include "linlearn/errors.h"
 
@@ -28,10 +29,14 @@ constexpr std::array<std::pair<LossKind, const char*>, 9> kLossNames = {{
     {LossKind::kHuber, "huber_loss"},
 }};
 
-double sign_of(double x) { return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0); }
+double sign_of(double x) {
+  return x > 0.0 ? 1.0 : (x < 0.0 ? -1.0 : 0.0);
+}
 
 // log(1 + exp(z)) without overflow for large z or loss of precision for very negative z.
-double softplus(double z) { return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z))); }
+double softplus(double z) {
+  return std::max(z, 0.0) + std::log1p(std::exp(-std::abs(z)));
+}
 
 // 1 / (1 + exp(-z)), evaluated so that exp never overflows.
 double sigmoid(double z) {
@@ -40,10 +45,19 @@ double sigmoid(double z) {
   return e / (1.0 + e);
 }
 
-bool is_binary_label(float label) { return label == 0.0F || label == 1.0F; }
+using BlockArray = Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using BlockMap = Eigen::Map<BlockArray>;
+using ConstBlockMap = Eigen::Map<const BlockArray>;
+using ConstColumnMap = Eigen::Map<const Eigen::ArrayXf>;
+
+bool is_binary_label(float label) {
+  return label == 0.0F || label == 1.0F;
+}
 
 // Losses for labels 0/1 use the sign s = 2y - 1 in {-1, +1}.
-double label_sign(float label) { return label > 0.5F ? 1.0 : -1.0; }
+double label_sign(float label) {
+  return label > 0.5F ? 1.0 : -1.0;
+}
 
 class LogisticLoss final : public Loss {
  public:
@@ -53,9 +67,17 @@ class LogisticLoss final : public Loss {
     if (grad != nullptr) grad[0] = static_cast<float>(sigmoid(m) - static_cast<double>(label));
     return softplus(-label_sign(label) * m);
   }
-  void link(const float* margin, float* score) const override {
-    score[0] = static_cast<float>(sigmoid(margin[0]));
+  void block_values_and_gradients(const float* margins, const float* labels, std::size_t rows, int models, float* grads,
+                                  float* losses) const override {
+    const auto r = static_cast<Eigen::Index>(rows);
+    const ConstBlockMap z(margins, r, models);
+    const ConstColumnMap y(labels, r);
+    BlockMap(grads, r, models) = (1.0F + (-z).exp()).inverse().colwise() - y;
+    // softplus(-s z) with s = 2y - 1 in {-1, +1}, written so that exp never overflows.
+    const BlockArray t = -(z.colwise() * (2.0F * y - 1.0F));
+    BlockMap(losses, r, models) = t.max(0.0F) + (-t.abs()).exp().log1p();
   }
+  void link(const float* margin, float* score) const override { score[0] = static_cast<float>(sigmoid(margin[0])); }
   bool valid_label(float label) const override { return is_binary_label(label); }
   std::string label_domain() const override { return "0 or 1"; }
 };
@@ -78,6 +100,27 @@ class SoftmaxLoss final : public Loss {
     }
     return max_margin + std::log(sum) - margin[y];
   }
+  void block_values_and_gradients(const float* margins, const float* labels, std::size_t rows, int models, float* grads,
+                                  float* losses) const override {
+    const auto r = static_cast<Eigen::Index>(rows);
+    const Eigen::Index stride = static_cast<Eigen::Index>(models) * num_classes_;
+    const ConstBlockMap all(margins, r, stride);
+    BlockMap all_grads(grads, r, stride);
+    BlockMap all_losses(losses, r, models);
+    for (int m = 0; m < models; ++m) {
+      const auto z = all.middleCols(static_cast<Eigen::Index>(m) * num_classes_, num_classes_);
+      auto p = all_grads.middleCols(static_cast<Eigen::Index>(m) * num_classes_, num_classes_);
+      const Eigen::ArrayXf max_margin = z.rowwise().maxCoeff();
+      p = (z.colwise() - max_margin).exp();
+      const Eigen::ArrayXf sum = p.rowwise().sum();
+      p.colwise() /= sum;
+      for (Eigen::Index i = 0; i < r; ++i) {
+        const auto y = static_cast<Eigen::Index>(labels[i]);
+        all_losses(i, m) = max_margin(i) + std::log(sum(i)) - z(i, y);
+        p(i, y) -= 1.0F;
+      }
+    }
+  }
   void link(const float* margin, float* score) const override {
     const double max_margin = *std::max_element(margin, margin + num_classes_);
     double sum = 0.0;
@@ -90,9 +133,7 @@ class SoftmaxLoss final : public Loss {
     return std::isfinite(label) && label == std::floor(label) && label >= 0.0F &&
            label <= static_cast<float>(num_classes_ - 1);
   }
-  std::string label_domain() const override {
-    return "an integer in [0, " + std::to_string(num_classes_ - 1) + "]";
-  }
+  std::string label_domain() const override { return "an integer in [0, " + std::to_string(num_classes_ - 1) + "]"; }
 
  private:
   int num_classes_;
@@ -137,6 +178,15 @@ class ResidualLoss : public Loss {
 };
 
 class SquaredLoss final : public ResidualLoss {
+ public:
+  void block_values_and_gradients(const float* margins, const float* labels, std::size_t rows, int models, float* grads,
+                                  float* losses) const override {
+    const auto r = static_cast<Eigen::Index>(rows);
+    const BlockArray residual = ConstBlockMap(margins, r, models).colwise() - ConstColumnMap(labels, r);
+    BlockMap(grads, r, models) = 2.0F * residual;
+    BlockMap(losses, r, models) = residual.square();
+  }
+
  protected:
   // r^2 without the customary 1/2, so the objective loss equals the MSE metric.
   double of_residual(double r, double& derivative) const override {
@@ -232,6 +282,16 @@ void require(bool ok, const std::string& option, double value, const char* allow
 
 }  // namespace
 
+void Loss::block_values_and_gradients(const float* margins, const float* labels, std::size_t rows, int models,
+                                      float* grads, float* losses) const {
+  const auto k = static_cast<std::size_t>(outputs());
+  const std::size_t per_row = static_cast<std::size_t>(models) * k;
+  for (std::size_t i = 0; i < rows; ++i)
+    for (std::size_t m = 0; m < static_cast<std::size_t>(models); ++m)
+      losses[i * static_cast<std::size_t>(models) + m] =
+          static_cast<float>(value_and_gradient(margins + i * per_row + m * k, labels[i], grads + i * per_row + m * k));
+}
+
 LossKind parse_loss_kind(const std::string& name) {
   for (const auto& [kind, kind_name] : kLossNames) {
     if (name == kind_name) return kind;
@@ -274,8 +334,7 @@ std::unique_ptr<Loss> make_loss(LossKind kind, const LossParams& params) {
               "a non-negative number");
       return std::make_unique<EpsInsensitiveAbsoluteLoss>(params.loss_insensitivity);
     case LossKind::kQuantile:
-      require(params.quantile > 0.0 && params.quantile < 1.0, "quantile", params.quantile,
-              "a number in (0, 1)");
+      require(params.quantile > 0.0 && params.quantile < 1.0, "quantile", params.quantile, "a number in (0, 1)");
       return std::make_unique<QuantileLoss>(params.quantile);
     case LossKind::kHuber:
       require(params.huber_delta > 0.0, "huber_delta", params.huber_delta, "a positive number");

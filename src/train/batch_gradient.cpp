@@ -2,28 +2,29 @@
 
 #include <algorithm>
 
+#include "dense_tiles.h"
+
 namespace linlearn {
 namespace {
 
 // Chunks per batch depend on the batch size only (never on --threads): at least 64 rows each, at most 8.
-std::size_t chunk_count(std::size_t batch) { return std::clamp<std::size_t>(batch / 64, 1, 8); }
-std::size_t chunk_begin(std::size_t chunk, std::size_t chunks, std::size_t batch) { return chunk * batch / chunks; }
-
-// With this few weight columns the batch product is memory-bound: reading each row in place beats
-// gathering the batch into a contiguous block for a matrix product.
-constexpr Eigen::Index kRowwiseMaxColumns = 1;
+std::size_t chunk_count(std::size_t batch) {
+  return std::clamp<std::size_t>(batch / 64, 1, 8);
+}
+std::size_t chunk_begin(std::size_t chunk, std::size_t chunks, std::size_t batch) {
+  return chunk * batch / chunks;
+}
 
 }  // namespace
 
 BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const float> record_weights,
                                          const Normalization& norm, const Loss& loss, const Loss& report_loss,
-                                         int models, ThreadPool& pool)
+                                         int max_models, ThreadPool& pool)
     : data_(&data),
       record_weights_(record_weights),
       norm_(norm),
       loss_(loss),
       report_loss_(&report_loss),
-      models_(models),
       outputs_(loss.outputs()),
       pool_(pool) {
   inv_scale_.resize(data.feature_dim);
@@ -31,61 +32,73 @@ BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const fl
     inv_scale_[j] = static_cast<float>(1.0 / norm.scale[j]);
     centred_ = centred_ || norm.mean[j] != 0.0;
   }
-  const auto columns = static_cast<std::size_t>(models * outputs_);
-  out_.grads.resize(static_cast<std::size_t>(models));
+  out_.grads.resize(static_cast<std::size_t>(max_models));
   for (auto& g : out_.grads) {
     g.weights.assign(data.feature_dim * static_cast<std::size_t>(outputs_), 0.0F);
     g.bias.assign(static_cast<std::size_t>(outputs_), 0.0F);
   }
-  out_.loss_sum.resize(static_cast<std::size_t>(models));
-  chunk_rows_.resize(static_cast<std::size_t>(pool.size()));
+  chunk_row_pointers_.resize(8);
   chunk_margins_.resize(8);
   chunk_g_.resize(8);
   chunk_partial_.resize(8);
-  chunk_loss_.assign(8, std::vector<double>(static_cast<std::size_t>(models)));
+  chunk_record_loss_.resize(8);
+  chunk_loss_.resize(8);
   chunk_weight_.resize(8);
-  if (!data.sparse) effective_weights_.resize(static_cast<Eigen::Index>(data.feature_dim), static_cast<Eigen::Index>(columns));
-  effective_bias_.resize(static_cast<Eigen::Index>(columns));
+}
+
+void BatchGradientKernel::start_call(const ModelRefs& params) {
+  models_ = static_cast<int>(params.size());
+  const auto columns = static_cast<Eigen::Index>(models_ * outputs_);
+  if (!data_->sparse) effective_columns_.resize(columns, static_cast<Eigen::Index>(data_->feature_dim));
+  effective_bias_.resize(columns);
+  out_.loss_sum.assign(params.size(), 0.0);
+  for (auto& l : chunk_loss_) l.resize(params.size());
 }
 
 void BatchGradientKernel::loss_gradients(std::span<const std::uint32_t> rows, const RowMatrix& margins, RowMatrix& g,
-                                         std::vector<double>& loss_sum, double& weight_sum, double divisor) const {
+                                         RowMatrix& record_loss, std::vector<double>& loss_sum, double& weight_sum,
+                                         double divisor) const {
   const bool label_scaled = norm_.label_mean != 0.0 || norm_.label_scale != 1.0;
-  const auto k = static_cast<std::size_t>(outputs_);
-  std::vector<float> grad(k);
-  g.resize(static_cast<Eigen::Index>(rows.size()), margins.cols());
-  std::fill(loss_sum.begin(), loss_sum.end(), 0.0);
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  Eigen::VectorXf train_labels(n), scales(n);
   weight_sum = 0;
-  for (std::size_t r = 0; r < rows.size(); ++r) {
-    const float label = data_->labels[rows[r]];
-    const float weight = record_weights_[rows[r]];
-    const auto train_label = static_cast<float>((label - norm_.label_mean) / norm_.label_scale);
-    const float scale = static_cast<float>(weight / divisor);
+  for (Eigen::Index r = 0; r < n; ++r) {
+    const float weight = record_weights_[rows[static_cast<std::size_t>(r)]];
+    train_labels(r) =
+        static_cast<float>((data_->labels[rows[static_cast<std::size_t>(r)]] - norm_.label_mean) / norm_.label_scale);
+    scales(r) = static_cast<float>(weight / divisor);
     weight_sum += weight;
-    for (int m = 0; m < models_; ++m) {
-      const float* margin = &margins(static_cast<Eigen::Index>(r), m * outputs_);
-      double value = loss_.value_and_gradient(margin, train_label, grad.data());
-      if (label_scaled) {
-        // Report the loss in the user's label units; only regression scales labels (one output).
-        const auto raw = static_cast<float>(margin[0] * norm_.label_scale + norm_.label_mean);
-        value = report_loss_->value_and_gradient(&raw, label, nullptr);
+  }
+  g.resize(n, margins.cols());
+  record_loss.resize(n, models_);
+  loss_.block_values_and_gradients(margins.data(), train_labels.data(), rows.size(), models_, g.data(),
+                                   record_loss.data());
+  if (label_scaled) {
+    // Report the loss in the user's label units; only regression scales labels (one output).
+    for (Eigen::Index r = 0; r < n; ++r)
+      for (Eigen::Index m = 0; m < models_; ++m) {
+        const auto raw = static_cast<float>(margins(r, m) * norm_.label_scale + norm_.label_mean);
+        record_loss(r, m) = static_cast<float>(
+            report_loss_->value_and_gradient(&raw, data_->labels[rows[static_cast<std::size_t>(r)]], nullptr));
       }
-      loss_sum[static_cast<std::size_t>(m)] += weight * value;
-      for (std::size_t c = 0; c < k; ++c)
-        g(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(m * outputs_ + c)) = grad[c] * scale;
-    }
+  }
+  g.array().colwise() *= scales.array();
+  std::fill(loss_sum.begin(), loss_sum.end(), 0.0);
+  for (Eigen::Index r = 0; r < n; ++r) {
+    const double weight = record_weights_[rows[static_cast<std::size_t>(r)]];
+    for (Eigen::Index m = 0; m < models_; ++m) loss_sum[static_cast<std::size_t>(m)] += weight * record_loss(r, m);
   }
 }
 
-const BatchGradient& BatchGradientKernel::compute(std::span<const std::uint32_t> batch,
-                                                  const std::vector<ModelParameters>& params, double divisor) {
+const BatchGradient& BatchGradientKernel::compute(std::span<const std::uint32_t> batch, const ModelRefs& params,
+                                                  double divisor) {
+  start_call(params);
   if (data_->sparse) {
     sparse_forward_backward(batch, params, divisor);
   } else {
     dense_forward_backward(batch, params, divisor);
   }
   const std::size_t chunks = chunk_count(batch.size());
-  std::fill(out_.loss_sum.begin(), out_.loss_sum.end(), 0.0);
   out_.weight_sum = 0;
   for (std::size_t c = 0; c < chunks; ++c) {
     for (std::size_t m = 0; m < out_.loss_sum.size(); ++m) out_.loss_sum[m] += chunk_loss_[c][m];
@@ -101,56 +114,53 @@ const BatchGradient& BatchGradientKernel::compute(std::span<const std::uint32_t>
 }
 
 const BatchGradient& BatchGradientKernel::compute(const Dataset& data, std::span<const float> record_weights,
-                                                  std::span<const std::uint32_t> batch,
-                                                  const std::vector<ModelParameters>& params, double divisor) {
+                                                  std::span<const std::uint32_t> batch, const ModelRefs& params,
+                                                  double divisor) {
   data_ = &data;
   record_weights_ = record_weights;
   return compute(batch, params, divisor);
 }
 
-void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> batch,
-                                                 const std::vector<ModelParameters>& params, double divisor) {
+void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params,
+                                                 double divisor) {
   const std::size_t d = data_->feature_dim;
   const auto k = static_cast<std::size_t>(outputs_);
+  const auto columns = static_cast<std::size_t>(effective_columns_.rows());
   // Fold the normalization into the weights: ((x - mean) / scale) . w = x . (w / scale) - mean . (w / scale).
   for (int m = 0; m < models_; ++m) {
-    const auto& w = params[static_cast<std::size_t>(m)];
+    const ModelParameters& w = *params[static_cast<std::size_t>(m)];
     for (std::size_t c = 0; c < k; ++c) {
       const auto col = static_cast<Eigen::Index>(static_cast<std::size_t>(m) * k + c);
       double shift = 0;
       for (std::size_t j = 0; j < d; ++j) {
         const float v = w.weights[j * k + c] * inv_scale_[j];
-        effective_weights_(static_cast<Eigen::Index>(j), col) = v;
+        effective_columns_(col, static_cast<Eigen::Index>(j)) = v;
         shift += norm_.mean[j] * v;
       }
       effective_bias_(col) = static_cast<float>(w.bias[c] - shift);
     }
   }
-  // Contiguous weight columns keep the row-wise dot products vectorized.
-  if (effective_weights_.cols() <= kRowwiseMaxColumns) effective_columns_ = effective_weights_.transpose();
   const std::size_t chunks = chunk_count(batch.size());
-  pool_.run(chunks, [&](std::size_t c, int worker) {
+  pool_.run(chunks, [&](std::size_t c, int) {
     const std::size_t begin = chunk_begin(c, chunks, batch.size());
     const std::size_t end = chunk_begin(c + 1, chunks, batch.size());
     const auto rows = batch.subspan(begin, end - begin);
-    if (effective_weights_.cols() <= kRowwiseMaxColumns) {
-      rowwise_forward_backward(rows, c, divisor);
-      return;
-    }
-    RowMatrix& x = chunk_rows_[static_cast<std::size_t>(worker)];
-    x.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(d));
-    for (std::size_t r = 0; r < rows.size(); ++r)
-      std::copy_n(data_->dense.data() + static_cast<std::size_t>(rows[r]) * d, d, x.row(static_cast<Eigen::Index>(r)).data());
+    std::vector<const float*>& x = chunk_row_pointers_[c];
+    x.resize(rows.size());
+    for (std::size_t r = 0; r < rows.size(); ++r) x[r] = data_->dense.data() + static_cast<std::size_t>(rows[r]) * d;
     RowMatrix& margins = chunk_margins_[c];
-    margins.noalias() = x * effective_weights_;
+    margins.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(columns));
+    tiles::forward(x.data(), rows.size(), d, effective_columns_.data(), columns, margins.data());
     margins.rowwise() += effective_bias_;
-    loss_gradients(rows, margins, chunk_g_[c], chunk_loss_[c], chunk_weight_[c], divisor);
-    chunk_partial_[c].noalias() = x.transpose() * chunk_g_[c];
+    loss_gradients(rows, margins, chunk_g_[c], chunk_record_loss_[c], chunk_loss_[c], chunk_weight_[c], divisor);
+    // The chunk's rows are still in cache from the forward pass.
+    chunk_partial_[c].setZero(static_cast<Eigen::Index>(columns), static_cast<Eigen::Index>(d));
+    tiles::backward(x.data(), rows.size(), d, chunk_g_[c].data(), columns, chunk_partial_[c].data());
   });
   // Sum the chunk partials in order, then undo the folding: grad_w = (X^T G - mean * colsum(G)) / scale.
-  Eigen::MatrixXf& total = chunk_partial_[0];
+  RowMatrix& total = chunk_partial_[0];
   for (std::size_t c = 1; c < chunks; ++c) total += chunk_partial_[c];
-  Eigen::RowVectorXf colsum = Eigen::RowVectorXf::Zero(total.cols());
+  Eigen::RowVectorXf colsum = Eigen::RowVectorXf::Zero(total.rows());
   if (centred_)
     for (std::size_t c = 0; c < chunks; ++c) colsum += chunk_g_[c].colwise().sum();
   for (int m = 0; m < models_; ++m) {
@@ -158,42 +168,32 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
     for (std::size_t c = 0; c < k; ++c) {
       const auto col = static_cast<Eigen::Index>(static_cast<std::size_t>(m) * k + c);
       for (std::size_t j = 0; j < d; ++j)
-        g[j * k + c] = inv_scale_[j] * (total(static_cast<Eigen::Index>(j), col) -
-                                        static_cast<float>(norm_.mean[j]) * colsum(col));
+        g[j * k + c] = inv_scale_[j] *
+                       (total(col, static_cast<Eigen::Index>(j)) - static_cast<float>(norm_.mean[j]) * colsum(col));
     }
   }
 }
 
-void BatchGradientKernel::rowwise_forward_backward(std::span<const std::uint32_t> rows, std::size_t c, double divisor) {
-  const auto d = static_cast<Eigen::Index>(data_->feature_dim);
-  const auto row = [&](std::size_t r) {
-    return Eigen::Map<const Eigen::RowVectorXf>(data_->dense.data() + static_cast<std::size_t>(rows[r]) * data_->feature_dim, d);
-  };
-  RowMatrix& margins = chunk_margins_[c];
-  margins.resize(static_cast<Eigen::Index>(rows.size()), effective_weights_.cols());
-  for (std::size_t r = 0; r < rows.size(); ++r)
-    for (Eigen::Index c = 0; c < margins.cols(); ++c)
-      margins(static_cast<Eigen::Index>(r), c) = row(r).dot(effective_columns_.row(c)) + effective_bias_(c);
-  loss_gradients(rows, margins, chunk_g_[c], chunk_loss_[c], chunk_weight_[c], divisor);
-  // The chunk's rows are still in cache from the forward pass.
-  Eigen::MatrixXf& partial = chunk_partial_[c];
-  partial.setZero(d, effective_weights_.cols());
-  for (std::size_t r = 0; r < rows.size(); ++r)
-    partial.noalias() += row(r).transpose() * chunk_g_[c].row(static_cast<Eigen::Index>(r));
-}
-
-void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t> batch,
-                                                  const std::vector<ModelParameters>& params, double divisor) {
+void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params,
+                                                  double divisor) {
   const auto k = static_cast<std::size_t>(outputs_);
   // Clear the rows the previous batch wrote; the rest of the gradient is still zero.
   for (auto& g : out_.grads)
     for (std::uint32_t j : out_.touched) std::fill_n(g.weights.begin() + static_cast<std::ptrdiff_t>(j * k), k, 0.0F);
+  // Collect each feature once (a bit per feature marks it), so the sort sees the distinct features
+  // of the batch, not every non-zero.
   out_.touched.clear();
+  if (touched_bits_.empty()) touched_bits_.assign((data_->feature_dim + 63) / 64, 0);
   for (std::uint32_t r : batch)
-    out_.touched.insert(out_.touched.end(), data_->col_idx.begin() + static_cast<std::ptrdiff_t>(data_->row_ptr[r]),
-                        data_->col_idx.begin() + static_cast<std::ptrdiff_t>(data_->row_ptr[r + 1]));
+    for (std::uint64_t p = data_->row_ptr[r]; p < data_->row_ptr[r + 1]; ++p) {
+      const std::uint32_t j = data_->col_idx[p];
+      std::uint64_t& word = touched_bits_[j / 64];
+      const std::uint64_t bit = std::uint64_t{1} << (j % 64);
+      if ((word & bit) == 0) out_.touched.push_back(j);
+      word |= bit;
+    }
+  for (std::uint32_t j : out_.touched) touched_bits_[j / 64] = 0;
   std::sort(out_.touched.begin(), out_.touched.end());
-  out_.touched.erase(std::unique(out_.touched.begin(), out_.touched.end()), out_.touched.end());
 
   const std::size_t chunks = chunk_count(batch.size());
   const auto columns = static_cast<Eigen::Index>(static_cast<std::size_t>(models_) * k);
@@ -205,17 +205,18 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
     margins.resize(static_cast<Eigen::Index>(rows.size()), columns);
     for (std::size_t r = 0; r < rows.size(); ++r) {
       float* out = margins.row(static_cast<Eigen::Index>(r)).data();
-      for (int m = 0; m < models_; ++m) std::copy_n(params[static_cast<std::size_t>(m)].bias.data(), k, out + m * outputs_);
+      for (int m = 0; m < models_; ++m)
+        std::copy_n(params[static_cast<std::size_t>(m)]->bias.data(), k, out + m * outputs_);
       for (std::uint64_t p = data_->row_ptr[rows[r]]; p < data_->row_ptr[rows[r] + 1]; ++p) {
         const std::uint32_t j = data_->col_idx[p];
         const float x = data_->values[p] * inv_scale_[j];
         for (int m = 0; m < models_; ++m) {
-          const float* w = params[static_cast<std::size_t>(m)].weights.data() + static_cast<std::size_t>(j) * k;
+          const float* w = params[static_cast<std::size_t>(m)]->weights.data() + static_cast<std::size_t>(j) * k;
           for (std::size_t o = 0; o < k; ++o) out[static_cast<std::size_t>(m) * k + o] += x * w[o];
         }
       }
     }
-    loss_gradients(rows, margins, chunk_g_[c], chunk_loss_[c], chunk_weight_[c], divisor);
+    loss_gradients(rows, margins, chunk_g_[c], chunk_record_loss_[c], chunk_loss_[c], chunk_weight_[c], divisor);
   });
   // Scatter X^T G. Each thread owns a range of features and walks the batch in order, so every
   // gradient entry is summed in the same order whatever the thread count.

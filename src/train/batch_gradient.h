@@ -21,59 +21,62 @@ struct ModelParameters {
   std::vector<float> bias;
 };
 
+// Parameters of the models a batch is computed for, in order; models that stopped are left out so
+// that they cost nothing.
+using ModelRefs = std::vector<const ModelParameters*>;
+
 struct BatchGradient {
-  std::vector<ModelParameters> grads;   // same shape as the parameters
-  std::vector<double> loss_sum;         // per model: sum of weight * loss in raw label units
+  std::vector<ModelParameters> grads;  // per model given: same shape as its parameters
+  std::vector<double> loss_sum;        // per model given: sum of weight * loss in raw label units
   double weight_sum = 0;
-  std::vector<std::uint32_t> touched;   // sparse data: the feature rows the batch touches (sorted)
+  std::vector<std::uint32_t> touched;  // sparse data: the feature rows the batch touches (sorted)
 };
 
 class BatchGradientKernel {
  public:
   // `loss` drives the gradient in normalized label units; `report_loss` gives the loss value in the
-  // user's label units (they differ only when regression labels are normalized).
+  // user's label units (they differ only when regression labels are normalized). `max_models`
+  // bounds how many models one call may compute.
   BatchGradientKernel(const Dataset& data, std::span<const float> record_weights, const Normalization& norm,
-                      const Loss& loss, const Loss& report_loss, int models, ThreadPool& pool);
+                      const Loss& loss, const Loss& report_loss, int max_models, ThreadPool& pool);
 
   // Gradient of the weighted loss summed over the records `batch` (indices into the dataset) and
   // divided by `divisor` (the batch size for a mean; 1 for a sum that ranks add up).
-  const BatchGradient& compute(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
-                               double divisor);
+  // The result holds one gradient per model of `params`, in that order.
+  const BatchGradient& compute(std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
   // The same on records of another store of the same shape (a streamed batch), with its own
   // per-record weights; later calls of the overload above read that store too.
   const BatchGradient& compute(const Dataset& data, std::span<const float> record_weights,
-                               std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
-                               double divisor);
+                               std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
 
  private:
-  void dense_forward_backward(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
-                              double divisor);
-  // Dense, few weight columns: each row is read in place, forward then backward while it is in cache.
-  void rowwise_forward_backward(std::span<const std::uint32_t> rows, std::size_t chunk, double divisor);
-  void sparse_forward_backward(std::span<const std::uint32_t> batch, const std::vector<ModelParameters>& params,
-                               double divisor);
+  // Sizes the per-call buffers for the models of this call.
+  void start_call(const ModelRefs& params);
+  void dense_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
+  void sparse_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
   // Loss gradients for the rows of one chunk, whose margins are in `margins`; returns into `g`.
   void loss_gradients(std::span<const std::uint32_t> rows, const RowMatrix& margins, RowMatrix& g,
-                      std::vector<double>& loss_sum, double& weight_sum, double divisor) const;
+                      RowMatrix& record_loss, std::vector<double>& loss_sum, double& weight_sum, double divisor) const;
 
   const Dataset* data_;
   std::span<const float> record_weights_;
   const Normalization& norm_;
   const Loss& loss_;
   const Loss* report_loss_;
-  int models_;
+  int models_ = 0;  // in the current call
   int outputs_;
   ThreadPool& pool_;
   std::vector<float> inv_scale_;
   bool centred_ = false;
 
-  RowMatrix effective_weights_;              // dense: feature_dim x (models * outputs)
-  RowMatrix effective_columns_;              // its transpose, for the row-wise path
+  RowMatrix effective_columns_;  // dense: (models * outputs) x feature_dim, normalization folded in
   Eigen::RowVectorXf effective_bias_;
-  std::vector<RowMatrix> chunk_rows_;        // per worker: gathered rows
-  std::vector<RowMatrix> chunk_margins_;     // per chunk
-  std::vector<RowMatrix> chunk_g_;           // per chunk: d loss / d margin, scaled
-  std::vector<Eigen::MatrixXf> chunk_partial_;  // per chunk: X^T G
+  std::vector<std::vector<const float*>> chunk_row_pointers_;  // per chunk: its rows in the store
+  std::vector<RowMatrix> chunk_margins_;                       // per chunk
+  std::vector<RowMatrix> chunk_g_;                             // per chunk: d loss / d margin, scaled
+  std::vector<RowMatrix> chunk_partial_;                       // per chunk: (X^T G)^T
+  std::vector<std::uint64_t> touched_bits_;                    // sparse: one bit per feature, all clear between batches
+  std::vector<RowMatrix> chunk_record_loss_;                   // per chunk: loss of each record under each model
   std::vector<std::vector<double>> chunk_loss_;
   std::vector<double> chunk_weight_;
   BatchGradient out_;

@@ -19,7 +19,6 @@ namespace {
 constexpr const char* kCheckpointMagic = "LLCKPT1";
 constexpr unsigned kCheckpointVersion = 1;
 
-
 double from_json_number(const nlohmann::json& j) {
   return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();
 }
@@ -29,9 +28,10 @@ nlohmann::json epochs_to_json(const std::vector<EpochRecord>& epochs) {
   for (const auto& e : epochs) {
     nlohmann::json models = nlohmann::json::array();
     for (const auto& m : e.models)
-      models.push_back({{"train_loss", m.train_loss}, {"validation", m.validation}, {"status", model_status_name(m.status)}});
-    out.push_back({{"epoch", e.epoch}, {"seconds", e.seconds}, {"records_per_second", e.records_per_second},
-                   {"models", models}});
+      models.push_back(
+          {{"train_loss", m.train_loss}, {"validation", m.validation}, {"status", model_status_name(m.status)}});
+    out.push_back(
+        {{"epoch", e.epoch}, {"seconds", e.seconds}, {"records_per_second", e.records_per_second}, {"models", models}});
   }
   return out;
 }
@@ -60,14 +60,25 @@ std::vector<EpochRecord> epochs_from_json(const nlohmann::json& j) {
 void ContentHasher::add(const void* data, std::size_t bytes) {
   const auto* p = static_cast<const unsigned char*>(data);
   std::size_t i = 0;
+  for (; i + 32 <= bytes; i += 32) {
+    std::uint64_t w[4];
+    std::memcpy(w, p + i, 32);
+    for (int lane = 0; lane < 4; ++lane) mix(lanes_[lane], w[lane]);
+  }
   for (; i + 8 <= bytes; i += 8) {
     std::uint64_t w;
     std::memcpy(&w, p + i, 8);
-    mix(w);
+    mix(lanes_[0], w);
   }
   std::uint64_t tail = 0;
   if (bytes > i) std::memcpy(&tail, p + i, bytes - i);  // an empty vector's data() may be null
-  mix(tail ^ (static_cast<std::uint64_t>(bytes) << 56));
+  mix(lanes_[0], tail ^ (static_cast<std::uint64_t>(bytes) << 56));
+}
+
+std::string ContentHasher::hex() const {
+  std::uint64_t h = lanes_[0];
+  for (int lane = 1; lane < 4; ++lane) mix(h, lanes_[lane]);
+  return fmt::format("{:016x}", h);
 }
 
 void ContentHasher::add_records(const Dataset& data) {

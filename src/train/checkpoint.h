@@ -44,14 +44,17 @@ class ContentHasher {
   }
   // Labels and features of the records.
   void add_records(const Dataset& data);
-  std::string hex() const { return fmt::format("{:016x}", h_); }
+  std::string hex() const;
 
  private:
-  void mix(std::uint64_t w) {
-    h_ = (h_ ^ w) * 0x9E3779B97F4A7C15ULL;
-    h_ ^= h_ >> 29;
+  static void mix(std::uint64_t& h, std::uint64_t w) {
+    h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
+    h ^= h >> 29;
   }
-  std::uint64_t h_ = 0x84222325CBF29CE4ULL;
+  // Four independent lanes, so that the multiplies of a large buffer overlap instead of forming one
+  // dependency chain; a piece shorter than 32 bytes goes to lane 0 only.
+  std::uint64_t lanes_[4] = {0x84222325CBF29CE4ULL, 0x9AE16A3B2F90404FULL, 0xC3A5C85C97CB3127ULL,
+                             0xB492B66FBE98F273ULL};
 };
 
 // A hash of the resolved options and the training data (labels and features).

@@ -38,7 +38,8 @@ void label_order_stats(const Dataset& train, PredictorType type, DataProfile& p)
 
 void feature_stats(const Dataset& train, PredictorType type, std::uint64_t seed, DataProfile& p) {
   const std::size_t d = train.feature_dim;
-  const auto sample = uniform_sample(train.rows(), kProfileSample, seed, static_cast<std::uint64_t>(RandomStream::kReportSample));
+  const auto sample =
+      uniform_sample(train.rows(), kProfileSample, seed, static_cast<std::uint64_t>(RandomStream::kReportSample));
   std::vector<double> sum(d, 0), sum_sq(d, 0), lo(d, INFINITY), hi(d, -INFINITY);
   for (std::uint32_t r : sample) {
     if (train.sparse) {
@@ -131,9 +132,10 @@ std::vector<Diagnostic> diagnose(const TrainConfig& config, const DataProfile& p
   };
 
   // Label order: long runs of one label (or trending regression labels) in file order.
-  const bool ordered = config.predictor_type == PredictorType::kRegressor
-                           ? p.label_autocorrelation > 0.5
-                           : p.expected_label_runs > 2 && static_cast<double>(p.label_runs) < 0.5 * p.expected_label_runs;
+  const bool ordered =
+      config.predictor_type == PredictorType::kRegressor
+          ? p.label_autocorrelation > 0.5
+          : p.expected_label_runs > 2 && static_cast<double>(p.label_runs) < 0.5 * p.expected_label_runs;
   if (ordered) {
     const std::string numbers =
         config.predictor_type == PredictorType::kRegressor
@@ -164,10 +166,13 @@ std::vector<Diagnostic> diagnose(const TrainConfig& config, const DataProfile& p
   if (o.selected < 0) return out;
   const ModelOutcome& best = o.models[static_cast<std::size_t>(o.selected)];
   const ModelSettings& settings = config.models[static_cast<std::size_t>(o.selected)];
+  // The epochs in which the selected model trained; later ones did not compute it.
+  const std::size_t trained =
+      std::min(o.epochs.size(), static_cast<std::size_t>(std::max(best.stopped_at_epoch, 0)) + 1);
 
   // Loss rising for several epochs in a row (a slow divergence).
   int rising = 0, longest_rise = 0;
-  for (std::size_t e = 1; e < o.epochs.size(); ++e) {
+  for (std::size_t e = 1; e < trained; ++e) {
     const ModelEpoch* now = selected_epoch(o, e);
     const ModelEpoch* before = selected_epoch(o, e - 1);
     rising = now->train_loss > before->train_loss * 1.001 ? rising + 1 : 0;
@@ -180,9 +185,9 @@ std::vector<Diagnostic> diagnose(const TrainConfig& config, const DataProfile& p
         fmt::format("lower learning_rate (try {:g}) or enable use_lr_scheduler", settings.learning_rate / 3));
 
   // Plateau: the loss hardly moved from the first epoch to the end.
-  if (o.epochs.size() >= 3) {
+  if (trained >= 3) {
     const double first = selected_epoch(o, 0)->train_loss;
-    const double last = selected_epoch(o, o.epochs.size() - 1)->train_loss;
+    const double last = selected_epoch(o, trained - 1)->train_loss;
     const double change = first > 0 ? (first - last) / first : 0;
     const ModelEpoch* zero = selected_epoch(o, 0);
     const bool barely = std::abs(change) < 0.001 && zero->train_loss > 0.6 * std::log(2.0) &&
@@ -202,9 +207,10 @@ std::vector<Diagnostic> diagnose(const TrainConfig& config, const DataProfile& p
       return e->validation.count("objective_loss") ? e->validation.at("objective_loss") : e->train_loss;
     };
     add("not_converged", Severity::kWarning,
-        fmt::format("epochs={} reached while the criterion still improved by {:.3g}% in the last epoch (tolerance {:.3g}%)",
-                    config.epochs, 100 * (criterion(previous) - criterion(last)) / std::abs(criterion(previous)),
-                    100 * config.early_stopping.tolerance),
+        fmt::format(
+            "epochs={} reached while the criterion still improved by {:.3g}% in the last epoch (tolerance {:.3g}%)",
+            config.epochs, 100 * (criterion(previous) - criterion(last)) / std::abs(criterion(previous)),
+            100 * config.early_stopping.tolerance),
         fmt::format("raise epochs (try {}) or learning_rate", config.epochs * 2));
   }
 
@@ -250,9 +256,9 @@ std::vector<Diagnostic> diagnose(const TrainConfig& config, const DataProfile& p
         "consider loss=huber_loss or absolute_loss, or clean the labels");
 
   // Overfitting: training loss falling while validation loss rises over the last epochs.
-  if (o.epochs.size() >= 3 && !selected_epoch(o, 0)->validation.empty()) {
+  if (trained >= 3 && !selected_epoch(o, 0)->validation.empty()) {
     int streak = 0, longest = 0;
-    for (std::size_t e = 1; e < o.epochs.size(); ++e) {
+    for (std::size_t e = 1; e < trained; ++e) {
       const ModelEpoch* now = selected_epoch(o, e);
       const ModelEpoch* before = selected_epoch(o, e - 1);
       if (now->validation.empty() || before->validation.empty()) break;

@@ -12,6 +12,7 @@
 #include "linlearn/chunked_reader.h"
 #include "linlearn/errors.h"
 #include "linlearn/random.h"
+#include "linlearn/shuffler.h"
 
 namespace linlearn {
 namespace {
@@ -151,8 +152,8 @@ StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const 
   if (error) throw InputError(fmt::format("{}: cannot create the cache directory: {}", dir.string(), error.message()));
   StreamedTrain out;
   RecordCacheWriter writer = RecordCacheWriter::create(cache_path);
-  RecordReservoir reservoir(static_cast<std::size_t>(std::max<std::int64_t>(config.normalization.num_point_for_scaler, 0)),
-                            config.seed);
+  RecordReservoir reservoir(
+      static_cast<std::size_t>(std::max<std::int64_t>(config.normalization.num_point_for_scaler, 0)), config.seed);
   ContentHasher hasher;
   read_channel_in_blocks(specs, read, block_bytes, [&](Dataset&& block) {
     writer.append(block);
@@ -171,20 +172,55 @@ StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const 
   return out;
 }
 
-CacheScores score_cache(const RecordCache& cache, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
-                        const ClassWeights& class_weights, ThreadPool& pool) {
-  CacheScores out;
-  out.margins.resize(static_cast<Eigen::Index>(cache.records()), weights.cols());
-  Eigen::Index row = 0;
+std::size_t evaluation_sample_records(std::size_t max_memory, const TrainConfig& config) {
+  constexpr std::size_t kMinimum = 10000;
+  // Per sampled record: a float score per model output, then label, weight and the sorted copies.
+  constexpr std::size_t kBytesPerRecord = 64;
+  const auto outputs =
+      static_cast<std::size_t>(config.predictor_type == PredictorType::kMulticlass ? config.num_classes : 1);
+  const std::size_t per_record =
+      kBytesPerRecord + sizeof(float) * outputs * std::max<std::size_t>(config.models.size(), 1);
+  const std::size_t fits = max_memory / 8 / per_record;
+  const auto calibration =
+      static_cast<std::size_t>(std::max<std::int64_t>(config.selection.num_calibration_samples, 1));
+  return std::min(calibration, std::max(fits, kMinimum));
+}
+
+CacheEvaluation evaluate_cache(const RecordCache& cache, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
+                               const Loss& loss, const EvaluationSettings& settings, const ClassWeights& class_weights,
+                               std::size_t sample_records, std::uint64_t seed, ThreadPool& pool) {
+  // Rows scored at a time: a multiple of compute_margins' 512-row blocks, so the margins of a few
+  // models stay small even when a cache block holds millions of narrow records.
+  constexpr std::size_t kChunkRows = 8192;
+  const int models = static_cast<int>(weights.cols()) / loss.outputs();
+  std::vector<StreamedEvaluation> evaluations;
+  evaluations.reserve(static_cast<std::size_t>(models));
+  for (int m = 0; m < models; ++m) evaluations.emplace_back(loss, settings);
+  SequentialSample sample(cache.records(), sample_records, seed, RandomStream::kCalibrationSample);
+  CacheEvaluation out;
+  out.labels.reserve(std::min(sample_records, cache.records()));
+  out.weights.reserve(std::min(sample_records, cache.records()));
+  std::vector<std::uint8_t> keep;
   for (std::size_t b = 0; b < cache.blocks(); ++b) {
     const Dataset block = cache.read_block(b);
-    const RowMatrix margins = compute_margins(block, weights, bias, pool);
-    out.margins.middleRows(row, margins.rows()) = margins;
-    row += margins.rows();
-    out.labels.insert(out.labels.end(), block.labels.begin(), block.labels.end());
-    const std::vector<float> w = class_weights.for_records(block);
-    out.weights.insert(out.weights.end(), w.begin(), w.end());
+    const std::vector<float> record_weights = class_weights.for_records(block);
+    for (std::size_t begin = 0; begin < block.rows(); begin += kChunkRows) {
+      const std::size_t end = std::min(block.rows(), begin + kChunkRows);
+      const RowMatrix margins = compute_margins(block, begin, end, weights, bias, pool);
+      keep.resize(end - begin);
+      for (std::size_t r = begin; r < end; ++r) {
+        keep[r - begin] = sample.next() ? 1 : 0;
+        if (keep[r - begin] == 0) continue;
+        out.labels.push_back(block.labels[r]);
+        out.weights.push_back(record_weights[r]);
+      }
+      const std::span<const float> labels(block.labels.data() + begin, end - begin);
+      const std::span<const float> chunk_weights(record_weights.data() + begin, end - begin);
+      for (int m = 0; m < models; ++m)
+        evaluations[static_cast<std::size_t>(m)].add(margins, m * loss.outputs(), labels, chunk_weights, keep);
+    }
   }
+  for (auto& e : evaluations) out.models.push_back(e.finish(out.labels, out.weights));
   return out;
 }
 

@@ -3,8 +3,10 @@
 // threshold.
 #include "linlearn/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <memory>
 #include <numeric>
 
@@ -102,8 +104,8 @@ class Trainer {
         train_weights_(streamed_ == nullptr ? class_weights_.for_records(*channels.train) : std::vector<float>{}),
         validation_weights_(channels.validation != nullptr ? class_weights_.for_records(*channels.validation)
                                                            : std::vector<float>{}),
-        kernel_(shape_, train_weights_, norm_, *fit_loss_, *report_loss_,
-                static_cast<int>(config.models.size()), pool) {
+        kernel_(shape_, train_weights_, norm_, *fit_loss_, *report_loss_, static_cast<int>(config.models.size()),
+                pool) {
     const auto params = initial_parameters(config, shape_.feature_dim, outputs_);
     for (std::size_t m = 0; m < config.models.size(); ++m)
       models_.emplace_back(params[m], make_optimizer(config.models[m].optimizer), config.early_stopping);
@@ -121,6 +123,7 @@ class Trainer {
     if (control_.resume) start = restore();
     for (int epoch = start.epoch; epoch < config_.epochs && any_training(); ++epoch) {
       const Position at = epoch == start.epoch ? start : Position{epoch};
+      find_active_models();
       if (streamed_ != nullptr) {
         run_streamed_epoch(epoch, at);
       } else {
@@ -144,12 +147,30 @@ class Trainer {
     double seconds = 0;
   };
 
-  std::size_t train_rows() const { return streamed_ != nullptr ? streamed_->cache->records() : channels_.train->rows(); }
+  std::size_t train_rows() const {
+    return streamed_ != nullptr ? streamed_->cache->records() : channels_.train->rows();
+  }
 
   bool any_training() const {
     for (const auto& m : outcome_.models)
       if (m.status == ModelStatus::kTraining) return true;
     return false;
+  }
+
+  // Statuses change only between epochs, so the models an epoch computes are fixed at its start.
+  void find_active_models() {
+    active_.clear();
+    active_params_.clear();
+    for (std::size_t m = 0; m < models_.size(); ++m) {
+      if (outcome_.models[m].status != ModelStatus::kTraining) continue;
+      active_.push_back(m);
+      active_params_.push_back(&models_[m].params);
+    }
+  }
+
+  // The running mean loss of the first model still training, for progress reports.
+  double running_loss() const {
+    return weight_sum_ > 0 && !active_.empty() ? models_[active_.front()].loss_sum / weight_sum_ : 0.0;
   }
 
   // One pass over the training records. With several ranks each rank walks its own shard in
@@ -172,15 +193,14 @@ class Trainer {
       const std::size_t begin = std::min(rows, s * batch_size);
       const std::span<const std::uint32_t> batch(order.data() + begin, std::min(batch_size, rows - begin));
       if (distributed) {
-        step(sum_over_ranks(kernel_.compute(batch, parameters(), 1.0), batch.size()));
+        step(sum_over_ranks(kernel_.compute(batch, active_params_, 1.0), batch.size()));
       } else {
-        step(kernel_.compute(batch, parameters(), static_cast<double>(batch.size())));
+        step(kernel_.compute(batch, active_params_, static_cast<double>(batch.size())));
       }
       ++updates_;
       if (control_.observer != nullptr)
-        control_.observer->on_batch_end({epoch, std::min(rows, begin + batch_size), rows,
-                                         at.seconds + seconds_since(started),
-                                         weight_sum_ > 0 ? models_[0].loss_sum / weight_sum_ : 0.0});
+        control_.observer->on_batch_end(
+            {epoch, std::min(rows, begin + batch_size), rows, at.seconds + seconds_since(started), running_loss()});
       if (control_.stop_signal != nullptr && control_.stop_signal->load() != 0 && s + 1 < steps)
         interrupt({epoch, (s + 1) * batch_size, updates_, weight_sum_, at.seconds + seconds_since(started)});
     }
@@ -210,11 +230,10 @@ class Trainer {
         indices.resize(batch.rows());
         std::iota(indices.begin(), indices.end(), 0U);
       }
-      step(kernel_.compute(batch, weights, indices, parameters(), static_cast<double>(batch.rows())));
+      step(kernel_.compute(batch, weights, indices, active_params_, static_cast<double>(batch.rows())));
       ++updates_;
       if (control_.observer != nullptr)
-        control_.observer->on_batch_end({epoch, done, rows, at.seconds + seconds_since(started),
-                                         weight_sum_ > 0 ? models_[0].loss_sum / weight_sum_ : 0.0});
+        control_.observer->on_batch_end({epoch, done, rows, at.seconds + seconds_since(started), running_loss()});
       if (control_.stop_signal != nullptr && control_.stop_signal->load() != 0 && done < rows)
         interrupt({epoch, done, updates_, weight_sum_, at.seconds + seconds_since(started)});
     }
@@ -251,33 +270,35 @@ class Trainer {
     return global_;
   }
 
-  std::vector<ModelParameters> parameters() const {
+  // Copies of the current parameters of the models still training.
+  std::vector<ModelParameters> active_parameters() const {
     std::vector<ModelParameters> p;
-    p.reserve(models_.size());
-    for (const auto& m : models_) p.push_back(m.params);
+    for (std::size_t m : active_) p.push_back(models_[m].params);
     return p;
   }
 
+  // `g` holds one gradient per active model, in the order of active_.
   void step(const BatchGradient& g) {
     if (updates_ == 0 && g.weight_sum > 0)
-      for (std::size_t m = 0; m < models_.size(); ++m) models_[m].stopping.set_initial_loss(g.loss_sum[m] / g.weight_sum);
+      for (std::size_t i = 0; i < active_.size(); ++i)
+        models_[active_[i]].stopping.set_initial_loss(g.loss_sum[i] / g.weight_sum);
     weight_sum_ += g.weight_sum;
-    for (std::size_t m = 0; m < models_.size(); ++m) {
+    for (std::size_t i = 0; i < active_.size(); ++i) {
+      const std::size_t m = active_[i];
       ModelState& ms = models_[m];
-      ms.loss_sum += g.loss_sum[m];
-      if (outcome_.models[m].status != ModelStatus::kTraining) continue;
+      ms.loss_sum += g.loss_sum[i];
       const ModelSettings& s = config_.models[m];
       const double lr = scheduled_learning_rate(s.learning_rate, s.schedule, updates_);
       const StepSettings weight_step{lr, s.wd, s.l1};
       if (shape_.sparse) {
-        ms.optimizer->step_rows(0, ms.params.weights.data(), g.grads[m].weights.data(), ms.params.weights.size(),
+        ms.optimizer->step_rows(0, ms.params.weights.data(), g.grads[i].weights.data(), ms.params.weights.size(),
                                 g.touched, static_cast<std::size_t>(outputs_), weight_step);
       } else {
-        ms.optimizer->step(0, ms.params.weights.data(), g.grads[m].weights.data(), ms.params.weights.size(),
+        ms.optimizer->step(0, ms.params.weights.data(), g.grads[i].weights.data(), ms.params.weights.size(),
                            weight_step);
       }
       if (config_.use_bias)
-        ms.optimizer->step(1, ms.params.bias.data(), g.grads[m].bias.data(), ms.params.bias.size(),
+        ms.optimizer->step(1, ms.params.bias.data(), g.grads[i].bias.data(), ms.params.bias.size(),
                            StepSettings{lr * s.bias_lr_mult, s.wd * s.bias_wd_mult, 0.0});
     }
   }
@@ -286,18 +307,21 @@ class Trainer {
     EpochRecord record;
     record.epoch = epoch;
     record.models.resize(models_.size());
-    std::vector<double> criterion(models_.size());
-    for (std::size_t m = 0; m < models_.size(); ++m) {
+    // Models that stopped before this epoch were not computed: no loss to report.
+    std::vector<double> criterion(models_.size(), std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t m : active_) {
       record.models[m].train_loss = weight_sum_ > 0 ? models_[m].loss_sum / weight_sum_ : 0.0;
       criterion[m] = record.models[m].train_loss;
     }
+    for (std::size_t m = 0; m < models_.size(); ++m)
+      if (outcome_.models[m].status != ModelStatus::kTraining)
+        record.models[m].train_loss = std::numeric_limits<double>::quiet_NaN();
     if (channels_.validation != nullptr) {
-      const auto scores = gather_margins(*channels_.validation, validation_weights_, parameters());
-      for (std::size_t m = 0; m < models_.size(); ++m) {
-        if (outcome_.models[m].status != ModelStatus::kTraining) continue;
-        const Evaluation e = evaluate(scores, static_cast<int>(m), default_threshold(config_.loss));
-        record.models[m].validation = e.metrics;
-        criterion[m] = e.metrics.at("objective_loss");
+      const auto scores = gather_margins(*channels_.validation, validation_weights_, active_parameters());
+      for (std::size_t i = 0; i < active_.size(); ++i) {
+        const Evaluation e = evaluate(scores, static_cast<int>(i), default_threshold(config_.loss));
+        record.models[active_[i]].validation = e.metrics;
+        criterion[active_[i]] = e.metrics.at("objective_loss");
       }
     }
     for (std::size_t m = 0; m < models_.size(); ++m) {
@@ -327,11 +351,36 @@ class Trainer {
       }
       record.models[m].status = mo.status;
     }
+    if (config_.prune_models) prune(epoch, criterion, record);
     record.seconds = epoch_seconds_;
     record.records_per_second = epoch_seconds_ > 0 ? total_rows_ / epoch_seconds_ : 0;
     outcome_.epochs.push_back(record);
     if (!control_.checkpoint_path.empty()) save({epoch + 1, 0, updates_, 0, 0});
     if (control_.observer != nullptr) control_.observer->on_epoch_end(outcome_.epochs.back(), outcome_);
+  }
+
+  // Successive halving: once epoch + 1 is a power of two (after epochs 1, 3, 7, ...) the worse half of
+  // the models still training stop, by this epoch's criterion (ties keep the lower index), so a grid
+  // of num_models costs little more than its best model. Every rank sees the same criteria.
+  void prune(int epoch, const std::vector<double>& criterion, EpochRecord& record) {
+    const int done = epoch + 1;
+    if (done < 2 || (done & (done - 1)) != 0) return;
+    std::vector<std::size_t> training;
+    for (std::size_t m = 0; m < models_.size(); ++m)
+      if (outcome_.models[m].status == ModelStatus::kTraining) training.push_back(m);
+    if (training.size() < 2) return;
+    std::stable_sort(training.begin(), training.end(),
+                     [&](std::size_t a, std::size_t b) { return criterion[a] < criterion[b]; });
+    const std::size_t keep = (training.size() + 1) / 2;
+    std::string pruned;
+    for (std::size_t i = keep; i < training.size(); ++i) {
+      const std::size_t m = training[i];
+      outcome_.models[m].status = ModelStatus::kPruned;
+      outcome_.models[m].stopped_at_epoch = epoch;
+      record.models[m].status = ModelStatus::kPruned;
+      pruned += fmt::format("{}{}", pruned.empty() ? "" : ", ", m);
+    }
+    log_.info("epoch {}: models {} pruned (successive halving; --prune-models false keeps every model)", epoch, pruned);
   }
 
   void finish_statuses() {
@@ -365,36 +414,58 @@ class Trainer {
                             {config_.predictor_type, threshold, config_.accuracy_top_k, config_.f_beta});
   }
 
-  // Margins of every cached training record, block by block.
-  GatheredScores streamed_margins(const std::vector<ModelParameters>& params) {
-    RowMatrix raw_w;
-    Eigen::RowVectorXf raw_b;
-    raw_parameters(params, norm_, outputs_, raw_w, raw_b);
-    CacheScores scores = score_cache(*streamed_->cache, raw_w, raw_b, class_weights_, pool_);
-    GatheredScores g;
-    g.columns = scores.margins.cols();
-    g.margins.assign(scores.margins.data(), scores.margins.data() + scores.margins.size());
-    g.labels = std::move(scores.labels);
-    g.weights = std::move(scores.weights);
-    return g;
+  // Every model's metrics over the cached training records (exact but roc_auc_score) with its
+  // scores of a bounded uniform sample, whose labels and weights go to `sample`. Models are scored
+  // in groups whose raw weights stay under kGroupBytes, so a huge feature_dim costs more passes
+  // over the cache rather than memory.
+  std::vector<Evaluation> streamed_evaluations(const std::vector<ModelParameters>& params, GatheredScores& sample) {
+    constexpr std::size_t kGroupBytes = std::size_t{64} << 20;
+    const std::size_t model_bytes = sizeof(float) * shape_.feature_dim * static_cast<std::size_t>(outputs_);
+    const std::size_t group =
+        std::clamp<std::size_t>(kGroupBytes / std::max<std::size_t>(model_bytes, 1), 1, params.size());
+    const std::size_t sample_records =
+        std::min(streamed_->evaluation_sample, static_cast<std::size_t>(config_.selection.num_calibration_samples));
+    const EvaluationSettings settings{config_.predictor_type, default_threshold(config_.loss), config_.accuracy_top_k,
+                                      config_.f_beta};
+    std::vector<Evaluation> evaluations;
+    for (std::size_t first = 0; first < params.size(); first += group) {
+      const std::vector<ModelParameters> some(
+          params.begin() + static_cast<std::ptrdiff_t>(first),
+          params.begin() + static_cast<std::ptrdiff_t>(std::min(params.size(), first + group)));
+      RowMatrix raw_w;
+      Eigen::RowVectorXf raw_b;
+      raw_parameters(some, norm_, outputs_, raw_w, raw_b);
+      CacheEvaluation scored = evaluate_cache(*streamed_->cache, raw_w, raw_b, *report_loss_, settings, class_weights_,
+                                              sample_records, config_.seed, pool_);
+      for (auto& e : scored.models) evaluations.push_back(std::move(e));
+      sample.labels = std::move(scored.labels);
+      sample.weights = std::move(scored.weights);
+    }
+    return evaluations;
   }
 
   // Selection: every usable model's best epoch, scored on validation data (training data without it).
   void select() {
     const bool has_validation = channels_.validation != nullptr;
-    // Streamed training data is scored one model at a time, so memory holds one model's margins.
-    const bool per_model = !has_validation && streamed_ != nullptr;
+    // Streamed training data is too large to hold its scores: exact metrics are streamed and a
+    // bounded uniform sample stands for it in the threshold calibration.
+    const bool streamed = !has_validation && streamed_ != nullptr;
     std::vector<ModelParameters> best;
     for (const auto& m : models_) best.push_back(m.best);
     GatheredScores shared;
+    std::vector<Evaluation> streamed_scores;
     if (has_validation) {
       shared = gather_margins(*channels_.validation, validation_weights_, best);
-    } else if (!per_model) {
+    } else if (streamed) {
+      streamed_scores = streamed_evaluations(best, shared);
+    } else {
       shared = gather_margins(*channels_.train, train_weights_, best);
     }
-    const std::size_t scored = per_model ? train_rows() : shared.labels.size();
-    const auto sample = uniform_sample(scored, static_cast<std::size_t>(config_.selection.num_calibration_samples),
-                                       config_.seed, static_cast<std::uint64_t>(RandomStream::kCalibrationSample));
+    // A streamed run's sample already is the calibration sample.
+    const auto sample = uniform_sample(
+        shared.labels.size(),
+        streamed ? shared.labels.size() : static_cast<std::size_t>(config_.selection.num_calibration_samples),
+        config_.seed, static_cast<std::uint64_t>(RandomStream::kCalibrationSample));
     outcome_.calibration_records = sample.size();
     outcome_.selection_criterion = config_.predictor_type == PredictorType::kBinary
                                        ? selection_criterion_name(config_.selection.target.criterion)
@@ -402,15 +473,14 @@ class Trainer {
     int selected = -1;
     for (std::size_t m = 0; m < models_.size(); ++m) {
       ModelOutcome& mo = outcome_.models[m];
-      if (mo.status == ModelStatus::kDiverged || mo.best_epoch < 0) continue;
-      const GatheredScores own = per_model ? streamed_margins({best[m]}) : GatheredScores{};
-      const GatheredScores& scores = per_model ? own : shared;
-      const Evaluation e = evaluate(scores, per_model ? 0 : static_cast<int>(m), default_threshold(config_.loss));
+      if (mo.status == ModelStatus::kDiverged || mo.status == ModelStatus::kPruned || mo.best_epoch < 0) continue;
+      const Evaluation e = streamed ? std::move(streamed_scores[m])
+                                    : evaluate(shared, static_cast<int>(m), default_threshold(config_.loss));
       if (!std::isfinite(e.metrics.at("objective_loss"))) {
         mo.status = ModelStatus::kDiverged;
         continue;
       }
-      mo.selection_score = selection_value(e, scores, sample, mo.threshold);
+      mo.selection_score = selection_value(e, shared, sample, mo.threshold);
       if (selected < 0 || mo.selection_score > outcome_.models[static_cast<std::size_t>(selected)].selection_score)
         selected = static_cast<int>(m);
     }
@@ -458,8 +528,7 @@ class Trainer {
     s.weight_sum = at.weight_sum;
     s.epoch_seconds = at.seconds;
     s.epochs = outcome_.epochs;
-    for (std::size_t m = 0; m < models_.size(); ++m)
-      s.models.push_back(models_[m].snapshot(outcome_.models[m]));
+    for (std::size_t m = 0; m < models_.size(); ++m) s.models.push_back(models_[m].snapshot(outcome_.models[m]));
     return s;
   }
 
@@ -478,8 +547,8 @@ class Trainer {
 
   std::string fingerprint() const {
     if (fingerprint_.empty())
-      fingerprint_ = streamed_ != nullptr ? training_fingerprint(config_, train_rows(), shape_.feature_dim, shape_.sparse,
-                                                                 streamed_->content_hash)
+      fingerprint_ = streamed_ != nullptr ? training_fingerprint(config_, train_rows(), shape_.feature_dim,
+                                                                 shape_.sparse, streamed_->content_hash)
                                           : training_fingerprint(config_, *channels_.train);
     return fingerprint_;
   }
@@ -502,12 +571,14 @@ class Trainer {
   const std::vector<float> validation_weights_;
   BatchGradientKernel kernel_;
   std::vector<ModelState> models_;
+  std::vector<std::size_t> active_;  // the models the current epoch trains
+  ModelRefs active_params_;          // their parameters, in the same order
   TrainOutcome outcome_;
   std::int64_t updates_ = 0;
   double weight_sum_ = 0;
   double epoch_seconds_ = 0;
   double total_rows_ = 0;  // over all ranks
-  BatchGradient global_;  // the rank-summed gradient (several ranks only)
+  BatchGradient global_;   // the rank-summed gradient (several ranks only)
   mutable std::string fingerprint_;
 };
 
@@ -525,19 +596,21 @@ std::string model_status_name(ModelStatus status) {
       return "max_epochs";
     case ModelStatus::kDiverged:
       return "diverged";
+    case ModelStatus::kPruned:
+      return "pruned";
   }
   return "";
 }
 
 ModelStatus parse_model_status(const std::string& name) {
   for (ModelStatus s : {ModelStatus::kTraining, ModelStatus::kEarlyStopped, ModelStatus::kConverged,
-                        ModelStatus::kMaxEpochs, ModelStatus::kDiverged})
+                        ModelStatus::kMaxEpochs, ModelStatus::kDiverged, ModelStatus::kPruned})
     if (model_status_name(s) == name) return s;
   throw InputError(fmt::format("unknown model status '{}'", name));
 }
 
-TrainOutcome train_models(const TrainConfig& config, const Channels& channels, ThreadPool& pool,
-                          spdlog::logger& log, const TrainControl& control) {
+TrainOutcome train_models(const TrainConfig& config, const Channels& channels, ThreadPool& pool, spdlog::logger& log,
+                          const TrainControl& control) {
   Trainer trainer(config, channels, pool, log, control);
   return trainer.run();
 }

@@ -47,8 +47,8 @@ std::string write_csv(const testing::TempDir& dir, const std::string& name, cons
   std::string text;
   for (const auto& r : rows) {
     text += std::to_string(r.label);
-    for (double f : r.features) text += "," + std::to_string(f);
-    text += "\n";
+    for (double f : r.features) text.append(",").append(std::to_string(f));
+    text += '\n';
   }
   return dir.write(name, text);
 }
@@ -72,9 +72,11 @@ TEST(ConvergenceScenarios, LabelSortedChurnIsFlaggedWithoutShufflingAndConverges
   std::stable_sort(rows.begin(), rows.end(), [](const std::string& a, const std::string& b) { return a[0] < b[0]; });
   std::string sorted;
   for (const auto& r : rows) sorted += r + "\n";
+  // A gently decaying rate: strong annealing would let even the unshuffled run settle (on a worse model).
   const std::string common = "train --predictor_type binary_classifier --train " + dir.write("sorted.csv", sorted) +
                              " --validation " + testing::data_path("churn/validation.csv") +
-                             " --optimizer sgd --mini_batch_size 100 --num_models 1 --epochs 10 --quiet --output-dir ";
+                             " --optimizer sgd --mini_batch_size 100 --num_models 1 --epochs 10 "
+                             "--lr_scheduler_factor 0.9 --quiet --output-dir ";
   ASSERT_EQ(run_linlearn(common + dir.path("unshuffled") + " --shuffle false", dir.path()).exit_code, 0);
   ASSERT_EQ(run_linlearn(common + dir.path("shuffled"), dir.path()).exit_code, 0);
   const auto unshuffled = metrics_of(dir, "unshuffled");
@@ -91,8 +93,8 @@ TEST(ConvergenceScenarios, LabelSortedChurnIsFlaggedWithoutShufflingAndConverges
   EXPECT_TRUE(status == "early_stopped" || status == "converged") << status;
   EXPECT_GT(unshuffled["final_metrics"]["validation:objective_loss"].get<double>(),
             shuffled["final_metrics"]["validation:objective_loss"].get<double>());
-  const auto gate = run_linlearn("check " + dir.path("unshuffled/metrics.json") +
-                                     " --require 'convergence.status != max_epochs'", dir.path());
+  const auto gate = run_linlearn(
+      "check " + dir.path("unshuffled/metrics.json") + " --require 'convergence.status != max_epochs'", dir.path());
   EXPECT_EQ(gate.exit_code, 4);
 }
 
@@ -101,7 +103,8 @@ TEST(ConvergenceScenarios, FarTooHighLearningRateIsDivergenceAndFailsTheGate) {
   const std::string train = write_csv(dir, "train.csv", churn_rows(3000, 0.0, 3));
   const auto r = run_linlearn("train --predictor_type binary_classifier --train " + train +
                                   " --num_models 1 --optimizer sgd --learning_rate 1e6 --normalize_data false "
-                                  "--epochs 5 --fail-on-nonconvergence --quiet --output-dir " + dir.path("out"),
+                                  "--epochs 5 --fail-on-nonconvergence --quiet --output-dir " +
+                                  dir.path("out"),
                               dir.path());
   EXPECT_EQ(r.exit_code, 4) << r.err;
   const auto m = metrics_of(dir, "out");
@@ -109,10 +112,11 @@ TEST(ConvergenceScenarios, FarTooHighLearningRateIsDivergenceAndFailsTheGate) {
   bool suggests_lower = false;
   for (const auto& d : m["convergence"]["diagnostics"])
     if (d["code"] == "divergence")
-      suggests_lower = suggests_lower || d["suggestion"].get<std::string>().find("lower learning_rate") != std::string::npos;
+      suggests_lower =
+          suggests_lower || d["suggestion"].get<std::string>().find("lower learning_rate") != std::string::npos;
   EXPECT_TRUE(suggests_lower) << m["convergence"].dump();
-  const auto gate = run_linlearn("check " + dir.path("out/metrics.json") + " --require 'convergence.status != diverged'",
-                                 dir.path());
+  const auto gate =
+      run_linlearn("check " + dir.path("out/metrics.json") + " --require 'convergence.status != diverged'", dir.path());
   EXPECT_EQ(gate.exit_code, 4) << gate.out << gate.err;
 }
 
@@ -124,15 +128,16 @@ TEST(ConvergenceScenarios, OnePercentPositivesAreFlaggedAndBalancedRaisesRecall)
                              " --epochs 5 --quiet --binary_classifier_model_selection_criteria loss_function "
                              "--output-dir ";
   ASSERT_EQ(run_linlearn(common + dir.path("plain"), dir.path()).exit_code, 0);
-  ASSERT_EQ(run_linlearn(common + dir.path("balanced") + " --positive_example_weight_mult balanced", dir.path()).exit_code,
-            0);
+  ASSERT_EQ(
+      run_linlearn(common + dir.path("balanced") + " --positive_example_weight_mult balanced", dir.path()).exit_code,
+      0);
   const auto plain = metrics_of(dir, "plain");
   const auto balanced = metrics_of(dir, "balanced");
   EXPECT_TRUE(has_diagnostic(plain, "class_imbalance", "warning")) << plain["convergence"].dump();
   EXPECT_GT(balanced["final_metrics"]["test:recall"].get<double>(),
             plain["final_metrics"]["test:recall"].get<double>() + 0.2);
-  const auto gate = run_linlearn("check " + dir.path("balanced/metrics.json") + " --require 'test:recall >= 0.5'",
-                                 dir.path());
+  const auto gate =
+      run_linlearn("check " + dir.path("balanced/metrics.json") + " --require 'test:recall >= 0.5'", dir.path());
   EXPECT_EQ(gate.exit_code, 0) << gate.out << gate.err;
 }
 

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "linlearn/config.h"
 #include "linlearn/errors.h"
 #include "linlearn/model_grid.h"
@@ -7,7 +9,9 @@
 namespace linlearn {
 namespace {
 
-TrainConfig resolve(HyperparameterValues v) { return resolve_config(v, 7, 2, true); }
+TrainConfig resolve(HyperparameterValues v) {
+  return resolve_config(v, 7, 2, true);
+}
 
 TEST(TrainConfig, ResolvesAutoPerPredictorType) {
   const TrainConfig binary = resolve({{"predictor_type", "binary_classifier"}});
@@ -68,6 +72,19 @@ TEST(TrainConfig, DataDependentResolution) {
   EXPECT_EQ(c.models[0].schedule.step, 11);
   EXPECT_FALSE(c.normalization.unbias_data);  // sparse data is scaled, not centred
   EXPECT_EQ(c.resolved["feature_dim"], 20);
+}
+
+TEST(TrainConfig, AutoLearningRateFactorAnnealsOnlyEpochsOfManyBatches) {
+  TrainConfig c = resolve({{"predictor_type", "binary_classifier"}, {"epochs", "15"}});
+  resolve_data_dependent(c, 60000, 784, false);
+  // 60 updates an epoch, 14 decays: the last epoch runs at 1/1000 of the initial rate.
+  EXPECT_NEAR(std::pow(c.models[0].schedule.factor, 14), 1e-3, 1e-12);
+  TrainConfig few = resolve({{"predictor_type", "binary_classifier"}});
+  resolve_data_dependent(few, 1500, 64, false);
+  EXPECT_EQ(few.models[0].schedule.factor, 1.0);
+  TrainConfig given = resolve({{"predictor_type", "binary_classifier"}, {"lr_scheduler_factor", "0.9"}});
+  resolve_data_dependent(given, 60000, 784, false);
+  EXPECT_EQ(given.models[0].schedule.factor, 0.9);
 }
 
 TEST(ModelGrid, FollowsTheDocumentedGrid) {

@@ -38,5 +38,27 @@ TEST(Shuffler, UniformSampleIsSortedDistinctAndUnbiased) {
   EXPECT_EQ(uniform_sample(10, 50, 5, 2).size(), 10U);
 }
 
+TEST(Shuffler, SequentialSampleTakesExactlyCountUniformlyAndRepeatably) {
+  const auto draw = [](std::size_t records, std::size_t count, std::uint64_t seed) {
+    SequentialSample sample(records, count, seed, RandomStream::kCalibrationSample);
+    std::vector<std::uint32_t> kept;
+    for (std::uint32_t i = 0; i < records; ++i)
+      if (sample.next()) kept.push_back(i);
+    EXPECT_FALSE(sample.next());
+    return kept;
+  };
+  const auto sample = draw(100000, 1000, 5);
+  ASSERT_EQ(sample.size(), 1000U);
+  EXPECT_EQ(draw(100000, 1000, 5), sample);
+  EXPECT_NE(draw(100000, 1000, 6), sample);
+  // Spread over the whole stream, not its head: about a tenth in each tenth.
+  for (std::uint32_t tenth = 0; tenth < 10; ++tenth) {
+    const auto in = std::count_if(sample.begin(), sample.end(), [&](std::uint32_t i) { return i / 10000 == tenth; });
+    EXPECT_NEAR(static_cast<double>(in), 100.0, 35.0) << tenth;
+  }
+  EXPECT_EQ(draw(10, 50, 5).size(), 10U);
+  EXPECT_TRUE(draw(10, 0, 5).empty());
+}
+
 }  // namespace
 }  // namespace linlearn

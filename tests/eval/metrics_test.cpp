@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <span>
 #include <vector>
 
 namespace linlearn {
@@ -148,6 +150,40 @@ TEST(RegressionMetricsTest, PerfectPredictionsGiveR2One) {
   const MetricMap m = regression_metrics(values, values, {});
   EXPECT_DOUBLE_EQ(m.at("r2"), 1.0);
   EXPECT_DOUBLE_EQ(m.at("rmse"), 0.0);
+}
+
+// The running sums give what the whole-span functions give, so streamed channels are measured alike.
+TEST(MetricSumsTest, BinarySumsMatchBinaryMetricsButAuc) {
+  const std::vector<float> scores{0.9f, 0.8f, 0.4f, 0.3f, 0.6f};
+  const std::vector<float> labels{1, 0, 1, 0, 0};
+  const std::vector<float> weights{1, 2, 1, 1, 3};
+  BinarySums sums(0.5, 2.0);
+  for (std::size_t i = 0; i < scores.size(); ++i) sums.add(scores[i], labels[i], weights[i]);
+  MetricMap expected = binary_metrics(scores, labels, weights, 0.5, 2.0);
+  expected.erase("roc_auc_score");
+  EXPECT_EQ(sums.metrics(), expected);
+}
+
+TEST_F(MulticlassMetricsTest, MulticlassSumsMatchMulticlassMetrics) {
+  MulticlassSums sums(3, 2, 0.5);
+  for (std::size_t r = 0; r < labels.size(); ++r) sums.add(std::span(probs).subspan(r * 3, 3), labels[r], weights[r]);
+  EXPECT_EQ(sums.metrics(), multiclass_metrics(probs, 3, labels, weights, 2, 0.5));
+}
+
+TEST(MetricSumsTest, RegressionSumsMatchRegressionMetricsEvenFarFromZero) {
+  // Labels around 1e6: a variance summed around zero would lose r2 to cancellation.
+  std::vector<float> predictions, labels, weights;
+  for (int i = 0; i < 1000; ++i) {
+    labels.push_back(1.0e6F + static_cast<float>(i % 17));
+    predictions.push_back(1.0e6F + static_cast<float>(i % 13));
+    weights.push_back(static_cast<float>(1 + i % 3));
+  }
+  RegressionSums sums;
+  for (std::size_t i = 0; i < labels.size(); ++i) sums.add(predictions[i], labels[i], weights[i]);
+  const MetricMap streamed = sums.metrics();
+  for (const auto& [name, value] : regression_metrics(predictions, labels, weights))
+    EXPECT_NEAR(streamed.at(name), value, 1e-9 * std::max(1.0, std::abs(value))) << name;
+  EXPECT_EQ(RegressionSums().metrics().at("r2"), 0.0);
 }
 
 }  // namespace

@@ -1,5 +1,9 @@
-#include <gtest/gtest.h>
+#include "io/channel_reader.h"
 
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -102,6 +106,97 @@ TEST(ChannelReader, ReportsChannelsWithoutRecords) {
   EXPECT_EQ(error_of({empty}, opts), empty + ": no records found");
   EXPECT_EQ(error_of({dir.write("blank.csv", "\n\n")}),
             dir.path("blank.csv") + ": no records found, expected at least one CSV row");
+}
+
+// A CSV file of `rows` rows with blank lines, CRLF endings and a byte order mark, the label first.
+std::string windowed_csv(int rows) {
+  std::string text = "\xEF\xBB\xBF\n";
+  for (int r = 0; r < rows; ++r) {
+    text += std::to_string(r % 2) + "," + std::to_string(r) + ".25,-" + std::to_string(r % 7) + "," +
+            std::to_string(r * 31 % 1000) + "e-2" + (r % 5 == 0 ? "\r\n" : "\n");
+    if (r % 11 == 0) text += "\n  \n";
+  }
+  return text;
+}
+
+void expect_same(const Dataset& a, const Dataset& b) {
+  EXPECT_EQ(a.sparse, b.sparse);
+  EXPECT_EQ(a.feature_dim, b.feature_dim);
+  EXPECT_EQ(a.labels, b.labels);
+  EXPECT_EQ(a.dense, b.dense);
+  EXPECT_EQ(a.row_ptr, b.row_ptr);
+  EXPECT_EQ(a.col_idx, b.col_idx);
+  EXPECT_EQ(a.values, b.values);
+  EXPECT_EQ(a.files, b.files);
+}
+
+std::string windowed_error_of(const std::vector<std::string>& specs, std::size_t window_bytes,
+                              const ReadOptions& opts = {}) {
+  try {
+    read_channel_in_windows(specs, opts, window_bytes);
+  } catch (const InputError& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+TEST(ChannelReader, ParsesFilesInWindowsAsWholeFiles) {
+  TempDir dir;
+  const std::string a = dir.write("a.csv", windowed_csv(400));
+  const std::string b = dir.write("b.csv", windowed_csv(150));
+  const std::string c = dir.write("c.libsvm", "# sparse\n1 2:0.5 9:1\n\n0 1:3\n");
+  for (const int threads : {1, 3}) {
+    ReadOptions opts;
+    opts.threads = threads;
+    for (const std::vector<std::string>& specs : std::vector<std::vector<std::string>>{{a, b}, {c, a, b}}) {
+      const Dataset whole = read_channel_in_windows(specs, opts, std::size_t{1} << 30);
+      const Dataset windowed = read_channel_in_windows(specs, opts, 100);
+      EXPECT_EQ(whole.rows(), specs.size() == 2 ? 550u : 552u);
+      expect_same(windowed, whole);
+      expect_same(read_channel(specs, opts), whole);
+    }
+  }
+}
+
+TEST(ChannelReader, WindowsReportTheLinesOfTheWholeFile) {
+  TempDir dir;
+  std::string text = windowed_csv(300);
+  const std::string good = dir.write("good.csv", text);
+  const std::size_t lines = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
+  const std::string ragged = dir.write("ragged.csv", text + "1,2\n");
+  const std::string cell = dir.write("cell.csv", text + "1,2,x,4\n");
+  const std::string narrow = dir.write("narrow.csv", "\n" + text.substr(3) + "1,2,3\n");  // no byte order mark
+  const std::string header = dir.write("header.csv", "y,a,b,c\n" + text);
+  const std::string line = std::to_string(lines + 1);
+  EXPECT_EQ(windowed_error_of({ragged}, 100), ragged + ":" + line + ":4: found 2 columns, expected 4 (as on line 2)");
+  EXPECT_EQ(windowed_error_of({cell}, 100), cell + ":" + line + ":5: found 'x', expected a number");
+  EXPECT_EQ(windowed_error_of({good, narrow}, 100),
+            narrow + ":" + std::to_string(lines + 2) + ":6: found 3 columns, expected 4 (as in " + good + ")");
+  EXPECT_EQ(windowed_error_of({header}, 100),
+            header + ":1:1: found 'y', expected a number (CSV input has no header row)");
+  for (const auto& file : {ragged, cell, header}) {
+    EXPECT_EQ(windowed_error_of({file}, 100), windowed_error_of({file}, std::size_t{1} << 30));
+  }
+  ReadOptions opts;
+  opts.label_ok = [](float label) { return label == 0.0f; };
+  opts.label_expected = "0";
+  EXPECT_EQ(windowed_error_of({good}, 100, opts), good + ":5:1: found '1', expected a label 0");
+}
+
+TEST(ChannelReader, ReadsGzippedAndEmptyFiles) {
+  TempDir dir;
+  const std::string text = windowed_csv(50);
+  const std::string gz = dir.path("d.csv.gz");
+  gzFile out = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(out, nullptr);
+  ASSERT_EQ(gzwrite(out, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
+  ASSERT_EQ(gzclose(out), Z_OK);
+  const std::string plain = dir.write("d.csv", text);
+  Dataset unzipped = read_channel_in_windows({gz}, ReadOptions{}, 64);
+  unzipped.files = {plain};
+  expect_same(unzipped, read_channel({plain}, ReadOptions{}));
+  const std::string empty = dir.write("empty.csv", "");
+  EXPECT_EQ(error_of({empty}), empty + ": no records found, expected at least one CSV row");
 }
 
 }  // namespace

@@ -148,6 +148,12 @@ TEST(ChunkedReaderTest, ARaggedRowInALaterPieceNamesTheFirstRow) {
   EXPECT_NE(message.find("as on line 2"), std::string::npos) << message;
 }
 
+TEST(ChunkedReaderTest, AByteOrderMarkIsNoRecord) {
+  TempDir dir;
+  const std::string file = dir.write("bom.csv", "\xEF\xBB\xBF\n" + csv_text(60) + "1,2\n");
+  expect_same_error({file}, ReadOptions{});
+}
+
 TEST(ChunkedReaderTest, ARaggedSecondFileNamesTheFirst) {
   TempDir dir;
   const std::string a = dir.write("a.csv", csv_text(30));

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <string>
@@ -129,6 +131,84 @@ TEST(CsvReader, AppendsToEarlierFilesOfTheSameWidth) {
     FAIL() << "a narrower file was accepted";
   } catch (const InputError& e) {
     EXPECT_STREQ(e.what(), "c.csv:2:4: found 2 columns, expected 3 (as in b.csv)");
+  }
+}
+
+TEST(CsvReader, TakesAFilePieceByPiece) {
+  Dataset out;
+  ReadOptions opts;
+  EXPECT_EQ(parse_csv("\xEF\xBB\xBF"
+                      "1,2,3\n\n",
+                      "a.csv", out, opts),
+            2u);
+  opts.start.line = 3;
+  opts.row_width = 2;
+  opts.row_width_source = "as on line 1";
+  EXPECT_EQ(parse_csv("0,4,5\n1,6,7", "a.csv", out, opts), 1u);
+  EXPECT_EQ(out.labels, (std::vector<float>{1, 0, 1}));
+  EXPECT_EQ(out.dense, (std::vector<float>{2, 3, 4, 5, 6, 7}));
+  EXPECT_EQ(out.files, (std::vector<std::string>{"a.csv"}));
+  // Lines, widths and byte order marks are those of the whole file.
+  opts.start.line = 5;
+  try {
+    parse_csv("0,1\n", "a.csv", out, opts);
+    FAIL() << "a narrower piece was accepted";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "a.csv:5:4: found 2 columns, expected 3 (as on line 1)");
+  }
+  try {
+    parse_csv(
+        "\xEF\xBB\xBF"
+        "0,1,2\n",
+        "a.csv", out, opts);
+    FAIL() << "a byte order mark inside a file was accepted";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(),
+                 "a.csv:5:1: found '\xEF\xBB\xBF"
+                 "0', expected a number");
+  }
+}
+
+TEST(CsvReader, LeavesTheDatasetAsItWasOnError) {
+  Dataset out;
+  parse_csv("1,2,3\n", "a.csv", out, ReadOptions{});
+  for (const int threads : {1, 3}) {
+    ReadOptions opts;
+    opts.threads = threads;
+    std::string text;
+    for (int r = 0; r < 100000; ++r) text += "0,1,2\n";
+    text += "0,x,2\n";
+    EXPECT_THROW(parse_csv(text, "b.csv", out, opts), InputError);
+    EXPECT_EQ(out.labels, (std::vector<float>{1}));
+    EXPECT_EQ(out.dense, (std::vector<float>{2, 3}));
+    EXPECT_EQ(out.feature_dim, 2u);
+    EXPECT_EQ(out.files, (std::vector<std::string>{"a.csv"}));
+  }
+}
+
+TEST(CsvReader, ParsesDecimalsAsStrtofDoes) {
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<int> exponent(-4, 4);
+  std::normal_distribution<double> normal(0.0, 1.0);
+  std::string text;
+  std::vector<float> expected;
+  char buffer[64];
+  for (int r = 0; r < 20000; ++r) {
+    text += "1";
+    for (int c = 0; c < 20; ++c) {
+      // %.Ng over magnitudes 1e-4..1e4 gives decimals, integers and exponents alike.
+      const double x = normal(rng) * std::pow(10.0, exponent(rng));
+      std::snprintf(buffer, sizeof buffer, "%.*g", 1 + static_cast<int>(rng() % 9), x);
+      text += ",";
+      text += buffer;
+      expected.push_back(std::strtof(buffer, nullptr));
+    }
+    text += "\n";
+  }
+  for (const int threads : {1, 3}) {
+    const Dataset data = parse(text, threads);
+    ASSERT_EQ(data.dense.size(), expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) ASSERT_EQ(data.dense[i], expected[i]) << i;
   }
 }
 

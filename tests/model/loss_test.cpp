@@ -46,11 +46,15 @@ float gradient_of(const Loss& loss, float margin, float label) {
 }
 
 TEST(LossTest, NamesRoundTrip) {
-  const std::vector<std::string> names = {
-      "logistic",      "softmax_loss",  "squared_loss",
-      "hinge_loss",    "absolute_loss", "eps_insensitive_squared_loss",
-      "eps_insensitive_absolute_loss",  "quantile_loss",
-      "huber_loss"};
+  const std::vector<std::string> names = {"logistic",
+                                          "softmax_loss",
+                                          "squared_loss",
+                                          "hinge_loss",
+                                          "absolute_loss",
+                                          "eps_insensitive_squared_loss",
+                                          "eps_insensitive_absolute_loss",
+                                          "quantile_loss",
+                                          "huber_loss"};
   ASSERT_EQ(names.size(), kAllKinds.size());
   for (std::size_t i = 0; i < names.size(); ++i) {
     EXPECT_EQ(loss_kind_name(kAllKinds[i]), names[i]);
@@ -73,8 +77,7 @@ TEST(LossTest, UnknownNameIsUsageErrorListingTheChoices) {
 
 TEST(LossTest, OutputsOnePerClassForSoftmaxOnly) {
   for (const LossKind kind : kAllKinds) {
-    EXPECT_EQ(make_loss(kind, test_params())->outputs(), kind == LossKind::kSoftmax ? 4 : 1)
-        << loss_kind_name(kind);
+    EXPECT_EQ(make_loss(kind, test_params())->outputs(), kind == LossKind::kSoftmax ? 4 : 1) << loss_kind_name(kind);
   }
 }
 
@@ -198,15 +201,14 @@ std::vector<double> kinks(LossKind kind, const LossParams& params, float label) 
 
 // Central difference in double around the float margin; the step is a power of two so that the
 // perturbed margins stay close to exact, and the actual float distance is the denominator.
-double central_difference(const Loss& loss, const std::vector<float>& margins, std::size_t component,
-                          float label) {
+double central_difference(const Loss& loss, const std::vector<float>& margins, std::size_t component, float label) {
   constexpr float kStep = 1.0F / 1024.0F;
   std::vector<float> up = margins;
   std::vector<float> down = margins;
   up[component] += kStep;
   down[component] -= kStep;
-  const double rise = loss.value_and_gradient(up.data(), label, nullptr) -
-                      loss.value_and_gradient(down.data(), label, nullptr);
+  const double rise =
+      loss.value_and_gradient(up.data(), label, nullptr) - loss.value_and_gradient(down.data(), label, nullptr);
   return rise / (static_cast<double>(up[component]) - static_cast<double>(down[component]));
 }
 
@@ -342,6 +344,40 @@ TEST(LossTest, ExtremeMarginsGiveFiniteValuesAndGradients) {
   const float margins[4] = {1000.0F, -1000.0F, 0.0F, 500.0F};
   EXPECT_NEAR(softmax->value_and_gradient(margins, 1.0F, nullptr), 2000.0, 1e-9);
   EXPECT_NEAR(softmax->value_and_gradient(margins, 0.0F, nullptr), 0.0, 1e-12);
+}
+
+// The block form (vectorized in float for the common losses) agrees with the per-record form,
+// including margins far out where exp overflows.
+TEST(LossTest, BlockFormMatchesPerRecordForm) {
+  const LossParams params = test_params();
+  std::mt19937 rng(7);
+  std::normal_distribution<float> normal(0.0F, 3.0F);
+  constexpr std::size_t kRows = 37;
+  constexpr int kModels = 3;
+  for (LossKind kind : kAllKinds) {
+    const auto loss = make_loss(kind, params);
+    const auto k = static_cast<std::size_t>(loss->outputs());
+    const std::size_t per_row = kModels * k;
+    std::vector<float> margins(kRows * per_row), labels(kRows);
+    for (float& m : margins) m = normal(rng);
+    margins[0] = 200.0F;
+    margins[per_row] = -200.0F;
+    for (std::size_t i = 0; i < kRows; ++i)
+      labels[i] = kind == LossKind::kSoftmax ? static_cast<float>(i % k)
+                  : loss->valid_label(0.5F)  ? normal(rng)
+                                             : static_cast<float>(i % 2);
+    std::vector<float> grads(margins.size()), losses(kRows * kModels);
+    loss->block_values_and_gradients(margins.data(), labels.data(), kRows, kModels, grads.data(), losses.data());
+    std::vector<float> grad(k);
+    for (std::size_t i = 0; i < kRows; ++i)
+      for (std::size_t m = 0; m < kModels; ++m) {
+        const double value = loss->value_and_gradient(&margins[i * per_row + m * k], labels[i], grad.data());
+        EXPECT_NEAR(losses[i * kModels + m], value, 1e-5 * (1 + std::abs(value))) << loss_kind_name(kind) << " " << i;
+        for (std::size_t c = 0; c < k; ++c)
+          EXPECT_NEAR(grads[i * per_row + m * k + c], grad[c], 1e-5 * (1 + std::abs(grad[c])))
+              << loss_kind_name(kind) << " " << i << " " << c;
+      }
+  }
 }
 
 TEST(LossTest, ParametersOutsideTheirRangeAreUsageErrors) {

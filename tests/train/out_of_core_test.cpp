@@ -5,13 +5,15 @@
 #include <atomic>
 #include <filesystem>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/sinks/null_sink.h>
+#include <nlohmann/json.hpp>
 
 #include "cli/cli_runner.h"
 #include "io/temp_dir.h"
 #include "linlearn/errors.h"
+#include "linlearn/loss.h"
 #include "linlearn/out_of_core.h"
+#include "linlearn/random.h"
 #include "linlearn/reader.h"
 #include "linlearn/trainer.h"
 #include "train/stop_after_epoch.h"
@@ -60,7 +62,8 @@ TEST(OutOfCore, StreamedTrainingMatchesInMemoryAndIsDeterministic) {
 
 TEST(OutOfCore, StreamedPassKeepsCountsSampleAndEveryRecord) {
   testing::TempDir dir;
-  TrainConfig config = resolve_config({{"predictor_type", "binary_classifier"}, {"num_point_for_scaler", "300"}}, 5, 1, true);
+  TrainConfig config =
+      resolve_config({{"predictor_type", "binary_classifier"}, {"num_point_for_scaler", "300"}}, 5, 1, true);
   const std::vector<std::string> specs{data_path("churn/train.csv")};
   const StreamedTrain s = build_streamed_train(specs, ReadOptions{}, 8192, dir.path("c/train.cache"), config);
   const Dataset all = read_channel(specs, ReadOptions{});
@@ -76,13 +79,13 @@ TEST(OutOfCore, StreamedPassKeepsCountsSampleAndEveryRecord) {
   EXPECT_EQ(again.content_hash, s.content_hash);
 }
 
-
 TEST(OutOfCore, StreamedResumeMidEpochAndAtEpochEndGivesTheSameModel) {
   testing::TempDir dir;
-  TrainConfig c = resolve_config({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "300"},
-                                  {"epochs", "4"}, {"num_models", "2"}},
-                                 3, 2, true);
-  StreamedTrain s = build_streamed_train({data_path("churn/train.csv")}, ReadOptions{}, 16384, dir.path("train.cache"), c);
+  TrainConfig c = resolve_config(
+      {{"predictor_type", "binary_classifier"}, {"mini_batch_size", "300"}, {"epochs", "4"}, {"num_models", "2"}}, 3, 2,
+      true);
+  StreamedTrain s =
+      build_streamed_train({data_path("churn/train.csv")}, ReadOptions{}, 16384, dir.path("train.cache"), c);
   s.shuffle_buffer = 700;
   resolve_data_dependent(c, s.cache->records(), s.cache->feature_dim(), s.cache->sparse());
   Channels channels;
@@ -109,12 +112,162 @@ TEST(OutOfCore, StreamedResumeMidEpochAndAtEpochEndGivesTheSameModel) {
   EXPECT_EQ(resumed.threshold, uninterrupted.threshold);
 }
 
+// A model to score with: small seeded weights, one column per output.
+void seeded_model(std::size_t dim, int outputs, RowMatrix& weights, Eigen::RowVectorXf& bias) {
+  Rng rng(7, RandomStream::kInit);
+  weights.resize(static_cast<Eigen::Index>(dim), outputs);
+  for (Eigen::Index i = 0; i < weights.size(); ++i) weights.data()[i] = static_cast<float>(rng.normal() * 1e-3);
+  bias = Eigen::RowVectorXf::Constant(outputs, 0.1F);
+}
+
+struct EvaluationCase {
+  const char* file;
+  LossKind loss;
+  PredictorType type;
+  std::vector<double> class_weights;
+};
+
+void PrintTo(const EvaluationCase& c, std::ostream* os) {
+  *os << c.file;
+}
+
+class CacheEvaluationTest : public ::testing::TestWithParam<EvaluationCase> {};
+
+// Without a validation channel, selection and the final training metrics read the cache in bounded
+// memory: the metrics are those of the records in memory, but roc_auc_score, which comes from a
+// seeded uniform sample of the scores (all of them when the sample is at least the data).
+TEST_P(CacheEvaluationTest, MetricsAreExactAndTheSampleIsUniformAndRepeatable) {
+  const EvaluationCase& c = GetParam();
+  testing::TempDir dir;
+  TrainConfig config =
+      resolve_config({{"predictor_type", predictor_type_name(c.type)}, {"num_classes", "10"}}, 0, 1, true);
+  const std::vector<std::string> specs{data_path(c.file)};
+  const StreamedTrain s = build_streamed_train(specs, ReadOptions{}, 4096, dir.path("train.cache"), config);
+  ASSERT_GT(s.cache->blocks(), 3U);
+  const Dataset all = read_channel(specs, ReadOptions{});
+  const auto loss = make_loss(c.loss, LossParams{10});
+  RowMatrix weights;
+  Eigen::RowVectorXf bias;
+  seeded_model(all.feature_dim, loss->outputs(), weights, bias);
+  const ClassWeights class_weights{c.class_weights};
+  const EvaluationSettings settings{c.type, 0.5, 3, 1.0};
+  ThreadPool pool(2);
+  const Evaluation expected = evaluate_margins(compute_margins(all, weights, bias, pool), 0, *loss, all.labels,
+                                               class_weights.for_records(all), settings);
+
+  const CacheEvaluation whole =
+      evaluate_cache(*s.cache, weights, bias, *loss, settings, class_weights, all.rows(), 3, pool);
+  ASSERT_EQ(whole.models.size(), 1U);
+  EXPECT_EQ(whole.labels, all.labels);
+  ASSERT_EQ(whole.models[0].scores.size(), expected.scores.size());
+  for (std::size_t i = 0; i < expected.scores.size(); ++i)
+    ASSERT_NEAR(whole.models[0].scores[i], expected.scores[i], 1e-5);
+  for (const auto& [name, value] : expected.metrics) EXPECT_NEAR(whole.models[0].metrics.at(name), value, 1e-6) << name;
+
+  const std::size_t sample = all.rows() / 4;
+  const CacheEvaluation sampled =
+      evaluate_cache(*s.cache, weights, bias, *loss, settings, class_weights, sample, 3, pool);
+  EXPECT_EQ(sampled.labels.size(), sample);
+  EXPECT_EQ(sampled.weights.size(), sample);
+  EXPECT_EQ(sampled.models[0].scores.size(), sample * static_cast<std::size_t>(loss->outputs()));
+  for (const auto& [name, value] : expected.metrics) {
+    const double tolerance = name == "roc_auc_score" ? 0.03 : 1e-6;
+    EXPECT_NEAR(sampled.models[0].metrics.at(name), value, tolerance) << name;
+  }
+  const CacheEvaluation again =
+      evaluate_cache(*s.cache, weights, bias, *loss, settings, class_weights, sample, 3, pool);
+  EXPECT_EQ(again.labels, sampled.labels);
+  EXPECT_EQ(again.models[0].scores, sampled.models[0].scores);
+  EXPECT_EQ(again.models[0].metrics, sampled.models[0].metrics);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    PredictorTypes, CacheEvaluationTest,
+    ::testing::Values(EvaluationCase{"churn/train.csv", LossKind::kLogistic, PredictorType::kBinary, {1.0, 3.0}},
+                      EvaluationCase{"digits/train.csv", LossKind::kSoftmax, PredictorType::kMulticlass, {}},
+                      EvaluationCase{"diabetes/train.csv", LossKind::kSquared, PredictorType::kRegressor, {}}),
+    [](const ::testing::TestParamInfo<EvaluationCase>& info) { return predictor_type_name(info.param.type); });
+
+// A block of more records than are scored at a time is scored in pieces, with the same result.
+TEST(OutOfCore, CacheEvaluationScoresLargeBlocksInPieces) {
+  testing::TempDir dir;
+  Dataset data;
+  data.feature_dim = 3;
+  Rng rng(11, RandomStream::kInit);
+  for (int r = 0; r < 20000; ++r) {
+    for (int j = 0; j < 3; ++j) data.dense.push_back(static_cast<float>(rng.normal()));
+    data.labels.push_back(rng.uniform() < 0.5 ? 0.0F : 1.0F);
+  }
+  RecordCacheWriter writer = RecordCacheWriter::create(dir.path("one.cache"));
+  writer.append(data);
+  writer.finish();
+  const RecordCache cache = RecordCache::open(dir.path("one.cache"));
+  ASSERT_EQ(cache.blocks(), 1U);
+  const auto loss = make_loss(LossKind::kLogistic, {});
+  RowMatrix weights(3, 2);  // two models
+  weights << 0.5F, -1.0F, 1.0F, 0.25F, -2.0F, 0.0F;
+  const Eigen::RowVectorXf bias = Eigen::RowVectorXf::Constant(2, 0.1F);
+  const EvaluationSettings settings{PredictorType::kBinary, 0.5, 3, 1.0};
+  ThreadPool pool(2);
+  const CacheEvaluation scored = evaluate_cache(cache, weights, bias, *loss, settings, ClassWeights{}, 20000, 0, pool);
+  const RowMatrix margins = compute_margins(data, weights, bias, pool);
+  ASSERT_EQ(scored.models.size(), 2U);
+  for (int m = 0; m < 2; ++m) {
+    const Evaluation expected =
+        evaluate_margins(margins, m, *loss, data.labels, std::vector<float>(20000, 1.0F), settings);
+    EXPECT_EQ(scored.models[static_cast<std::size_t>(m)].scores, expected.scores);
+    EXPECT_EQ(scored.models[static_cast<std::size_t>(m)].metrics, expected.metrics);
+  }
+}
+
+TEST(OutOfCore, SelectionCalibratesOnTheBoundedSampleRepeatably) {
+  testing::TempDir dir;
+  TrainConfig c = resolve_config({{"predictor_type", "binary_classifier"},
+                                  {"epochs", "3"},
+                                  {"num_models", "3"},
+                                  {"binary_classifier_model_selection_criteria", "f_beta"}},
+                                 1, 2, true);
+  StreamedTrain s =
+      build_streamed_train({data_path("churn/train.csv")}, ReadOptions{}, 16384, dir.path("train.cache"), c);
+  resolve_data_dependent(c, s.cache->records(), s.cache->feature_dim(), s.cache->sparse());
+  Channels channels;
+  channels.streamed_train = &s;
+  auto log = spdlog::logger("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+  ThreadPool pool(2);
+  const TrainOutcome all = train_models(c, channels, pool, log);
+  EXPECT_EQ(all.calibration_records, 4000U);
+  s.evaluation_sample = 600;
+  const TrainOutcome sampled = train_models(c, channels, pool, log);
+  EXPECT_EQ(sampled.calibration_records, 600U);
+  ASSERT_GE(sampled.selected, 0);
+  EXPECT_EQ(sampled.model.weights, train_models(c, channels, pool, log).model.weights);
+  EXPECT_EQ(sampled.model.threshold, train_models(c, channels, pool, log).model.threshold);
+  // A threshold calibrated on 600 of 4000 records lands near the one calibrated on all of them.
+  EXPECT_NEAR(sampled.model.threshold, all.model.threshold, 0.15);
+}
+
+TEST(OutOfCore, MetricsAndReportSayWhichTrainingMetricsComeFromASample) {
+  testing::TempDir dir;
+  const auto r = run_linlearn(
+      churn_args(dir.path("out")) + " --max-memory 64K --num_calibration_samples 1000 --cache-dir " + dir.path("cache"),
+      dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto metrics = nlohmann::json::parse(slurp(dir.path("out/metrics.json")));
+  EXPECT_EQ(metrics["data"]["train"]["evaluation_sample"]["records"], 1000);
+  EXPECT_NE(metrics["data"]["train"]["evaluation_sample"]["note"].get<std::string>().find("roc_auc_score"),
+            std::string::npos);
+  EXPECT_TRUE(metrics["final_metrics"].contains("train:roc_auc_score"));
+  const std::string report = slurp(dir.path("out/report.html"));
+  EXPECT_NE(report.find("a uniform sample of 1000 of its 4000 records"), std::string::npos);
+}
+
 TEST(OutOfCore, MemorySizesAndInputEstimates) {
   EXPECT_EQ(parse_memory_size("1000"), 1000U);
   EXPECT_EQ(parse_memory_size("64K"), 64U << 10);
   EXPECT_EQ(parse_memory_size("64m"), 64U << 20);
   EXPECT_EQ(parse_memory_size("2G"), std::size_t{2} << 30);
-  for (const char* bad : {"", "M", "12X", "1.5G", "-3", "0", "64MB"}) EXPECT_THROW(parse_memory_size(bad), UsageError) << bad;
+  for (const char* bad : {"", "M", "12X", "1.5G", "-3", "0", "64MB"})
+    EXPECT_THROW(parse_memory_size(bad), UsageError) << bad;
   EXPECT_GT(default_max_memory(), 0U);
   testing::TempDir dir;
   const std::string plain = dir.write("a.csv", std::string(1000, 'x'));

@@ -5,18 +5,22 @@
 #include "io/temp_dir.h"
 #include "linlearn/errors.h"
 #include "linlearn/trainer.h"
-#include "train/stop_after_epoch.h"
 #include "synthetic.h"
 #include "train/batch_gradient.h"
+#include "train/stop_after_epoch.h"
 
 namespace linlearn {
 namespace {
 
-spdlog::logger quiet_logger() { return spdlog::logger("test", std::make_shared<spdlog::sinks::null_sink_mt>()); }
+spdlog::logger quiet_logger() {
+  return spdlog::logger("test", std::make_shared<spdlog::sinks::null_sink_mt>());
+}
 
 TrainConfig binary_config(int threads, const std::string& num_models = "1") {
-  TrainConfig c = resolve_config({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "200"},
-                                  {"epochs", "6"}, {"num_models", num_models}},
+  TrainConfig c = resolve_config({{"predictor_type", "binary_classifier"},
+                                  {"mini_batch_size", "200"},
+                                  {"epochs", "6"},
+                                  {"num_models", num_models}},
                                  11, threads, true);
   return c;
 }
@@ -81,7 +85,7 @@ TEST(BatchGradientKernel, MatchesFiniteDifferences) {
   params[0].bias = {0.2F};
   std::vector<std::uint32_t> batch(200);
   for (std::uint32_t i = 0; i < 200; ++i) batch[i] = (i * 7) % 300;
-  const BatchGradient g = kernel.compute(batch, params, static_cast<double>(batch.size()));
+  const BatchGradient g = kernel.compute(batch, {&params[0]}, static_cast<double>(batch.size()));
 
   const auto mean_loss = [&](const std::vector<double>& w, double b) {
     double total = 0;
@@ -109,7 +113,6 @@ TEST(BatchGradientKernel, MatchesFiniteDifferences) {
 
 namespace linlearn {
 namespace {
-
 
 TEST(Trainer, ResumeAfterInterruptionGivesTheSameModel) {
   const Dataset train = testing::logistic_data(2000, 6, 8);

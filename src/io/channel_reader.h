@@ -1,0 +1,20 @@
+#pragma once
+// read_channel with the size of the windows it parses text in, for tests that cut small files.
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "linlearn/dataset.h"
+#include "linlearn/reader.h"
+
+namespace linlearn {
+
+// Large enough that starting the parse threads costs nothing next to parsing a window, small next
+// to the records of a file worth reading in windows.
+inline constexpr std::size_t kWindowBytes = std::size_t{8} << 20;
+
+// read_channel, parsing text about `window_bytes` at a time (whole lines; a longer line is one window).
+Dataset read_channel_in_windows(const std::vector<std::string>& specs, const ReadOptions& opts,
+                                std::size_t window_bytes);
+
+}  // namespace linlearn

@@ -1,0 +1,20 @@
+#pragma once
+// Register-tiled products of a few dense rows, each read in place, with a set of weight columns.
+// Gathering a shuffled mini-batch into a contiguous block for a GEMM copies every row and packs it
+// again; tiling a handful of rows against a handful of columns in vector registers reads each row
+// once from memory and keeps the FMA units busy instead. Every sum runs in a fixed order, so
+// results depend only on the inputs.
+#include <cstddef>
+
+namespace linlearn::tiles {
+
+// margins[r * columns + c] = rows[r] . columns_t[c * dim ...] for r < row_count, c < columns.
+// `columns_t` holds the weight columns one after another (columns x dim, row-major).
+void forward(const float* const* rows, std::size_t row_count, std::size_t dim, const float* columns_t,
+             std::size_t columns, float* margins);
+
+// partial_t[c * dim + j] += sum over r of g[r * columns + c] * rows[r][j], rows added in order.
+void backward(const float* const* rows, std::size_t row_count, std::size_t dim, const float* g, std::size_t columns,
+              float* partial_t);
+
+}  // namespace linlearn::tiles
