@@ -373,7 +373,7 @@ CommandAction add_train_command(CLI::App& root) {
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_option("--shuffle", o->shuffle, "Shuffle the records every epoch (true|false)")->capture_default_str();
   cmd->add_option("--prune-models,--prune_models", o->prune_models,
-                  "Successive halving: after epochs 1, 3, 7, ... the worse half of the models still training "
+                  "Successive halving: after the 2nd, 4th, 8th, ... epoch the worse half of the models still training "
                   "stop (true|false)")
       ->capture_default_str();
   cmd->add_option("--log-level,--log_level", o->log_level, "trace, debug, info, warn, error or off")

@@ -355,7 +355,7 @@ class Trainer {
     record.seconds = epoch_seconds_;
     record.records_per_second = epoch_seconds_ > 0 ? total_rows_ / epoch_seconds_ : 0;
     outcome_.epochs.push_back(record);
-    if (!control_.checkpoint_path.empty()) save({epoch + 1, 0, updates_, 0, 0});
+    save_at_epoch_end({epoch + 1, 0, updates_, 0, 0});
     if (control_.observer != nullptr) control_.observer->on_epoch_end(outcome_.epochs.back(), outcome_);
   }
 
@@ -512,6 +512,18 @@ class Trainer {
     write_checkpoint(control_.checkpoint_path, fingerprint(), to_checkpoint_state(at));
   }
 
+  // An epoch's checkpoint is skipped while the last one took more than a tenth of the time since it
+  // was written, so that huge models (num_models x feature_dim 2^24) spend at most about a tenth of
+  // the run on checkpoints; an interruption always writes one.
+  void save_at_epoch_end(const Position& at) {
+    if (control_.checkpoint_path.empty()) return;
+    if (seconds_since(last_checkpoint_end_) < kCheckpointTimeRatio * last_checkpoint_seconds_) return;
+    const auto started = std::chrono::steady_clock::now();
+    save(at);
+    last_checkpoint_end_ = std::chrono::steady_clock::now();
+    last_checkpoint_seconds_ = seconds_since(started);
+  }
+
   [[noreturn]] void interrupt(const Position& at) {
     const int signal = control_.stop_signal->load();
     if (!control_.checkpoint_path.empty()) save(at);
@@ -577,6 +589,9 @@ class Trainer {
   std::int64_t updates_ = 0;
   double weight_sum_ = 0;
   double epoch_seconds_ = 0;
+  static constexpr double kCheckpointTimeRatio = 10;
+  std::chrono::steady_clock::time_point last_checkpoint_end_{};
+  double last_checkpoint_seconds_ = 0;
   double total_rows_ = 0;  // over all ranks
   BatchGradient global_;   // the rank-summed gradient (several ranks only)
   mutable std::string fingerprint_;

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include <spdlog/sinks/null_sink.h>
 
 #include "io/temp_dir.h"
@@ -68,6 +70,51 @@ TEST(Trainer, LabelSortedInputTrainsLikeShuffledInput) {
     scores.push_back(out.models[static_cast<std::size_t>(out.selected)].selection_score);
   }
   EXPECT_NEAR(scores[0], scores[1], 0.01);
+}
+
+// Successive halving stops the worse half of the training models after epochs 1 and 3 (0-based), by
+// that epoch's validation loss; the models that go on train as they would without pruning (up to float
+// rounding: the kernel's register tiles group the models differently).
+TEST(Trainer, PruningStopsTheWorseHalfAndLeavesTheSurvivorsUnchanged) {
+  const Dataset train = testing::logistic_data(3000, 8, 6);
+  const Dataset validation = testing::logistic_data(1000, 8, 7);
+  auto log = quiet_logger();
+  ThreadPool pool(2);
+  std::vector<TrainOutcome> outcomes;
+  for (bool prune : {true, false}) {
+    TrainConfig c = resolve_config({{"predictor_type", "binary_classifier"},
+                                    {"mini_batch_size", "200"},
+                                    {"epochs", "4"},
+                                    {"num_models", "4"},
+                                    {"early_stopping_patience", "10"}},
+                                   11, 2, true);
+    c.prune_models = prune;
+    resolve_data_dependent(c, train.rows(), train.feature_dim, false);
+    outcomes.push_back(train_models(c, Channels{&train, &validation, nullptr}, pool, log));
+  }
+  const TrainOutcome& pruned = outcomes[0];
+  const TrainOutcome& full = outcomes[1];
+  const auto loss = [](const EpochRecord& e, std::size_t m) { return e.models[m].validation.at("objective_loss"); };
+  std::vector<std::size_t> after_first;
+  for (std::size_t m = 0; m < 4; ++m) {
+    EXPECT_NE(full.models[m].status, ModelStatus::kPruned);
+    if (pruned.epochs[1].models[m].status != ModelStatus::kPruned) after_first.push_back(m);
+  }
+  ASSERT_EQ(after_first.size(), 2U);
+  for (std::size_t m = 0; m < 4; ++m) {
+    const bool kept = m == after_first[0] || m == after_first[1];
+    if (kept) continue;
+    for (std::size_t k : after_first) EXPECT_LE(loss(pruned.epochs[1], k), loss(pruned.epochs[1], m));
+    EXPECT_TRUE(std::isnan(pruned.epochs[2].models[m].train_loss)) << "pruned models are not trained";
+  }
+  int survivors = 0;
+  for (std::size_t m = 0; m < 4; ++m) {
+    if (pruned.models[m].status == ModelStatus::kPruned) continue;
+    ++survivors;
+    EXPECT_NEAR(loss(pruned.epochs[3], m), loss(full.epochs[3], m), 1e-5) << "model " << m;
+  }
+  EXPECT_EQ(survivors, 1);
+  EXPECT_NE(pruned.models[static_cast<std::size_t>(pruned.selected)].status, ModelStatus::kPruned);
 }
 
 // The kernel folds normalization into the weights; check its gradient against finite differences of
