@@ -9,7 +9,9 @@ namespace linlearn {
 namespace {
 
 // A scale of zero (a constant feature) or a denormal would blow up the weights; leave such features as they are.
-double usable_scale(double s) { return s > 1e-12 && std::isfinite(s) ? s : 1.0; }
+double usable_scale(double s) {
+  return s > 1e-12 && std::isfinite(s) ? s : 1.0;
+}
 
 }  // namespace
 
@@ -25,16 +27,20 @@ Normalization compute_normalization(const Dataset& train, const NormalizationCon
   const auto sample = uniform_sample(train.rows(), share, seed + static_cast<std::uint64_t>(rank),
                                      static_cast<std::uint64_t>(RandomStream::kScalerSample));
 
-  // sums[0, d): feature sums; [d, 2d): sums of squares; then label sum, label square sum, count.
-  std::vector<double> sums(2 * d + 3, 0.0);
+  // sums[0, d): feature sums; [d, 2d): sums of squares; [2d, 3d): non-zero counts (sparse only);
+  // then label sum, label square sum, count.
+  const std::size_t per_feature = train.sparse ? 3 * d : 2 * d;
+  std::vector<double> sums(per_feature + 3, 0.0);
   double* sum = sums.data();
   double* sum_sq = sums.data() + d;
+  double* nonzeros = sums.data() + 2 * d;
   for (std::uint32_t r : sample) {
     if (train.sparse) {
       for (std::uint64_t k = train.row_ptr[r]; k < train.row_ptr[r + 1]; ++k) {
         const double v = train.values[k];
         sum[train.col_idx[k]] += v;
         sum_sq[train.col_idx[k]] += v * v;
+        nonzeros[train.col_idx[k]] += 1;
       }
     } else {
       const float* row = train.dense.data() + static_cast<std::size_t>(r) * d;
@@ -44,31 +50,40 @@ Normalization compute_normalization(const Dataset& train, const NormalizationCon
       }
     }
   }
+  double* label_sums = sums.data() + per_feature;
   for (std::uint32_t r : sample) {
-    sums[2 * d] += train.labels[r];
-    sums[2 * d + 1] += static_cast<double>(train.labels[r]) * train.labels[r];
+    label_sums[0] += train.labels[r];
+    label_sums[1] += static_cast<double>(train.labels[r]) * train.labels[r];
   }
-  sums[2 * d + 2] = static_cast<double>(sample.size());
+  label_sums[2] = static_cast<double>(sample.size());
   if (communicator != nullptr) communicator->sum(sums);
-  const double count = sums[2 * d + 2];
+  const double count = label_sums[2];
   n.sample_size = static_cast<std::size_t>(count);
 
   const bool centre = config.unbias_data && !train.sparse;
   for (std::size_t j = 0; j < d; ++j) {
     const double mean = sum[j] / count;
-    const double mean_sq = sum_sq[j] / count;
     if (centre) n.mean[j] = mean;
-    // Without centring, the root mean square is the scale that brings features to unit size.
-    if (config.normalize_data) n.scale[j] = usable_scale(std::sqrt(std::max(0.0, centre ? mean_sq - mean * mean : mean_sq)));
+    if (!config.normalize_data) continue;
+    if (train.sparse) {
+      // The root mean square of the feature's non-zero values: over all sampled records, a feature
+      // seen once in 10000 would get a scale 100 times below its values and swamp the margins.
+      if (nonzeros[j] > 0) n.scale[j] = usable_scale(std::sqrt(sum_sq[j] / nonzeros[j]));
+    } else {
+      const double mean_sq = sum_sq[j] / count;
+      // Without centring, the root mean square is the scale that brings features to unit size.
+      n.scale[j] = usable_scale(std::sqrt(std::max(0.0, centre ? mean_sq - mean * mean : mean_sq)));
+    }
   }
 
   if (config.normalize_label || config.unbias_label) {
-    const double s = sums[2 * d];
-    const double ss = sums[2 * d + 1];
+    const double s = label_sums[0];
+    const double ss = label_sums[1];
     const double mean = s / count;
     if (config.unbias_label) n.label_mean = mean;
     if (config.normalize_label)
-      n.label_scale = usable_scale(std::sqrt(std::max(0.0, config.unbias_label ? ss / count - mean * mean : ss / count)));
+      n.label_scale =
+          usable_scale(std::sqrt(std::max(0.0, config.unbias_label ? ss / count - mean * mean : ss / count)));
   }
   return n;
 }

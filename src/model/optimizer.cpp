@@ -1,5 +1,6 @@
 #include "linlearn/optimizer.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <stdexcept>
@@ -25,6 +26,8 @@ struct BlockState {
   std::vector<float> first;   // sgd / rmsprop: momentum velocity; adam: first moment
   std::vector<float> second;  // adam / rmsprop: running average of squared gradients
   std::int64_t steps = 0;     // step() / step_rows() calls on this block
+  // step_rows() with regularization: per row, the step up to which its weight decay and l1 were applied.
+  std::vector<std::int64_t> regularized_to;
 };
 
 // Adam's bias-correction denominators for the current step; 1 for the other optimizers.
@@ -51,12 +54,16 @@ class BlockOptimizer : public Optimizer {
     BlockState& state = state_for(block, n);
     ++state.steps;
     update_span(state, bias_correction(state.steps), params, grads, 0, n, s);
+    std::fill(state.regularized_to.begin(), state.regularized_to.end(), state.steps);
   }
 
   // `grads` has the layout of `params` (the whole block); only the listed rows are read. Rows
   // should be distinct: a repeated row is stepped again. For Adam the bias correction uses the
   // block's step count even for rows that skipped some steps: the usual "lazy Adam" approximation,
-  // which keeps the cost of a sparse step proportional to the rows it touches.
+  // which keeps the cost of a sparse step proportional to the rows it touches. A row's regularization
+  // is lazy too: when a row is stepped, it first gets the weight decay and l1 shrinkage of the steps
+  // it skipped, as plain gradient steps on the penalty alone, so that a rare feature is held back
+  // as much as a dense one.
   void step_rows(int block, float* params, const float* grads, std::size_t total,
                  const std::vector<std::uint32_t>& rows, std::size_t cols, const StepSettings& s) override {
     if (cols == 0 || total % cols != 0) {
@@ -73,14 +80,22 @@ class BlockOptimizer : public Optimizer {
     BlockState& state = state_for(block, total);
     ++state.steps;
     const BiasCorrection correction = bias_correction(state.steps);
+    const bool regularized = s.wd > 0.0 || s.l1 > 0.0;
+    if (regularized && state.regularized_to.empty()) state.regularized_to.assign(row_count, 0);
     for (const std::uint32_t row : rows) {
-      update_span(state, correction, params, grads, static_cast<std::size_t>(row) * cols, cols, s);
+      const std::size_t begin = static_cast<std::size_t>(row) * cols;
+      if (regularized) {
+        std::int64_t& done = state.regularized_to[row];
+        catch_up_regularization(params + begin, cols, state.steps - 1 - done, s);
+        done = state.steps;
+      }
+      update_span(state, correction, params, grads, begin, cols, s);
     }
   }
 
   // Layout: kind, block count, then per block: steps, size of `first`, its values, size of
-  // `second`, its values. Every stored quantity is a float or a count below 2^53, so the round
-  // trip through double is exact.
+  // `second`, its values, size of `regularized_to`, its values. Every stored quantity is a float or
+  // a count below 2^53, so the round trip through double is exact.
   std::vector<double> save_state() const override {
     std::vector<double> out;
     out.push_back(static_cast<double>(static_cast<int>(kind())));
@@ -91,6 +106,8 @@ class BlockOptimizer : public Optimizer {
         out.push_back(static_cast<double>(moments->size()));
         out.insert(out.end(), moments->begin(), moments->end());
       }
+      out.push_back(static_cast<double>(state.regularized_to.size()));
+      out.insert(out.end(), state.regularized_to.begin(), state.regularized_to.end());
     }
     return out;
   }
@@ -123,6 +140,8 @@ class BlockOptimizer : public Optimizer {
         moments->resize(static_cast<std::size_t>(next_count(remaining())));
         for (float& value : *moments) value = static_cast<float>(next());
       }
+      block.regularized_to.resize(static_cast<std::size_t>(next_count(remaining())));
+      for (std::int64_t& step : block.regularized_to) step = static_cast<std::int64_t>(next_count(kMaxSteps));
     }
     if (at != state.size()) {
       throw InputError("optimizer state: " + std::to_string(state.size() - at) + " extra values");
@@ -137,9 +156,8 @@ class BlockOptimizer : public Optimizer {
   virtual BiasCorrection bias_correction(std::int64_t /*steps*/) const { return {}; }
   // Updates params[begin, begin + count) from the matching gradients; state.steps already counts
   // this step.
-  virtual void update_span(BlockState& state, const BiasCorrection& correction, float* params,
-                           const float* grads, std::size_t begin, std::size_t count,
-                           const StepSettings& s) const = 0;
+  virtual void update_span(BlockState& state, const BiasCorrection& correction, float* params, const float* grads,
+                           std::size_t begin, std::size_t count, const StepSettings& s) const = 0;
 
   // The gradient with weight decay.
   static double regularized_gradient(double w, double g, const StepSettings& s) { return g + s.wd * w; }
@@ -148,6 +166,14 @@ class BlockOptimizer : public Optimizer {
   // minimizer of loss + wd/2 |w|^2 + l1 |w|_1; for plain SGD the threshold is learning_rate * l1.
   static float after_l1(double w, double step_per_gradient, const StepSettings& s) {
     return static_cast<float>(s.l1 > 0.0 ? soft_threshold(w, step_per_gradient * s.l1) : w);
+  }
+  // `skipped` plain gradient steps on wd/2 |w|^2 followed by l1 shrinkage, at this step's rate.
+  static void catch_up_regularization(float* row, std::size_t count, std::int64_t skipped, const StepSettings& s) {
+    if (skipped <= 0) return;
+    const auto steps = static_cast<double>(skipped);
+    const double decay = std::pow(std::max(0.0, 1.0 - s.learning_rate * s.wd), steps);
+    const double threshold = s.learning_rate * s.l1 * steps;
+    for (std::size_t i = 0; i < count; ++i) row[i] = static_cast<float>(soft_threshold(row[i] * decay, threshold));
   }
 
  private:
@@ -164,8 +190,7 @@ class BlockOptimizer : public Optimizer {
       if (moments->empty()) moments->assign(n, 0.0F);
       if (moments->size() != n) {
         throw std::invalid_argument("Optimizer: block " + std::to_string(block) + " has " +
-                                    std::to_string(moments->size()) + " parameters, not " +
-                                    std::to_string(n));
+                                    std::to_string(moments->size()) + " parameters, not " + std::to_string(n));
       }
     }
     return state;
@@ -236,8 +261,7 @@ class Adam final : public BlockOptimizer {
 
 class Rmsprop final : public BlockOptimizer {
  public:
-  Rmsprop(double momentum, double decay, double epsilon)
-      : momentum_(momentum), decay_(decay), epsilon_(epsilon) {}
+  Rmsprop(double momentum, double decay, double epsilon) : momentum_(momentum), decay_(decay), epsilon_(epsilon) {}
 
  protected:
   OptimizerKind kind() const override { return OptimizerKind::kRmsprop; }

@@ -17,7 +17,7 @@ namespace linlearn {
 namespace {
 
 constexpr const char* kCheckpointMagic = "LLCKPT1";
-constexpr unsigned kCheckpointVersion = 1;
+constexpr unsigned kCheckpointVersion = 2;
 
 double from_json_number(const nlohmann::json& j) {
   return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();

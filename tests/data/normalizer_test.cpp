@@ -42,17 +42,21 @@ TEST(Normalizer, SampleIsRandomNotTheHead) {
   EXPECT_LT(n.mean[0], 75.0);
 }
 
+// Sparse features are scaled by the root mean square of their non-zero values, so a rare feature
+// is not blown up by the records that lack it.
 TEST(Normalizer, SparseDataIsScaledNotCentred) {
   Dataset d;
   d.sparse = true;
   d.feature_dim = 3;
-  d.row_ptr = {0, 1, 2};
-  d.col_idx = {0, 0};
-  d.values = {3.0F, 4.0F};
-  d.labels = {0, 1};
+  d.row_ptr = {0, 1, 2, 3, 3, 3, 3};
+  d.col_idx = {0, 0, 1};
+  d.values = {3.0F, 4.0F, 0.5F};
+  d.labels = {0, 1, 0, 1, 0, 1};
   const Normalization n = compute_normalization(d, NormalizationConfig{}, 0);
+  EXPECT_EQ(n.sample_size, 6U);
   EXPECT_EQ(n.mean[0], 0.0);
   EXPECT_NEAR(n.scale[0], std::sqrt((9.0 + 16.0) / 2), 1e-9);
+  EXPECT_NEAR(n.scale[1], 0.5, 1e-9);
   EXPECT_EQ(n.scale[2], 1.0);
 }
 

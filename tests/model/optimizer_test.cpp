@@ -60,8 +60,7 @@ std::vector<Case> all_optimizers() {
           {"rmsprop+momentum", rmsprop_momentum, 0.002, 4000, 1e-2}};
 }
 
-std::vector<float> minimize(Optimizer& optimizer, const Quadratic& f, const StepSettings& settings,
-                            int steps) {
+std::vector<float> minimize(Optimizer& optimizer, const Quadratic& f, const StepSettings& settings, int steps) {
   std::vector<float> w(f.a.size(), 0.0F);
   for (int t = 0; t < steps; ++t) {
     const std::vector<float> g = f.gradient(w);
@@ -71,8 +70,7 @@ std::vector<float> minimize(Optimizer& optimizer, const Quadratic& f, const Step
 }
 
 TEST(OptimizerTest, NamesRoundTrip) {
-  for (const auto& [kind, name] : {std::pair{OptimizerKind::kSgd, "sgd"},
-                                   std::pair{OptimizerKind::kAdam, "adam"},
+  for (const auto& [kind, name] : {std::pair{OptimizerKind::kSgd, "sgd"}, std::pair{OptimizerKind::kAdam, "adam"},
                                    std::pair{OptimizerKind::kRmsprop, "rmsprop"}}) {
     EXPECT_EQ(optimizer_kind_name(kind), name);
     EXPECT_EQ(parse_optimizer_kind(name), kind);
@@ -232,10 +230,34 @@ TEST(OptimizerTest, StepRowsLeavesTheStateOfUntouchedRowsAlone) {
   optimizer->step_rows(0, w.data(), grads.data(), w.size(), {1, 2}, 2, settings);
   optimizer->step_rows(0, w.data(), grads.data(), w.size(), {1, 2}, 2, settings);
   optimizer->step_rows(0, w.data(), grads.data(), w.size(), {0, 1}, 2, settings);
-  EXPECT_FLOAT_EQ(w[0], -0.5F);                     // first step of row 0
-  EXPECT_FLOAT_EQ(w[2], -0.5F - 0.95F - 1.355F);    // third step of row 1
-  EXPECT_FLOAT_EQ(w[4], -0.5F - 0.95F);             // row 2 stopped after two
-  EXPECT_FLOAT_EQ(w[6], 0.0F);                      // row 3 never moved
+  EXPECT_FLOAT_EQ(w[0], -0.5F);                   // first step of row 0
+  EXPECT_FLOAT_EQ(w[2], -0.5F - 0.95F - 1.355F);  // third step of row 1
+  EXPECT_FLOAT_EQ(w[4], -0.5F - 0.95F);           // row 2 stopped after two
+  EXPECT_FLOAT_EQ(w[6], 0.0F);                    // row 3 never moved
+}
+
+// A row skipped by some sparse steps gets their weight decay and l1 when it is next stepped: with
+// zero gradients, plain SGD ends where dense steps on every row would.
+TEST(OptimizerTest, StepRowsCatchesUpTheRegularizationOfSkippedSteps) {
+  OptimizerParams params;
+  params.kind = OptimizerKind::kSgd;
+  for (const StepSettings settings : {StepSettings{0.1, 0.5, 0.0}, StepSettings{0.1, 0.0, 0.25}}) {
+    const auto sparse = make_optimizer(params);
+    const auto dense = make_optimizer(params);
+    std::vector<float> w = {1.0F, -2.0F, 3.0F};
+    std::vector<float> reference = w;
+    const std::vector<float> zero(w.size(), 0.0F);
+    for (int t = 0; t < 5; ++t) {
+      const std::vector<std::uint32_t> rows =
+          t == 0 || t == 4 ? std::vector<std::uint32_t>{0, 1} : std::vector<std::uint32_t>{1};
+      sparse->step_rows(0, w.data(), zero.data(), w.size(), rows, 1, settings);
+      dense->step(0, reference.data(), zero.data(), reference.size(), settings);
+    }
+    EXPECT_FLOAT_EQ(w[0], reference[0]);
+    EXPECT_FLOAT_EQ(w[1], reference[1]);
+    EXPECT_EQ(w[2], 3.0F);  // never stepped: caught up on its next step
+    EXPECT_LT(std::abs(reference[0]), 1.0F);
+  }
 }
 
 TEST(OptimizerTest, StepRowsRejectsRowsOutsideTheBlock) {
