@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -82,11 +83,14 @@ class BlockOptimizer : public Optimizer {
     const BiasCorrection correction = bias_correction(state.steps);
     const bool regularized = s.wd > 0.0 || s.l1 > 0.0;
     if (regularized && state.regularized_to.empty()) state.regularized_to.assign(row_count, 0);
+    // Decay per skipped step, as a logarithm so a row's catch-up costs one exp.
+    const double log_decay =
+        s.learning_rate * s.wd < 1.0 ? std::log1p(-s.learning_rate * s.wd) : -std::numeric_limits<double>::infinity();
     for (const std::uint32_t row : rows) {
       const std::size_t begin = static_cast<std::size_t>(row) * cols;
       if (regularized) {
         std::int64_t& done = state.regularized_to[row];
-        catch_up_regularization(params + begin, cols, state.steps - 1 - done, s);
+        catch_up_regularization(params + begin, cols, state.steps - 1 - done, log_decay, s);
         done = state.steps;
       }
       update_span(state, correction, params, grads, begin, cols, s);
@@ -167,11 +171,13 @@ class BlockOptimizer : public Optimizer {
   static float after_l1(double w, double step_per_gradient, const StepSettings& s) {
     return static_cast<float>(s.l1 > 0.0 ? soft_threshold(w, step_per_gradient * s.l1) : w);
   }
-  // `skipped` plain gradient steps on wd/2 |w|^2 followed by l1 shrinkage, at this step's rate.
-  static void catch_up_regularization(float* row, std::size_t count, std::int64_t skipped, const StepSettings& s) {
+  // `skipped` plain gradient steps on wd/2 |w|^2 (each a factor exp(log_decay)) followed by l1
+  // shrinkage, at this step's rate.
+  static void catch_up_regularization(float* row, std::size_t count, std::int64_t skipped, double log_decay,
+                                      const StepSettings& s) {
     if (skipped <= 0) return;
     const auto steps = static_cast<double>(skipped);
-    const double decay = std::pow(std::max(0.0, 1.0 - s.learning_rate * s.wd), steps);
+    const double decay = std::exp(steps * log_decay);
     const double threshold = s.learning_rate * s.l1 * steps;
     for (std::size_t i = 0; i < count; ++i) row[i] = static_cast<float>(soft_threshold(row[i] * decay, threshold));
   }

@@ -1,6 +1,7 @@
 #include "batch_gradient.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "dense_tiles.h"
 
@@ -174,26 +175,52 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
   }
 }
 
-void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params,
-                                                  double divisor) {
-  const auto k = static_cast<std::size_t>(outputs_);
-  // Clear the rows the previous batch wrote; the rest of the gradient is still zero.
-  for (auto& g : out_.grads)
-    for (std::uint32_t j : out_.touched) std::fill_n(g.weights.begin() + static_cast<std::ptrdiff_t>(j * k), k, 0.0F);
-  // Collect each feature once (a bit per feature marks it), so the sort sees the distinct features
-  // of the batch, not every non-zero.
+// The batch's non-zeros, scaled, in one compact run, and its distinct features in ascending order (the
+// optimizer then walks memory forwards): a bit per feature marks them; the list comes from scanning the bitmap when it
+// is small next to the list, and from sorting the list otherwise (very wide data).
+void BatchGradientKernel::collect_touched_features(std::span<const std::uint32_t> batch) {
   out_.touched.clear();
+  batch_columns_.clear();
+  batch_values_.clear();
+  batch_row_start_.assign(1, 0);
   if (touched_bits_.empty()) touched_bits_.assign((data_->feature_dim + 63) / 64, 0);
-  for (std::uint32_t r : batch)
+  for (std::uint32_t r : batch) {
     for (std::uint64_t p = data_->row_ptr[r]; p < data_->row_ptr[r + 1]; ++p) {
       const std::uint32_t j = data_->col_idx[p];
+      batch_columns_.push_back(j);
+      batch_values_.push_back(data_->values[p] * inv_scale_[j]);
       std::uint64_t& word = touched_bits_[j / 64];
       const std::uint64_t bit = std::uint64_t{1} << (j % 64);
       if ((word & bit) == 0) out_.touched.push_back(j);
       word |= bit;
     }
-  for (std::uint32_t j : out_.touched) touched_bits_[j / 64] = 0;
-  std::sort(out_.touched.begin(), out_.touched.end());
+    batch_row_start_.push_back(batch_columns_.size());
+  }
+  if (touched_bits_.size() <= 16 * out_.touched.size()) {
+    out_.touched.clear();
+    for (std::size_t w = 0; w < touched_bits_.size(); ++w) {
+      for (std::uint64_t bits = touched_bits_[w]; bits != 0; bits &= bits - 1)
+        out_.touched.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
+      touched_bits_[w] = 0;
+    }
+  } else {
+    for (std::uint32_t j : out_.touched) touched_bits_[j / 64] = 0;
+    std::sort(out_.touched.begin(), out_.touched.end());
+  }
+}
+
+void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params,
+                                                  double divisor) {
+  const auto k = static_cast<std::size_t>(outputs_);
+  // Clear the rows the previous batch wrote; the rest of the gradient is still zero.
+  for (auto& g : out_.grads) {
+    if (k == 1) {
+      for (std::uint32_t j : out_.touched) g.weights[j] = 0.0F;
+    } else {
+      for (std::uint32_t j : out_.touched) std::fill_n(g.weights.begin() + static_cast<std::ptrdiff_t>(j * k), k, 0.0F);
+    }
+  }
+  collect_touched_features(batch);
 
   const std::size_t chunks = chunk_count(batch.size());
   const auto columns = static_cast<Eigen::Index>(static_cast<std::size_t>(models_) * k);
@@ -207,12 +234,15 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
       float* out = margins.row(static_cast<Eigen::Index>(r)).data();
       for (int m = 0; m < models_; ++m)
         std::copy_n(params[static_cast<std::size_t>(m)]->bias.data(), k, out + m * outputs_);
-      for (std::uint64_t p = data_->row_ptr[rows[r]]; p < data_->row_ptr[rows[r] + 1]; ++p) {
-        const std::uint32_t j = data_->col_idx[p];
-        const float x = data_->values[p] * inv_scale_[j];
-        for (int m = 0; m < models_; ++m) {
-          const float* w = params[static_cast<std::size_t>(m)]->weights.data() + static_cast<std::size_t>(j) * k;
-          for (std::size_t o = 0; o < k; ++o) out[static_cast<std::size_t>(m) * k + o] += x * w[o];
+    }
+    // One model at a time, so only its weights compete for the cache.
+    for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m) {
+      const float* w = params[m]->weights.data();
+      for (std::size_t r = begin; r < end; ++r) {
+        float* out = margins.row(static_cast<Eigen::Index>(r - begin)).data() + m * k;
+        for (std::size_t q = batch_row_start_[r]; q < batch_row_start_[r + 1]; ++q) {
+          const float* wj = w + static_cast<std::size_t>(batch_columns_[q]) * k;
+          for (std::size_t o = 0; o < k; ++o) out[o] += batch_values_[q] * wj[o];
         }
       }
     }
@@ -225,18 +255,18 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
   pool_.run(threads, [&](std::size_t t, int) {
     const std::size_t lo = t * d / threads;
     const std::size_t hi = (t + 1) * d / threads;
-    for (std::size_t c = 0; c < chunks; ++c) {
-      const std::size_t begin = chunk_begin(c, chunks, batch.size());
-      const std::size_t end = chunk_begin(c + 1, chunks, batch.size());
-      for (std::size_t r = begin; r < end; ++r) {
-        const float* g = chunk_g_[c].row(static_cast<Eigen::Index>(r - begin)).data();
-        for (std::uint64_t p = data_->row_ptr[batch[r]]; p < data_->row_ptr[batch[r] + 1]; ++p) {
-          const std::uint32_t j = data_->col_idx[p];
-          if (j < lo || j >= hi) continue;
-          const float x = data_->values[p] * inv_scale_[j];
-          for (int m = 0; m < models_; ++m) {
-            float* out = out_.grads[static_cast<std::size_t>(m)].weights.data() + static_cast<std::size_t>(j) * k;
-            for (std::size_t o = 0; o < k; ++o) out[o] += x * g[static_cast<std::size_t>(m) * k + o];
+    for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m) {
+      float* grad = out_.grads[m].weights.data();
+      for (std::size_t c = 0; c < chunks; ++c) {
+        const std::size_t begin = chunk_begin(c, chunks, batch.size());
+        const std::size_t end = chunk_begin(c + 1, chunks, batch.size());
+        for (std::size_t r = begin; r < end; ++r) {
+          const float* g = chunk_g_[c].row(static_cast<Eigen::Index>(r - begin)).data() + m * k;
+          for (std::size_t q = batch_row_start_[r]; q < batch_row_start_[r + 1]; ++q) {
+            const std::uint32_t j = batch_columns_[q];
+            if (j < lo || j >= hi) continue;
+            float* out = grad + static_cast<std::size_t>(j) * k;
+            for (std::size_t o = 0; o < k; ++o) out[o] += batch_values_[q] * g[o];
           }
         }
       }

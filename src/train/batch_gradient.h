@@ -54,6 +54,7 @@ class BatchGradientKernel {
   void start_call(const ModelRefs& params);
   void dense_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
   void sparse_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
+  void collect_touched_features(std::span<const std::uint32_t> batch);
   // Loss gradients for the rows of one chunk, whose margins are in `margins`; returns into `g`.
   void loss_gradients(std::span<const std::uint32_t> rows, const RowMatrix& margins, RowMatrix& g,
                       RowMatrix& record_loss, std::vector<double>& loss_sum, double& weight_sum, double divisor) const;
@@ -75,6 +76,9 @@ class BatchGradientKernel {
   std::vector<RowMatrix> chunk_margins_;                       // per chunk
   std::vector<RowMatrix> chunk_g_;                             // per chunk: d loss / d margin, scaled
   std::vector<RowMatrix> chunk_partial_;                       // per chunk: (X^T G)^T
+  std::vector<std::uint32_t> batch_columns_;                   // sparse: the batch's non-zeros, row after row
+  std::vector<float> batch_values_;                            // ... their values times 1 / scale
+  std::vector<std::size_t> batch_row_start_;                   // ... where each batch row starts in them
   std::vector<std::uint64_t> touched_bits_;                    // sparse: one bit per feature, all clear between batches
   std::vector<RowMatrix> chunk_record_loss_;                   // per chunk: loss of each record under each model
   std::vector<std::vector<double>> chunk_loss_;

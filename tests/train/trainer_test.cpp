@@ -155,6 +155,52 @@ TEST(BatchGradientKernel, MatchesFiniteDifferences) {
   EXPECT_NEAR(g.grads[0].bias[0], (mean_loss(w, 0.2 + h) - mean_loss(w, 0.2 - h)) / (2 * h), 2e-3);
 }
 
+// The CSR kernel computes what the dense kernel computes on the same (uncentred) data, for several
+// models and softmax outputs at once, and the same bits whatever the thread count.
+TEST(BatchGradientKernel, SparseMatchesDenseForEveryModelAndThreadCount) {
+  Dataset dense = testing::logistic_data(400, 6, 10);
+  for (std::size_t r = 0; r < dense.rows(); ++r) {
+    dense.labels[r] = static_cast<float>(r % 3);
+    for (std::size_t j = 0; j < 6; ++j)
+      if ((r + j) % 3 == 0) dense.dense[r * 6 + j] = 0.0F;  // real zeros, so rows differ in length
+  }
+  Dataset sparse = dense;
+  sparse.to_sparse();
+  NormalizationConfig nc;
+  nc.unbias_data = false;
+  const Normalization norm = compute_normalization(dense, nc, 0);
+  LossParams lp;
+  lp.num_classes = 3;
+  const auto loss = make_loss(LossKind::kSoftmax, lp);
+  const std::vector<float> weights(dense.rows(), 1.0F);
+  std::vector<ModelParameters> params(3);
+  for (std::size_t m = 0; m < params.size(); ++m) {
+    for (std::size_t i = 0; i < 6 * 3; ++i)
+      params[m].weights.push_back(0.05F * static_cast<float>((i * (m + 2)) % 7) - 0.15F);
+    params[m].bias = {0.1F, -0.1F * static_cast<float>(m), 0.0F};
+  }
+  const ModelRefs refs = {&params[0], &params[1], &params[2]};
+  std::vector<std::uint32_t> batch(256);
+  for (std::uint32_t i = 0; i < batch.size(); ++i) batch[i] = (i * 11) % 400;
+  ThreadPool one(1), two(2);
+  BatchGradientKernel dense_kernel(dense, weights, norm, *loss, *loss, 3, two);
+  BatchGradientKernel sparse_one(sparse, weights, norm, *loss, *loss, 3, one);
+  BatchGradientKernel sparse_two(sparse, weights, norm, *loss, *loss, 3, two);
+  const BatchGradient expected = dense_kernel.compute(batch, refs, 256.0);
+  const BatchGradient a = sparse_one.compute(batch, refs, 256.0);
+  const BatchGradient b = sparse_two.compute(batch, refs, 256.0);
+  for (std::size_t m = 0; m < 3; ++m) {
+    EXPECT_EQ(a.grads[m].weights, b.grads[m].weights);
+    EXPECT_EQ(a.grads[m].bias, b.grads[m].bias);
+    for (std::size_t i = 0; i < expected.grads[m].weights.size(); ++i)
+      EXPECT_NEAR(a.grads[m].weights[i], expected.grads[m].weights[i], 1e-5) << "model " << m << " weight " << i;
+    for (std::size_t o = 0; o < 3; ++o) EXPECT_NEAR(a.grads[m].bias[o], expected.grads[m].bias[o], 1e-5);
+    EXPECT_NEAR(a.loss_sum[m], expected.loss_sum[m], 1e-3);
+  }
+  EXPECT_EQ(a.touched.size(), 6U);
+  EXPECT_GT(std::abs(expected.grads[1].weights[4]), 1e-3F);
+}
+
 }  // namespace
 }  // namespace linlearn
 
