@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "../io/temp_dir.h"
+#include "data/dataset_equality.h"
 #include "linlearn/errors.h"
 
 namespace linlearn {
@@ -40,23 +41,14 @@ std::string write_cache(const TempDir& dir, const std::vector<Dataset>& blocks) 
   return path;
 }
 
-void expect_equal(const Dataset& a, const Dataset& b) {
-  EXPECT_EQ(a.sparse, b.sparse);
-  EXPECT_EQ(a.feature_dim, b.feature_dim);
-  EXPECT_EQ(a.labels, b.labels);
-  EXPECT_EQ(a.dense, b.dense);
-  EXPECT_EQ(a.row_ptr, b.row_ptr);
-  EXPECT_EQ(a.col_idx, b.col_idx);
-  EXPECT_EQ(a.values, b.values);
-}
-
 std::string read_bytes(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 void write_bytes(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::binary | std::ios::trunc).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
 std::string open_error(const std::string& path) {
@@ -77,7 +69,7 @@ TEST(RecordCacheTest, DenseBlocksRoundTrip) {
   EXPECT_EQ(cache.feature_dim(), 3u);
   EXPECT_FALSE(cache.sparse());
   // In any order: each read touches only its block.
-  for (std::size_t i : {2u, 0u, 1u}) expect_equal(cache.read_block(i), blocks[i]);
+  for (std::size_t i : {2u, 0u, 1u}) testing::expect_same_records(cache.read_block(i), blocks[i]);
 }
 
 TEST(RecordCacheTest, SparseBlocksRoundTripWithTheLargestFeatureDim) {
@@ -87,8 +79,8 @@ TEST(RecordCacheTest, SparseBlocksRoundTripWithTheLargestFeatureDim) {
   EXPECT_TRUE(cache.sparse());
   EXPECT_EQ(cache.feature_dim(), 9u);
   blocks[0].feature_dim = 9;
-  expect_equal(cache.read_block(0), blocks[0]);
-  expect_equal(cache.read_block(1), blocks[1]);
+  testing::expect_same_records(cache.read_block(0), blocks[0]);
+  testing::expect_same_records(cache.read_block(1), blocks[1]);
 }
 
 TEST(RecordCacheTest, DenseBlocksOfACacheWithSparseOnesComeBackAsCsr) {
@@ -97,7 +89,7 @@ TEST(RecordCacheTest, DenseBlocksOfACacheWithSparseOnesComeBackAsCsr) {
   Dataset expected = dense_block(3, 4, 1);
   expected.to_sparse();
   expected.feature_dim = 6;
-  expect_equal(cache.read_block(0), expected);
+  testing::expect_same_records(cache.read_block(0), expected);
 }
 
 TEST(RecordCacheTest, DenseBlocksOfAnotherWidthAreRefused) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "data/dataset_equality.h"
 #include "io/temp_dir.h"
 #include "linlearn/errors.h"
 #include "linlearn/reader.h"
@@ -119,17 +120,6 @@ std::string windowed_csv(int rows) {
   return text;
 }
 
-void expect_same(const Dataset& a, const Dataset& b) {
-  EXPECT_EQ(a.sparse, b.sparse);
-  EXPECT_EQ(a.feature_dim, b.feature_dim);
-  EXPECT_EQ(a.labels, b.labels);
-  EXPECT_EQ(a.dense, b.dense);
-  EXPECT_EQ(a.row_ptr, b.row_ptr);
-  EXPECT_EQ(a.col_idx, b.col_idx);
-  EXPECT_EQ(a.values, b.values);
-  EXPECT_EQ(a.files, b.files);
-}
-
 std::string windowed_error_of(const std::vector<std::string>& specs, std::size_t window_bytes,
                               const ReadOptions& opts = {}) {
   try {
@@ -152,8 +142,9 @@ TEST(ChannelReader, ParsesFilesInWindowsAsWholeFiles) {
       const Dataset whole = read_channel_in_windows(specs, opts, std::size_t{1} << 30);
       const Dataset windowed = read_channel_in_windows(specs, opts, 100);
       EXPECT_EQ(whole.rows(), specs.size() == 2 ? 550u : 552u);
-      expect_same(windowed, whole);
-      expect_same(read_channel(specs, opts), whole);
+      testing::expect_same_records(windowed, whole);
+      EXPECT_EQ(windowed.files, whole.files);
+      testing::expect_same_records(read_channel(specs, opts), whole);
     }
   }
 }
@@ -192,9 +183,9 @@ TEST(ChannelReader, ReadsGzippedAndEmptyFiles) {
   ASSERT_EQ(gzwrite(out, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
   ASSERT_EQ(gzclose(out), Z_OK);
   const std::string plain = dir.write("d.csv", text);
-  Dataset unzipped = read_channel_in_windows({gz}, ReadOptions{}, 64);
-  unzipped.files = {plain};
-  expect_same(unzipped, read_channel({plain}, ReadOptions{}));
+  const Dataset unzipped = read_channel_in_windows({gz}, ReadOptions{}, 64);
+  EXPECT_EQ(unzipped.files, std::vector<std::string>{gz});
+  testing::expect_same_records(unzipped, read_channel({plain}, ReadOptions{}));
   const std::string empty = dir.write("empty.csv", "");
   EXPECT_EQ(error_of({empty}), empty + ": no records found, expected at least one CSV row");
 }

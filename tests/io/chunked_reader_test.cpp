@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "data/dataset_equality.h"
 #include "linlearn/errors.h"
 #include "linlearn/reader.h"
 #include "linlearn/recordio.h"
@@ -50,16 +51,6 @@ std::string libsvm_text(int rows) {
   return text;
 }
 
-void expect_same(const Dataset& streamed, const Dataset& whole) {
-  EXPECT_EQ(streamed.sparse, whole.sparse);
-  EXPECT_EQ(streamed.feature_dim, whole.feature_dim);
-  EXPECT_EQ(streamed.labels, whole.labels);
-  EXPECT_EQ(streamed.dense, whole.dense);
-  EXPECT_EQ(streamed.row_ptr, whole.row_ptr);
-  EXPECT_EQ(streamed.col_idx, whole.col_idx);
-  EXPECT_EQ(streamed.values, whole.values);
-}
-
 std::string message_of(const std::function<void()>& action) {
   try {
     action();
@@ -85,7 +76,7 @@ TEST(ChunkedReaderTest, CsvBlocksConcatenateToTheWholeChannel) {
   const Streamed streamed = stream({a, b}, opts, kTinyBlock);
   EXPECT_GT(streamed.blocks.size(), 40u);
   for (const auto& block : streamed.blocks) EXPECT_EQ(block.feature_dim, 3u);
-  expect_same(streamed.all, read_channel({a, b}, opts));
+  testing::expect_same_records(streamed.all, read_channel({a, b}, opts));
 }
 
 TEST(ChunkedReaderTest, LibsvmBlocksConcatenateToTheWholeChannel) {
@@ -96,7 +87,7 @@ TEST(ChunkedReaderTest, LibsvmBlocksConcatenateToTheWholeChannel) {
   const Streamed streamed = stream({file}, opts, kTinyBlock);
   EXPECT_GT(streamed.blocks.size(), 50u);
   for (const auto& block : streamed.blocks) EXPECT_EQ(block.feature_dim, 20u);
-  expect_same(streamed.all, read_channel({file}, opts));
+  testing::expect_same_records(streamed.all, read_channel({file}, opts));
 }
 
 TEST(ChunkedReaderTest, RecordIOBlocksConcatenateToTheWholeChannel) {
@@ -106,8 +97,8 @@ TEST(ChunkedReaderTest, RecordIOBlocksConcatenateToTheWholeChannel) {
   const std::string file = dir.write("d.rec", encode_recordio(source, false, 0, source.rows()));
   const Streamed streamed = stream({file}, opts, kTinyBlock);
   EXPECT_GT(streamed.blocks.size(), 20u);
-  expect_same(streamed.all, read_channel({file}, opts));
-  expect_same(streamed.all, source);
+  testing::expect_same_records(streamed.all, read_channel({file}, opts));
+  testing::expect_same_records(streamed.all, source);
 }
 
 TEST(ChunkedReaderTest, GzipFilesAreStreamed) {
@@ -121,7 +112,7 @@ TEST(ChunkedReaderTest, GzipFilesAreStreamed) {
   const ReadOptions opts;
   const Streamed streamed = stream({file}, opts, kTinyBlock);
   EXPECT_GT(streamed.blocks.size(), 20u);
-  expect_same(streamed.all, read_channel({file}, opts));
+  testing::expect_same_records(streamed.all, read_channel({file}, opts));
 }
 
 TEST(ChunkedReaderTest, AGzNameOnPlainTextIsAnInputError) {
@@ -211,7 +202,7 @@ TEST(ChunkedReaderTest, ALineLongerThanABlockIsReadWhole) {
   const std::string file = dir.write("wide.csv", rows);
   const Streamed streamed = stream({file}, ReadOptions{}, 16);
   EXPECT_EQ(streamed.blocks.size(), 3u);
-  expect_same(streamed.all, read_channel({file}, ReadOptions{}));
+  testing::expect_same_records(streamed.all, read_channel({file}, ReadOptions{}));
 }
 
 }  // namespace
