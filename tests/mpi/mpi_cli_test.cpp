@@ -24,14 +24,16 @@ bool mpirun_available() {
   return std::system("command -v mpirun >/dev/null 2>&1") == 0;
 }
 
-// `timeout` turns a hung job into a failure (exit 124) instead of a stuck test run. Under the
-// sanitizer build, Open MPI's own allocations outlive MPI_Finalize (in components it has unloaded, so
-// no suppression can name them): leak checking is off for the ranks, address checking stays on.
+// `timeout` turns a hung job into a failure (exit 124) instead of a stuck test run. Each job keeps its
+// Open MPI session files under its own scratch folder: jobs started at once (ctest -j) would
+// otherwise race to create the same /tmp/ompi.* folder. Under the sanitizer build, Open MPI's own
+// allocations outlive MPI_Finalize (in components it has unloaded, so no suppression can name them):
+// leak checking is off for the ranks, address checking stays on.
 CliResult run_mpi(int ranks, const std::string& args, const std::string& scratch) {
   return run_command(
       "ASAN_OPTIONS=\"${ASAN_OPTIONS}:detect_leaks=0\" timeout 120 mpirun --allow-run-as-root "
-      "--oversubscribe -np " +
-          std::to_string(ranks) + " " + LINLEARN_EXE + " " + args,
+      "--oversubscribe --mca orte_tmpdir_base " +
+          scratch + " -np " + std::to_string(ranks) + " " + LINLEARN_EXE + " " + args,
       scratch);
 }
 
