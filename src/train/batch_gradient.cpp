@@ -127,6 +127,8 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
   const std::size_t d = data_->feature_dim;
   const auto k = static_cast<std::size_t>(outputs_);
   const auto columns = static_cast<std::size_t>(effective_columns_.rows());
+  const bool by_feature = tiles::by_feature_applies(columns);
+  if (by_feature) effective_by_feature_.resize(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(columns));
   // Fold the normalization into the weights: ((x - mean) / scale) . w = x . (w / scale) - mean . (w / scale).
   for (int m = 0; m < models_; ++m) {
     const ModelParameters& w = *params[static_cast<std::size_t>(m)];
@@ -136,6 +138,7 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
       for (std::size_t j = 0; j < d; ++j) {
         const float v = w.weights[j * k + c] * inv_scale_[j];
         effective_columns_(col, static_cast<Eigen::Index>(j)) = v;
+        if (by_feature) effective_by_feature_(static_cast<Eigen::Index>(j), col) = v;
         shift += norm_.mean[j] * v;
       }
       effective_bias_(col) = static_cast<float>(w.bias[c] - shift);
@@ -151,7 +154,10 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
     for (std::size_t r = 0; r < rows.size(); ++r) x[r] = data_->dense.data() + static_cast<std::size_t>(rows[r]) * d;
     RowMatrix& margins = chunk_margins_[c];
     margins.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(columns));
-    tiles::forward(x.data(), rows.size(), d, effective_columns_.data(), columns, margins.data());
+    if (by_feature)
+      tiles::forward_by_feature(x.data(), rows.size(), d, effective_by_feature_.data(), columns, margins.data());
+    else
+      tiles::forward(x.data(), rows.size(), d, effective_columns_.data(), columns, margins.data());
     margins.rowwise() += effective_bias_;
     loss_gradients(rows, margins, chunk_g_[c], chunk_record_loss_[c], chunk_loss_[c], chunk_weight_[c], divisor);
     // The chunk's rows are still in cache from the forward pass.

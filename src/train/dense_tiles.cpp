@@ -99,7 +99,93 @@ void backward_rows(const float* const* x, std::size_t dim, const float* g, std::
   for (; c < columns; ++c) backward_tile<R, 1>(x, dim, g + c, columns, partial_t + c * dim);
 }
 
+// margins of R rows for V * kLanes columns starting at `column`: R x V accumulators (at most 16
+// of the 32 vector registers), each step one broadcast feature per row against V weight vectors.
+template <std::size_t R, std::size_t V>
+void forward_by_feature_tile(const float* const* x, std::size_t dim, const float* by_feature, std::size_t columns,
+                             std::size_t column, float* out, const float* const* next) {
+  FloatVec acc[R][V] = {};
+  const float* w = by_feature + column;
+  for (std::size_t j = 0; j < dim; ++j, w += columns) {
+    if (next != nullptr && j % kLanes == 0)
+      for (std::size_t r = 0; r < R; ++r) __builtin_prefetch(next[r] + j, 0, 1);
+    FloatVec wv[V];
+    for (std::size_t v = 0; v < V; ++v) wv[v] = load(w + v * kLanes);
+    for (std::size_t r = 0; r < R; ++r) {
+      const float xj = x[r][j];
+      for (std::size_t v = 0; v < V; ++v) acc[r][v] += xj * wv[v];
+    }
+  }
+  for (std::size_t r = 0; r < R; ++r)
+    for (std::size_t v = 0; v < V; ++v) store(out + r * columns + column + v * kLanes, acc[r][v]);
+}
+
+// `next`, when not null, holds the rows of the next tile, fetched while the first column block of
+// this one computes (as in forward_tile).
+template <std::size_t R>
+void forward_by_feature_rows(const float* const* x, std::size_t dim, const float* by_feature, std::size_t columns,
+                             float* out, const float* const* next) {
+  std::size_t c = 0;
+  for (; c + 2 * kLanes <= columns; c += 2 * kLanes, next = nullptr)
+    forward_by_feature_tile<R, 2>(x, dim, by_feature, columns, c, out, next);
+  for (; c < columns; c += kLanes, next = nullptr)
+    forward_by_feature_tile<R, 1>(x, dim, by_feature, columns, c, out, next);
+}
+
+// partial_t for C columns from `column` and V vectors of features from `j`, summed over all rows
+// in registers (C x V accumulators), then added to partial_t once.
+template <std::size_t C, std::size_t V>
+void backward_tile_of_all_rows(const float* const* x, std::size_t row_count, std::size_t dim, const float* g,
+                               std::size_t columns, std::size_t column, std::size_t j, float* partial_t) {
+  FloatVec acc[C][V] = {};
+  for (std::size_t r = 0; r < row_count; ++r) {
+    FloatVec xv[V];
+    for (std::size_t v = 0; v < V; ++v) xv[v] = load(x[r] + j + v * kLanes);
+    const float* gr = g + r * columns + column;
+    for (std::size_t c = 0; c < C; ++c)
+      for (std::size_t v = 0; v < V; ++v) acc[c][v] += gr[c] * xv[v];
+  }
+  for (std::size_t c = 0; c < C; ++c)
+    for (std::size_t v = 0; v < V; ++v) {
+      float* p = partial_t + (column + c) * dim + j + v * kLanes;
+      store(p, load(p) + acc[c][v]);
+    }
+}
+
+template <std::size_t V>
+void backward_columns_of_all_rows(const float* const* x, std::size_t row_count, std::size_t dim, const float* g,
+                                  std::size_t columns, std::size_t j, float* partial_t) {
+  constexpr std::size_t kColumns = 8;
+  std::size_t c = 0;
+  for (; c + kColumns <= columns; c += kColumns)
+    backward_tile_of_all_rows<kColumns, V>(x, row_count, dim, g, columns, c, j, partial_t);
+  for (; c < columns; ++c) backward_tile_of_all_rows<1, V>(x, row_count, dim, g, columns, c, j, partial_t);
+}
+
 }  // namespace
+
+bool by_feature_applies(std::size_t columns) {
+  return columns >= kLanes && columns % kLanes == 0;
+}
+
+void forward_by_feature(const float* const* rows, std::size_t row_count, std::size_t dim, const float* by_feature,
+                        std::size_t columns, float* margins) {
+  constexpr std::size_t kRows = 8;
+  std::size_t r = 0;
+  for (; r + kRows <= row_count; r += kRows)
+    forward_by_feature_rows<kRows>(rows + r, dim, by_feature, columns, margins + r * columns,
+                                   r + 2 * kRows <= row_count ? rows + r + kRows : nullptr);
+  // The last rows in tiles of 4, 2 and 1: a one-row tile loads a weight vector per multiply.
+  if (r + 4 <= row_count) {
+    forward_by_feature_rows<4>(rows + r, dim, by_feature, columns, margins + r * columns, nullptr);
+    r += 4;
+  }
+  if (r + 2 <= row_count) {
+    forward_by_feature_rows<2>(rows + r, dim, by_feature, columns, margins + r * columns, nullptr);
+    r += 2;
+  }
+  if (r < row_count) forward_by_feature_rows<1>(rows + r, dim, by_feature, columns, margins + r * columns, nullptr);
+}
 
 void forward(const float* const* rows, std::size_t row_count, std::size_t dim, const float* columns_t,
              std::size_t columns, float* margins) {
@@ -112,6 +198,22 @@ void forward(const float* const* rows, std::size_t row_count, std::size_t dim, c
 
 void backward(const float* const* rows, std::size_t row_count, std::size_t dim, const float* g, std::size_t columns,
               float* partial_t) {
+  if (columns >= 8) {
+    // A run of features of every row of the chunk (a few KB) stays in L1 while the column blocks
+    // sweep it; partial_t is read and written once per run instead of once per four rows.
+    std::size_t j = 0;
+    for (; j + 2 * kLanes <= dim; j += 2 * kLanes)
+      backward_columns_of_all_rows<2>(rows, row_count, dim, g, columns, j, partial_t);
+    for (; j + kLanes <= dim; j += kLanes)
+      backward_columns_of_all_rows<1>(rows, row_count, dim, g, columns, j, partial_t);
+    for (std::size_t c = 0; c < columns; ++c)
+      for (std::size_t t = j; t < dim; ++t) {
+        float s = partial_t[c * dim + t];
+        for (std::size_t r = 0; r < row_count; ++r) s += g[r * columns + c] * rows[r][t];
+        partial_t[c * dim + t] = s;
+      }
+    return;
+  }
   std::size_t r = 0;
   for (; r + kTileRows <= row_count; r += kTileRows)
     backward_rows<kTileRows>(rows + r, dim, g + r * columns, columns, partial_t);

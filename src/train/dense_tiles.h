@@ -13,7 +13,17 @@ namespace linlearn::tiles {
 void forward(const float* const* rows, std::size_t row_count, std::size_t dim, const float* columns_t,
              std::size_t columns, float* margins);
 
+// Whether forward_by_feature() serves this many columns: a multiple of the vector width.
+bool by_feature_applies(std::size_t columns);
+
+// The same margins from the weights stored feature by feature (dim x columns, row-major), for many
+// columns: each vector register holds one row's margins for a run of columns, fed by broadcasting
+// the row's features, so no register ever needs a horizontal sum.
+void forward_by_feature(const float* const* rows, std::size_t row_count, std::size_t dim, const float* by_feature,
+                        std::size_t columns, float* margins);
+
 // partial_t[c * dim + j] += sum over r of g[r * columns + c] * rows[r][j], rows added in order.
+// For many columns the sums over all rows stay in registers (see backward_tile_of_all_rows).
 void backward(const float* const* rows, std::size_t row_count, std::size_t dim, const float* g, std::size_t columns,
               float* partial_t);
 
