@@ -32,6 +32,9 @@ TOOL_LABELS = {
 }
 
 
+NOTES_MARKER = "## Notes"
+
+
 def cpu_model():
     with open("/proc/cpuinfo") as f:
         for line in f:
@@ -138,6 +141,13 @@ def main():
         if not any(r["tool"].startswith("linlearn") and r.get("status") == "ok" for r in results):
             out += ["", "linlearn: no result yet (`linlearn train` was not available or failed)."]
         out.append("")
+    # Notes written by hand under the marker survive a rewrite of the tables.
+    if os.path.exists(args.out):
+        with open(args.out) as f:
+            previous = f.read()
+        if NOTES_MARKER in previous:
+            out.append(previous[previous.index(NOTES_MARKER):].rstrip("\n"))
+            out.append("")
     with open(args.out, "w") as f:
         f.write("\n".join(out))
 
