@@ -1,50 +1,66 @@
-// The trainer's dense batch kernel: margins = X * W for a mini-batch X (1000 x 784 floats,
-// row-major, as a Dataset stores dense rows) and a weight matrix W with one column per model and
-// class (M = 1, 8, 32), then the weight gradient X^T * G for per-record loss gradients G.
+// The trainer's dense batch kernel (src/train/dense_tiles): margins = X * W for a mini-batch of
+// 1000 rows drawn in shuffled order from 60000 x 784 floats (a Fashion-MNIST-sized store, so the
+// rows come from memory as in training), for M = 1, 8, 32 weight columns, then X^T * G.
 // FLOP/s counts both products (2 * rows * dim * M multiply-adds each).
 #include <benchmark/benchmark.h>
 
-#include <Eigen/Dense>
+#include <algorithm>
 #include <cstdint>
+#include <numeric>
 #include <random>
+#include <vector>
+
+#include "train/dense_tiles.h"
 
 namespace {
 
-using RowMajorMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+constexpr std::size_t kStoreRows = 60000;
+constexpr std::size_t kBatchRows = 1000;
+constexpr std::size_t kFeatureDim = 784;
 
-constexpr Eigen::Index kBatchRows = 1000;
-constexpr Eigen::Index kFeatureDim = 784;
-
-template <typename Matrix>
-Matrix random_matrix(Eigen::Index rows, Eigen::Index cols, unsigned seed) {
+std::vector<float> random_floats(std::size_t n, unsigned seed) {
   std::mt19937 rng(seed);
   std::normal_distribution<float> normal(0.0F, 1.0F);
-  Matrix m(rows, cols);
-  for (Eigen::Index i = 0; i < rows; ++i) {
-    for (Eigen::Index j = 0; j < cols; ++j) m(i, j) = normal(rng);
-  }
-  return m;
+  std::vector<float> v(n);
+  for (float& x : v) x = normal(rng);
+  return v;
 }
 
 void BM_BatchForwardBackward(benchmark::State& state) {
-  const Eigen::Index models = state.range(0);
-  const RowMajorMatrix batch = random_matrix<RowMajorMatrix>(kBatchRows, kFeatureDim, 1);
-  const Eigen::MatrixXf weights = random_matrix<Eigen::MatrixXf>(kFeatureDim, models, 2);
-  const Eigen::MatrixXf loss_gradients = random_matrix<Eigen::MatrixXf>(kBatchRows, models, 3);
-  Eigen::MatrixXf margins(kBatchRows, models);
-  Eigen::MatrixXf weight_gradients(kFeatureDim, models);
+  const auto columns = static_cast<std::size_t>(state.range(0));
+  static const std::vector<float> store = random_floats(kStoreRows * kFeatureDim, 1);
+  std::vector<std::uint32_t> order(kStoreRows);
+  std::iota(order.begin(), order.end(), 0U);
+  std::shuffle(order.begin(), order.end(), std::mt19937(2));
+  const std::vector<float> columns_t = random_floats(columns * kFeatureDim, 3);
+  std::vector<float> by_feature(kFeatureDim * columns);
+  for (std::size_t c = 0; c < columns; ++c)
+    for (std::size_t j = 0; j < kFeatureDim; ++j) by_feature[j * columns + c] = columns_t[c * kFeatureDim + j];
+  const std::vector<float> g = random_floats(kBatchRows * columns, 4);
+  std::vector<float> margins(kBatchRows * columns);
+  std::vector<float> partial(columns * kFeatureDim);
+  std::vector<const float*> rows(kBatchRows);
+  std::size_t next = 0;
   for (auto _ : state) {
-    margins.noalias() = batch * weights;
-    weight_gradients.noalias() = batch.transpose() * loss_gradients;
+    for (auto& row : rows) {
+      row = store.data() + static_cast<std::size_t>(order[next]) * kFeatureDim;
+      next = (next + 1) % kStoreRows;
+    }
+    if (linlearn::tiles::by_feature_applies(columns))
+      linlearn::tiles::forward_by_feature(rows.data(), kBatchRows, kFeatureDim, by_feature.data(), columns,
+                                          margins.data());
+    else
+      linlearn::tiles::forward(rows.data(), kBatchRows, kFeatureDim, columns_t.data(), columns, margins.data());
+    std::fill(partial.begin(), partial.end(), 0.0F);
+    linlearn::tiles::backward(rows.data(), kBatchRows, kFeatureDim, g.data(), columns, partial.data());
     benchmark::DoNotOptimize(margins.data());
-    benchmark::DoNotOptimize(weight_gradients.data());
+    benchmark::DoNotOptimize(partial.data());
     benchmark::ClobberMemory();
   }
-  const double flops_per_iteration = 4.0 * kBatchRows * kFeatureDim * static_cast<double>(models);
+  const double flops_per_iteration = 4.0 * kBatchRows * kFeatureDim * static_cast<double>(columns);
   state.counters["FLOP/s"] = benchmark::Counter(flops_per_iteration, benchmark::Counter::kIsIterationInvariantRate);
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kBatchRows));
-  state.SetBytesProcessed(state.iterations() *
-                          static_cast<std::int64_t>(kBatchRows * kFeatureDim * sizeof(float)) * 2);
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kBatchRows * kFeatureDim * sizeof(float)));
 }
 
 BENCHMARK(BM_BatchForwardBackward)->ArgName("M")->Arg(1)->Arg(8)->Arg(32)->Unit(benchmark::kMicrosecond);
