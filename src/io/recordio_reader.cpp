@@ -2,11 +2,11 @@
 // No aialgs::data::Record objects are built: a record is scanned for where its tensors live (spans
 // of the payload), then the values are copied once into the Dataset. Scratch buffers are reused
 // across records, so the steady state allocates nothing per record.
+#include <fmt/format.h>
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <cstring>
-#include <fmt/format.h>
 #include <limits>
 #include <stdexcept>
 #include <utility>
@@ -70,9 +70,10 @@ class WireCursor {
 
   Span take(std::uint64_t n) {
     if (n > static_cast<std::uint64_t>(end_ - p_)) {
-      throw RecordProblem(fmt::format("malformed protobuf: field of {} bytes runs past the end of its "
-                                      "message ({} bytes left)",
-                                      n, end_ - p_));
+      throw RecordProblem(
+          fmt::format("malformed protobuf: field of {} bytes runs past the end of its "
+                      "message ({} bytes left)",
+                      n, end_ - p_));
     }
     const Span span{p_, p_ + n};
     p_ += n;
@@ -90,10 +91,18 @@ class WireCursor {
 
   void skip(std::uint32_t wire_type) {
     switch (wire_type) {
-      case kVarint: varint(); return;
-      case kFixed64: take(8); return;
-      case kLengthDelimited: length_delimited(); return;
-      case kFixed32: take(4); return;
+      case kVarint:
+        varint();
+        return;
+      case kFixed64:
+        take(8);
+        return;
+      case kLengthDelimited:
+        length_delimited();
+        return;
+      case kFixed32:
+        take(4);
+        return;
       default:
         throw RecordProblem(fmt::format("malformed protobuf: unsupported wire type {}", wire_type));
     }
@@ -108,11 +117,16 @@ enum class TensorType { kNone, kFloat32, kFloat64, kInt32, kBytes };
 
 const char* tensor_type_name(TensorType type) {
   switch (type) {
-    case TensorType::kFloat32: return "Float32Tensor";
-    case TensorType::kFloat64: return "Float64Tensor";
-    case TensorType::kInt32: return "Int32Tensor";
-    case TensorType::kBytes: return "Bytes";
-    default: return "nothing";
+    case TensorType::kFloat32:
+      return "Float32Tensor";
+    case TensorType::kFloat64:
+      return "Float64Tensor";
+    case TensorType::kInt32:
+      return "Int32Tensor";
+    case TensorType::kBytes:
+      return "Bytes";
+    default:
+      return "nothing";
   }
 }
 
@@ -154,8 +168,9 @@ void scan_tensor(TensorLayout& t) {
   t.keys.clear();
   t.shape.clear();
   t.value_count = t.key_count = t.shape_count = 0;
-  const std::uint32_t element_wire_type =
-      t.type == TensorType::kFloat32 ? kFixed32 : t.type == TensorType::kFloat64 ? kFixed64 : kVarint;
+  const std::uint32_t element_wire_type = t.type == TensorType::kFloat32   ? kFixed32
+                                          : t.type == TensorType::kFloat64 ? kFixed64
+                                                                           : kVarint;
   const std::size_t element_bytes = t.type == TensorType::kFloat32 ? 4 : 8;
   for (const Span fragment : t.fragments) {
     WireCursor cursor(fragment);
@@ -193,6 +208,7 @@ void scan_tensor(TensorLayout& t) {
 // range become infinity (the conversion itself would be undefined) and fail the finiteness check.
 void decode_values(const TensorLayout& t, float* out) {
   static_assert(std::endian::native == std::endian::little, "float32 payloads are copied as they are");
+  if (t.value_count == 0) return;  // `out` may then be null (an empty row of a still empty store)
   switch (t.type) {
     case TensorType::kFloat32:
       for (const Span run : t.values) {
@@ -206,7 +222,7 @@ void decode_values(const TensorLayout& t, float* out) {
           double value;
           std::memcpy(&value, p, sizeof value);
           *out++ = std::fabs(value) <= std::numeric_limits<float>::max() ? static_cast<float>(value)
-                                                                          : std::numeric_limits<float>::infinity();
+                                                                         : std::numeric_limits<float>::infinity();
         }
       }
       return;
@@ -261,11 +277,20 @@ void resolve_tensor(const std::vector<Span>& value_fragments, TensorLayout& t) {
       TensorType type = TensorType::kNone;
       if (tag.wire_type == kLengthDelimited) {
         switch (tag.field) {
-          case 2: type = TensorType::kFloat32; break;
-          case 3: type = TensorType::kFloat64; break;
-          case 7: type = TensorType::kInt32; break;
-          case 9: type = TensorType::kBytes; break;
-          default: break;
+          case 2:
+            type = TensorType::kFloat32;
+            break;
+          case 3:
+            type = TensorType::kFloat64;
+            break;
+          case 7:
+            type = TensorType::kInt32;
+            break;
+          case 9:
+            type = TensorType::kBytes;
+            break;
+          default:
+            break;
         }
       }
       if (type == TensorType::kNone) {
@@ -357,8 +382,8 @@ class RecordDecoder {
 
   void check_feature_dim(std::uint64_t dim, const char* kind) const {
     if (dim != data_.feature_dim) {
-      throw RecordProblem(fmt::format("{} record with feature_dim {}, but the earlier records have {}", kind, dim,
-                                      data_.feature_dim));
+      throw RecordProblem(
+          fmt::format("{} record with feature_dim {}, but the earlier records have {}", kind, dim, data_.feature_dim));
     }
   }
 
@@ -399,16 +424,16 @@ class RecordDecoder {
 
   void append_sparse() {
     if (features_.shape_count == 0) {
-      throw RecordProblem(fmt::format("sparse record ({} keys) has no shape, expected shape = [feature_dim]",
-                                      features_.key_count));
+      throw RecordProblem(
+          fmt::format("sparse record ({} keys) has no shape, expected shape = [feature_dim]", features_.key_count));
     }
     if (features_.shape_count != 1) {
       throw RecordProblem(fmt::format("sparse record has a shape of {} dimensions, expected shape = [feature_dim]",
                                       features_.shape_count));
     }
     if (features_.key_count != features_.value_count) {
-      throw RecordProblem(fmt::format("sparse record has {} keys but {} values", features_.key_count,
-                                      features_.value_count));
+      throw RecordProblem(
+          fmt::format("sparse record has {} keys but {} values", features_.key_count, features_.value_count));
     }
     std::uint64_t dim = 0;
     for_each_varint(features_.shape, [&dim](std::uint64_t v) { dim = v; });

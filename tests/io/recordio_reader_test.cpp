@@ -65,22 +65,22 @@ TEST(RecordioReader, DecodesSageMakerSparseRecord) {
 TEST(RecordioReader, DecodesFloat64AndInt32Tensors) {
   const std::string f64 = len_field(1, std::string("\0\0\0\0\0\0\xf8?", 8) + std::string("\0\0\0\0\0\0\x04\xc0", 8));
   const std::string i32 = len_field(1, varint(7) + varint(static_cast<std::uint64_t>(-2)));
-  const Dataset data = parse(frame({values_entry(1, 3, f64) + values_entry(2, 7, len_field(1, varint(1))),
-                                    values_entry(1, 7, i32) + values_entry(2, 3, len_field(1, std::string(
-                                                                                           "\0\0\0\0\0\0\0\0", 8)))}));
+  const Dataset data =
+      parse(frame({values_entry(1, 3, f64) + values_entry(2, 7, len_field(1, varint(1))),
+                   values_entry(1, 7, i32) + values_entry(2, 3, len_field(1, std::string("\0\0\0\0\0\0\0\0", 8)))}));
   EXPECT_EQ(data.dense, (std::vector<float>{1.5f, -2.5f, 7.0f, -2.0f}));
   EXPECT_EQ(data.labels, (std::vector<float>{1.0f, 0.0f}));
 }
 
 TEST(RecordioReader, DecodesUnpackedRepeatedFields) {
-  const std::string tensor = fixed32_field(1, 3.0f) + varint_field(2, 5) + fixed32_field(1, 4.0f) + varint_field(2, 9) +
-                             varint_field(3, 10);
+  const std::string tensor =
+      fixed32_field(1, 3.0f) + varint_field(2, 5) + fixed32_field(1, 4.0f) + varint_field(2, 9) + varint_field(3, 10);
   const std::string f64 = fixed64_field(1, 0.25) + fixed64_field(1, 0.5);
   const std::string i32 = varint_field(1, 3);
-  const Dataset data = parse(frame({values_entry(1, 2, tensor) + values_entry(2, 7, i32),
-                                    values_entry(1, 3, f64 + len_field(2, varint(2)) + varint_field(2, 1) +
-                                                           varint_field(3, 10)) +
-                                        float_label(1.0f)}));
+  const Dataset data =
+      parse(frame({values_entry(1, 2, tensor) + values_entry(2, 7, i32),
+                   values_entry(1, 3, f64 + len_field(2, varint(2)) + varint_field(2, 1) + varint_field(3, 10)) +
+                       float_label(1.0f)}));
   ASSERT_TRUE(data.sparse);
   EXPECT_EQ(data.col_idx, (std::vector<std::uint32_t>{5, 9, 1, 2}));  // the second row sorted by key
   EXPECT_EQ(data.values, (std::vector<float>{3.0f, 4.0f, 0.5f, 0.25f}));
@@ -90,12 +90,11 @@ TEST(RecordioReader, DecodesUnpackedRepeatedFields) {
 TEST(RecordioReader, SkipsUnknownFieldsAndTakesMapEntriesInAnyOrder) {
   const std::string tensor = varint_field(9, 1) + len_field(1, packed_floats({1, 2})) + fixed64_field(12, 0.0);
   // Value first, then the key; an unknown field in the entry and in the Value.
-  const std::string entry = len_field(2, varint_field(20, 3) + len_field(2, tensor)) + fixed32_field(5, 1.0f) +
-                            len_field(1, "values");
+  const std::string entry =
+      len_field(2, varint_field(20, 3) + len_field(2, tensor)) + fixed32_field(5, 1.0f) + len_field(1, "values");
   const std::string other = len_field(1, len_field(1, "other") + len_field(2, len_field(9, len_field(1, "x"))));
   const std::string payload = len_field(3, "uid-1") + other + len_field(1, entry) + len_field(4, "meta") +
-                              float_label(2.0f) + len_field(5, "conf") + varint_field(100, 5) +
-                              fixed64_field(101, 1.0);
+                              float_label(2.0f) + len_field(5, "conf") + varint_field(100, 5) + fixed64_field(101, 1.0);
   const Dataset data = parse(frame({payload}));
   EXPECT_EQ(data.dense, (std::vector<float>{1.0f, 2.0f}));
   EXPECT_EQ(data.labels, std::vector<float>{2.0f});
@@ -107,6 +106,16 @@ TEST(RecordioReader, EmptySparseRowFromTheSdkIsSparse) {
   EXPECT_TRUE(data.sparse);
   EXPECT_EQ(data.feature_dim, 4u);
   EXPECT_EQ(data.row_ptr, (std::vector<std::uint64_t>{0, 0, 2}));
+}
+
+TEST(RecordioReader, EmptyValuesAndKeysFieldsMakeAnEmptySparseRow) {
+  // Present but empty packed fields, as the first record (found by the RecordIO fuzzer: the store
+  // had no values yet, so the copy of zero values went to a null pointer).
+  const std::string tensor = len_field(1, "") + len_field(2, "") + len_field(3, varint(4));
+  const Dataset data = parse(frame({values_entry(1, 2, tensor) + float_label(1.0f)}) + kSparseFrame);
+  EXPECT_TRUE(data.sparse);
+  EXPECT_EQ(data.row_ptr, (std::vector<std::uint64_t>{0, 0, 2}));
+  EXPECT_EQ(data.labels, (std::vector<float>{1, 0}));
 }
 
 TEST(RecordioReader, MixedDenseAndSparseRecordsBecomeSparse) {
@@ -161,20 +170,20 @@ TEST(RecordioReader, ErrorsNameFileRecordAndByte) {
             "Float64Tensor or Int32Tensor");
   EXPECT_EQ(second(dense_features({1, 2, 3}) + float_label(1.0f)),
             "d.rec: record 1 at byte 52: dense record with feature_dim 3, but the earlier records have 2");
-  EXPECT_EQ(second(values_entry(1, 2, len_field(1, packed_floats({1})) + len_field(2, varint(4)) +
-                                          len_field(3, varint(2))) +
-                   float_label(1.0f)),
-            "d.rec: record 1 at byte 52: sparse key 4 is >= shape [2]");
+  EXPECT_EQ(
+      second(values_entry(1, 2, len_field(1, packed_floats({1})) + len_field(2, varint(4)) + len_field(3, varint(2))) +
+             float_label(1.0f)),
+      "d.rec: record 1 at byte 52: sparse key 4 is >= shape [2]");
   EXPECT_EQ(second(values_entry(1, 2, len_field(1, packed_floats({1})) + len_field(2, varint(1))) + float_label(1.0f)),
             "d.rec: record 1 at byte 52: sparse record (1 keys) has no shape, expected shape = [feature_dim]");
-  EXPECT_EQ(second(values_entry(1, 2, len_field(1, packed_floats({1, 2})) + len_field(2, varint(1)) +
-                                          len_field(3, varint(2))) +
+  EXPECT_EQ(second(values_entry(
+                       1, 2, len_field(1, packed_floats({1, 2})) + len_field(2, varint(1)) + len_field(3, varint(2))) +
                    float_label(1.0f)),
             "d.rec: record 1 at byte 52: sparse record has 1 keys but 2 values");
-  EXPECT_EQ(second(values_entry(1, 2, len_field(1, packed_floats({1})) + len_field(2, varint(1)) +
-                                          len_field(3, varint(3))) +
-                   float_label(1.0f)),
-            "d.rec: record 1 at byte 52: sparse record with feature_dim 3, but the earlier records have 2");
+  EXPECT_EQ(
+      second(values_entry(1, 2, len_field(1, packed_floats({1})) + len_field(2, varint(1)) + len_field(3, varint(3))) +
+             float_label(1.0f)),
+      "d.rec: record 1 at byte 52: sparse record with feature_dim 3, but the earlier records have 2");
   EXPECT_EQ(second(dense_features({1, std::numeric_limits<float>::quiet_NaN()}) + float_label(1.0f)),
             "d.rec: record 1 at byte 52: feature value 1 (nan) is not a finite float32 (NaN, infinity or beyond "
             "+-3.4e38)");
@@ -191,8 +200,8 @@ TEST(RecordioReader, ErrorsNameFileRecordAndByte) {
 // A random record built with the generated classes, and what the direct decoder must make of it.
 struct RandomRecord {
   std::string payload;
-  std::vector<float> dense;                 // when dense
-  std::vector<std::uint32_t> keys;          // when sparse
+  std::vector<float> dense;         // when dense
+  std::vector<std::uint32_t> keys;  // when sparse
   std::vector<float> values;
   std::uint64_t shape = 0;
   bool sparse = false;
@@ -226,8 +235,12 @@ RandomRecord random_record(std::mt19937& rng) {
     }
   };
   switch (pick(rng)) {
-    case 0: fill(features.mutable_float32_tensor(), [](float v) { return v; }); break;
-    case 1: fill(features.mutable_float64_tensor(), [](float v) { return static_cast<double>(v); }); break;
+    case 0:
+      fill(features.mutable_float32_tensor(), [](float v) { return v; });
+      break;
+    case 1:
+      fill(features.mutable_float64_tensor(), [](float v) { return static_cast<double>(v); });
+      break;
     default:
       for (float& v : values) v = std::round(v);
       fill(features.mutable_int32_tensor(), [](float v) { return static_cast<std::int32_t>(v); });
@@ -236,9 +249,15 @@ RandomRecord random_record(std::mt19937& rng) {
   expected.label = static_cast<float>(pick(rng));
   aialgs::data::Value& label = (*record.mutable_label())["values"];
   switch (pick(rng)) {
-    case 0: label.mutable_float32_tensor()->add_values(expected.label); break;
-    case 1: label.mutable_float64_tensor()->add_values(expected.label); break;
-    default: label.mutable_int32_tensor()->add_values(static_cast<std::int32_t>(expected.label)); break;
+    case 0:
+      label.mutable_float32_tensor()->add_values(expected.label);
+      break;
+    case 1:
+      label.mutable_float64_tensor()->add_values(expected.label);
+      break;
+    default:
+      label.mutable_int32_tensor()->add_values(static_cast<std::int32_t>(expected.label));
+      break;
   }
   if (pick(rng) == 0) record.set_uid("uid");
   if (pick(rng) == 0) (*record.mutable_features())["extra"].mutable_bytes()->add_value("raw");
