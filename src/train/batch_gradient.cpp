@@ -50,7 +50,6 @@ BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const fl
 void BatchGradientKernel::start_call(const ModelRefs& params) {
   models_ = static_cast<int>(params.size());
   const auto columns = static_cast<Eigen::Index>(models_ * outputs_);
-  if (!data_->sparse) effective_columns_.resize(columns, static_cast<Eigen::Index>(data_->feature_dim));
   effective_bias_.resize(columns);
   out_.loss_sum.assign(params.size(), 0.0);
   for (auto& l : chunk_loss_) l.resize(params.size());
@@ -126,22 +125,23 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
                                                  double divisor) {
   const std::size_t d = data_->feature_dim;
   const auto k = static_cast<std::size_t>(outputs_);
-  const auto columns = static_cast<std::size_t>(effective_columns_.rows());
+  const std::size_t columns = static_cast<std::size_t>(models_) * k;
+  // Many columns are multiplied from weights stored feature by feature, few from weights stored
+  // column by column (see dense_tiles.h); the folded weights are written in that layout only.
   const bool by_feature = tiles::by_feature_applies(columns);
-  if (by_feature) effective_by_feature_.resize(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(columns));
+  effective_weights_.resize(columns * d);
   // Fold the normalization into the weights: ((x - mean) / scale) . w = x . (w / scale) - mean . (w / scale).
-  for (int m = 0; m < models_; ++m) {
-    const ModelParameters& w = *params[static_cast<std::size_t>(m)];
+  for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m) {
+    const ModelParameters& w = *params[m];
     for (std::size_t c = 0; c < k; ++c) {
-      const auto col = static_cast<Eigen::Index>(static_cast<std::size_t>(m) * k + c);
+      const std::size_t col = m * k + c;
       double shift = 0;
       for (std::size_t j = 0; j < d; ++j) {
         const float v = w.weights[j * k + c] * inv_scale_[j];
-        effective_columns_(col, static_cast<Eigen::Index>(j)) = v;
-        if (by_feature) effective_by_feature_(static_cast<Eigen::Index>(j), col) = v;
+        effective_weights_[by_feature ? j * columns + col : col * d + j] = v;
         shift += norm_.mean[j] * v;
       }
-      effective_bias_(col) = static_cast<float>(w.bias[c] - shift);
+      effective_bias_(static_cast<Eigen::Index>(col)) = static_cast<float>(w.bias[c] - shift);
     }
   }
   const std::size_t chunks = chunk_count(batch.size());
@@ -155,9 +155,9 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
     RowMatrix& margins = chunk_margins_[c];
     margins.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(columns));
     if (by_feature)
-      tiles::forward_by_feature(x.data(), rows.size(), d, effective_by_feature_.data(), columns, margins.data());
+      tiles::forward_by_feature(x.data(), rows.size(), d, effective_weights_.data(), columns, margins.data());
     else
-      tiles::forward(x.data(), rows.size(), d, effective_columns_.data(), columns, margins.data());
+      tiles::forward(x.data(), rows.size(), d, effective_weights_.data(), columns, margins.data());
     margins.rowwise() += effective_bias_;
     loss_gradients(rows, margins, chunk_g_[c], chunk_record_loss_[c], chunk_loss_[c], chunk_weight_[c], divisor);
     // The chunk's rows are still in cache from the forward pass.

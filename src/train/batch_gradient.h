@@ -70,8 +70,9 @@ class BatchGradientKernel {
   std::vector<float> inv_scale_;
   bool centred_ = false;
 
-  RowMatrix effective_columns_;     // dense: (models * outputs) x feature_dim, normalization folded in
-  RowMatrix effective_by_feature_;  // dense, many columns: the same, feature_dim x (models * outputs)
+  // Dense: the weights with the normalization folded in, (models * outputs) x feature_dim, or
+  // feature_dim x (models * outputs) when the margins are computed feature by feature.
+  std::vector<float> effective_weights_;
   Eigen::RowVectorXf effective_bias_;
   std::vector<std::vector<const float*>> chunk_row_pointers_;  // per chunk: its rows in the store
   std::vector<RowMatrix> chunk_margins_;                       // per chunk

@@ -306,16 +306,15 @@ class Trainer {
   void end_epoch(int epoch) {
     EpochRecord record;
     record.epoch = epoch;
-    record.models.resize(models_.size());
     // Models that stopped before this epoch were not computed: no loss to report.
+    ModelEpoch not_computed;
+    not_computed.train_loss = std::numeric_limits<double>::quiet_NaN();
+    record.models.assign(models_.size(), not_computed);
     std::vector<double> criterion(models_.size(), std::numeric_limits<double>::quiet_NaN());
     for (std::size_t m : active_) {
       record.models[m].train_loss = weight_sum_ > 0 ? models_[m].loss_sum / weight_sum_ : 0.0;
       criterion[m] = record.models[m].train_loss;
     }
-    for (std::size_t m = 0; m < models_.size(); ++m)
-      if (outcome_.models[m].status != ModelStatus::kTraining)
-        record.models[m].train_loss = std::numeric_limits<double>::quiet_NaN();
     if (channels_.validation != nullptr) {
       const auto scores = gather_margins(*channels_.validation, validation_weights_, active_parameters());
       for (std::size_t i = 0; i < active_.size(); ++i) {
