@@ -51,7 +51,6 @@ void BM_BatchForwardBackward(benchmark::State& state) {
                                           margins.data());
     else
       linlearn::tiles::forward(rows.data(), kBatchRows, kFeatureDim, columns_t.data(), columns, margins.data());
-    std::fill(partial.begin(), partial.end(), 0.0F);
     linlearn::tiles::backward(rows.data(), kBatchRows, kFeatureDim, g.data(), columns, partial.data());
     benchmark::DoNotOptimize(margins.data());
     benchmark::DoNotOptimize(partial.data());

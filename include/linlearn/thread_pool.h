@@ -2,6 +2,7 @@
 // A fixed set of worker threads that run indexed tasks. Results never depend on how many threads
 // there are: callers split work into tasks whose boundaries are fixed by the data, write each task's
 // output to its own slot, and combine the slots in task order.
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <exception>
@@ -31,15 +32,18 @@ class ThreadPool {
   void drain(int worker);
 
   std::vector<std::thread> workers_;
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable done_;
+  // Training calls run() for every mini-batch, a fraction of a millisecond apart: waiting threads
+  // spin briefly on these atomics before sleeping, since waking a sleeping thread costs about as
+  // much as a small batch.
+  std::atomic<std::size_t> generation_{0};
+  std::atomic<std::size_t> finished_{0};
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;  // guards the fields below and the sleeping side
   const std::function<void(std::size_t, int)>* task_ = nullptr;
   std::size_t tasks_ = 0;
   std::size_t next_ = 0;
-  std::size_t finished_ = 0;
-  std::size_t generation_ = 0;
-  bool stopping_ = false;
+  std::condition_variable wake_;
+  std::condition_variable done_;
   std::size_t error_task_ = 0;
   std::exception_ptr error_;
 };

@@ -49,6 +49,7 @@ using BlockArray = Eigen::Array<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::Ro
 using BlockMap = Eigen::Map<BlockArray>;
 using ConstBlockMap = Eigen::Map<const BlockArray>;
 using ConstColumnMap = Eigen::Map<const Eigen::ArrayXf>;
+using ColumnMap = Eigen::Map<Eigen::ArrayXf>;
 
 bool is_binary_label(float label) {
   return label == 0.0F || label == 1.0F;
@@ -69,13 +70,17 @@ class LogisticLoss final : public Loss {
   }
   void block_values_and_gradients(const float* margins, const float* labels, std::size_t rows, int models, float* grads,
                                   float* losses) const override {
-    const auto r = static_cast<Eigen::Index>(rows);
-    const ConstBlockMap z(margins, r, models);
-    const ConstColumnMap y(labels, r);
-    BlockMap(grads, r, models) = (1.0F + (-z).exp()).inverse().colwise() - y;
+    // Flat arrays with the label repeated per model: Eigen vectorizes exp and log1p over a flat
+    // array, not over a row-major block broadcast by column.
+    const auto n = static_cast<Eigen::Index>(rows) * models;
+    Eigen::ArrayXf y(n);
+    for (std::size_t i = 0; i < rows; ++i)
+      std::fill_n(y.data() + static_cast<std::ptrdiff_t>(i) * models, models, labels[i]);
+    const ConstColumnMap z(margins, n);
+    ColumnMap(grads, n) = z.logistic() - y;
     // softplus(-s z) with s = 2y - 1 in {-1, +1}, written so that exp never overflows.
-    const BlockArray t = -(z.colwise() * (2.0F * y - 1.0F));
-    BlockMap(losses, r, models) = t.max(0.0F) + (-t.abs()).exp().log1p();
+    const Eigen::ArrayXf t = -(z * (2.0F * y - 1.0F));
+    ColumnMap(losses, n) = t.max(0.0F) + (-t.abs()).exp().log1p();
   }
   void link(const float* margin, float* score) const override { score[0] = static_cast<float>(sigmoid(margin[0])); }
   bool valid_label(float label) const override { return is_binary_label(label); }

@@ -247,6 +247,9 @@ class Adam final : public BlockOptimizer {
   }
   void update_span(BlockState& state, const BiasCorrection& correction, float* params, const float* grads,
                    std::size_t begin, std::size_t count, const StepSettings& s) const override {
+    // Multiplying by the reciprocals leaves one division per parameter (divisions dominate the cost).
+    const double first_correction = 1.0 / correction.first;
+    const double second_correction = 1.0 / correction.second;
     for (std::size_t i = begin; i < begin + count; ++i) {
       const double w = params[i];
       const double g = regularized_gradient(w, grads[i], s);
@@ -254,8 +257,8 @@ class Adam final : public BlockOptimizer {
       const double second = beta_2_ * state.second[i] + (1.0 - beta_2_) * g * g;
       state.first[i] = static_cast<float>(first);
       state.second[i] = static_cast<float>(second);
-      const double step_per_gradient = s.learning_rate / (std::sqrt(second / correction.second) + epsilon_);
-      params[i] = after_l1(w - step_per_gradient * (first / correction.first), step_per_gradient, s);
+      const double step_per_gradient = s.learning_rate / (std::sqrt(second * second_correction) + epsilon_);
+      params[i] = after_l1(w - step_per_gradient * (first * first_correction), step_per_gradient, s);
     }
   }
 

@@ -16,6 +16,9 @@ std::size_t chunk_begin(std::size_t chunk, std::size_t chunks, std::size_t batch
   return chunk * batch / chunks;
 }
 
+// Features per task when folding the normalization into the weights.
+constexpr std::size_t kFoldFeatures = 256;
+
 }  // namespace
 
 BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const float> record_weights,
@@ -131,19 +134,32 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
   const bool by_feature = tiles::by_feature_applies(columns);
   effective_weights_.resize(columns * d);
   // Fold the normalization into the weights: ((x - mean) / scale) . w = x . (w / scale) - mean . (w / scale).
-  for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m) {
-    const ModelParameters& w = *params[m];
-    for (std::size_t c = 0; c < k; ++c) {
-      const std::size_t col = m * k + c;
-      double shift = 0;
-      for (std::size_t j = 0; j < d; ++j) {
-        const float v = w.weights[j * k + c] * inv_scale_[j];
-        effective_weights_[by_feature ? j * columns + col : col * d + j] = v;
-        shift += norm_.mean[j] * v;
-      }
-      effective_bias_(static_cast<Eigen::Index>(col)) = static_cast<float>(w.bias[c] - shift);
-    }
+  // Each task writes a run of features of every model, so no two threads write the same cache line.
+  const std::size_t feature_blocks = (d + kFoldFeatures - 1) / kFoldFeatures;
+  pool_.run(feature_blocks, [&](std::size_t block, int) {
+    const std::size_t last = std::min(d, (block + 1) * kFoldFeatures);
+    for (std::size_t j = block * kFoldFeatures; j < last; ++j)
+      for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m)
+        for (std::size_t c = 0; c < k; ++c) {
+          const std::size_t col = m * k + c;
+          effective_weights_[by_feature ? j * columns + col : col * d + j] =
+              params[m]->weights[j * k + c] * inv_scale_[j];
+        }
+  });
+  // The shifts, each summed over features in order; feature by feature all columns advance together.
+  shift_.assign(columns, 0.0);
+  if (by_feature) {
+    for (std::size_t j = 0; j < d; ++j)
+      for (std::size_t col = 0; col < columns; ++col)
+        shift_[col] += norm_.mean[j] * effective_weights_[j * columns + col];
+  } else {
+    for (std::size_t col = 0; col < columns; ++col)
+      for (std::size_t j = 0; j < d; ++j) shift_[col] += norm_.mean[j] * effective_weights_[col * d + j];
   }
+  for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m)
+    for (std::size_t c = 0; c < k; ++c)
+      effective_bias_(static_cast<Eigen::Index>(m * k + c)) =
+          static_cast<float>(params[m]->bias[c] - shift_[m * k + c]);
   const std::size_t chunks = chunk_count(batch.size());
   pool_.run(chunks, [&](std::size_t c, int) {
     const std::size_t begin = chunk_begin(c, chunks, batch.size());
@@ -161,24 +177,24 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
     margins.rowwise() += effective_bias_;
     loss_gradients(rows, margins, chunk_g_[c], chunk_record_loss_[c], chunk_loss_[c], chunk_weight_[c], divisor);
     // The chunk's rows are still in cache from the forward pass.
-    chunk_partial_[c].setZero(static_cast<Eigen::Index>(columns), static_cast<Eigen::Index>(d));
+    chunk_partial_[c].resize(static_cast<Eigen::Index>(columns), static_cast<Eigen::Index>(d));
     tiles::backward(x.data(), rows.size(), d, chunk_g_[c].data(), columns, chunk_partial_[c].data());
   });
   // Sum the chunk partials in order, then undo the folding: grad_w = (X^T G - mean * colsum(G)) / scale.
-  RowMatrix& total = chunk_partial_[0];
-  for (std::size_t c = 1; c < chunks; ++c) total += chunk_partial_[c];
-  Eigen::RowVectorXf colsum = Eigen::RowVectorXf::Zero(total.rows());
+  Eigen::RowVectorXf colsum = Eigen::RowVectorXf::Zero(static_cast<Eigen::Index>(columns));
   if (centred_)
     for (std::size_t c = 0; c < chunks; ++c) colsum += chunk_g_[c].colwise().sum();
-  for (int m = 0; m < models_; ++m) {
-    auto& g = out_.grads[static_cast<std::size_t>(m)].weights;
+  pool_.run(static_cast<std::size_t>(models_), [&](std::size_t m, int) {
+    auto& g = out_.grads[m].weights;
     for (std::size_t c = 0; c < k; ++c) {
-      const auto col = static_cast<Eigen::Index>(static_cast<std::size_t>(m) * k + c);
+      const auto col = static_cast<Eigen::Index>(m * k + c);
+      auto total = chunk_partial_[0].row(col);
+      for (std::size_t chunk = 1; chunk < chunks; ++chunk) total += chunk_partial_[chunk].row(col);
       for (std::size_t j = 0; j < d; ++j)
-        g[j * k + c] = inv_scale_[j] *
-                       (total(col, static_cast<Eigen::Index>(j)) - static_cast<float>(norm_.mean[j]) * colsum(col));
+        g[j * k + c] =
+            inv_scale_[j] * (total(static_cast<Eigen::Index>(j)) - static_cast<float>(norm_.mean[j]) * colsum(col));
     }
-  }
+  });
 }
 
 // The batch's non-zeros, scaled, in one compact run, and its distinct features in ascending order (the

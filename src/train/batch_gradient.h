@@ -74,6 +74,7 @@ class BatchGradientKernel {
   // feature_dim x (models * outputs) when the margins are computed feature by feature.
   std::vector<float> effective_weights_;
   Eigen::RowVectorXf effective_bias_;
+  std::vector<double> shift_;                                  // per column: mean . folded weights
   std::vector<std::vector<const float*>> chunk_row_pointers_;  // per chunk: its rows in the store
   std::vector<RowMatrix> chunk_margins_;                       // per chunk
   std::vector<RowMatrix> chunk_g_;                             // per chunk: d loss / d margin, scaled

@@ -1,5 +1,6 @@
 #include "dense_tiles.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace linlearn::tiles {
@@ -133,7 +134,7 @@ void forward_by_feature_rows(const float* const* x, std::size_t dim, const float
 }
 
 // partial_t for C columns from `column` and V vectors of features from `j`, summed over all rows
-// in registers (C x V accumulators), then added to partial_t once.
+// in registers (C x V accumulators), then stored once.
 template <std::size_t C, std::size_t V>
 void backward_tile_of_all_rows(const float* const* x, std::size_t row_count, std::size_t dim, const float* g,
                                std::size_t columns, std::size_t column, std::size_t j, float* partial_t) {
@@ -147,8 +148,7 @@ void backward_tile_of_all_rows(const float* const* x, std::size_t row_count, std
   }
   for (std::size_t c = 0; c < C; ++c)
     for (std::size_t v = 0; v < V; ++v) {
-      float* p = partial_t + (column + c) * dim + j + v * kLanes;
-      store(p, load(p) + acc[c][v]);
+      store(partial_t + (column + c) * dim + j + v * kLanes, acc[c][v]);
     }
 }
 
@@ -208,12 +208,13 @@ void backward(const float* const* rows, std::size_t row_count, std::size_t dim, 
       backward_columns_of_all_rows<1>(rows, row_count, dim, g, columns, j, partial_t);
     for (std::size_t c = 0; c < columns; ++c)
       for (std::size_t t = j; t < dim; ++t) {
-        float s = partial_t[c * dim + t];
+        float s = 0;
         for (std::size_t r = 0; r < row_count; ++r) s += g[r * columns + c] * rows[r][t];
         partial_t[c * dim + t] = s;
       }
     return;
   }
+  std::fill_n(partial_t, columns * dim, 0.0F);
   std::size_t r = 0;
   for (; r + kTileRows <= row_count; r += kTileRows)
     backward_rows<kTileRows>(rows + r, dim, g + r * columns, columns, partial_t);

@@ -22,7 +22,7 @@ bool by_feature_applies(std::size_t columns);
 void forward_by_feature(const float* const* rows, std::size_t row_count, std::size_t dim, const float* by_feature,
                         std::size_t columns, float* margins);
 
-// partial_t[c * dim + j] += sum over r of g[r * columns + c] * rows[r][j], rows added in order.
+// partial_t[c * dim + j] = sum over r of g[r * columns + c] * rows[r][j], rows added in order.
 // For many columns the sums over all rows stay in registers (see backward_tile_of_all_rows).
 void backward(const float* const* rows, std::size_t row_count, std::size_t dim, const float* g, std::size_t columns,
               float* partial_t);

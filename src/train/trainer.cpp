@@ -283,7 +283,8 @@ class Trainer {
       for (std::size_t i = 0; i < active_.size(); ++i)
         models_[active_[i]].stopping.set_initial_loss(g.loss_sum[i] / g.weight_sum);
     weight_sum_ += g.weight_sum;
-    for (std::size_t i = 0; i < active_.size(); ++i) {
+    // Each model has its own parameters and optimizer state, so models step in parallel.
+    pool_.run(active_.size(), [&](std::size_t i, int) {
       const std::size_t m = active_[i];
       ModelState& ms = models_[m];
       ms.loss_sum += g.loss_sum[i];
@@ -300,7 +301,7 @@ class Trainer {
       if (config_.use_bias)
         ms.optimizer->step(1, ms.params.bias.data(), g.grads[i].bias.data(), ms.params.bias.size(),
                            StepSettings{lr * s.bias_lr_mult, s.wd * s.bias_wd_mult, 0.0});
-    }
+    });
   }
 
   void end_epoch(int epoch) {

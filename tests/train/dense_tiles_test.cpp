@@ -49,7 +49,7 @@ TEST(DenseTiles, ForwardAndBackwardMatchPlainSums) {
         if (by_feature)
           tiles::forward_by_feature(p.row_pointers.data(), row_count, dim, p.by_feature.data(), columns,
                                     by_feature_margins.data());
-        std::vector<float> partial(columns * dim, 0.5F);
+        std::vector<float> partial(columns * dim, 0.5F);  // overwritten, not added to
         tiles::backward(p.row_pointers.data(), row_count, dim, p.g.data(), columns, partial.data());
         for (std::size_t r = 0; r < row_count; ++r)
           for (std::size_t c = 0; c < columns; ++c) {
@@ -62,7 +62,7 @@ TEST(DenseTiles, ForwardAndBackwardMatchPlainSums) {
           }
         for (std::size_t c = 0; c < columns; ++c)
           for (std::size_t j = 0; j < dim; ++j) {
-            double expected = 0.5;
+            double expected = 0;
             for (std::size_t r = 0; r < row_count; ++r) expected += double{p.g[r * columns + c]} * p.rows[r][j];
             EXPECT_NEAR(partial[c * dim + j], expected, 1e-4 * (1 + std::abs(expected)));
           }
