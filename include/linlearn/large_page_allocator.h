@@ -3,6 +3,7 @@
 // CSR values). Their rows are visited at random, so with 4 KiB pages nearly every row costs a TLB
 // miss; asking the kernel for transparent huge pages (2 MiB) on these blocks removes most of them.
 // Small blocks go to the ordinary heap.
+#include <algorithm>
 #include <cstddef>
 #include <new>
 #include <vector>
@@ -33,5 +34,11 @@ struct LargePageAllocator {
 
 // The float storage of a Dataset.
 using FloatStore = std::vector<float, LargePageAllocator<float>>;
+
+// A store holds the same values as a plain vector (for callers and tests that build one).
+template <class T>
+bool operator==(const std::vector<T, LargePageAllocator<T>>& store, const std::vector<T>& values) {
+  return std::equal(store.begin(), store.end(), values.begin(), values.end());
+}
 
 }  // namespace linlearn

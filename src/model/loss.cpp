@@ -70,17 +70,25 @@ class LogisticLoss final : public Loss {
   }
   void block_values_and_gradients(const float* margins, const float* labels, std::size_t rows, int models, float* grads,
                                   float* losses) const override {
-    // Flat arrays with the label repeated per model: Eigen vectorizes exp and log1p over a flat
-    // array, not over a row-major block broadcast by column.
+    // One exp per margin serves both, and never overflows: with e = exp(-|z|), sigmoid(z) is
+    // 1 / (1 + e) for z >= 0 and e / (1 + e) for z < 0, and the loss softplus(-s z), s = 2y - 1 in
+    // {-1, +1}, is max(-s z, 0) + log1p(e). Eigen vectorizes exp and log1p over flat arrays; the
+    // compiler vectorizes the loop.
     const auto n = static_cast<Eigen::Index>(rows) * models;
-    Eigen::ArrayXf y(n);
-    for (std::size_t i = 0; i < rows; ++i)
-      std::fill_n(y.data() + static_cast<std::ptrdiff_t>(i) * models, models, labels[i]);
     const ConstColumnMap z(margins, n);
-    ColumnMap(grads, n) = z.logistic() - y;
-    // softplus(-s z) with s = 2y - 1 in {-1, +1}, written so that exp never overflows.
-    const Eigen::ArrayXf t = -(z * (2.0F * y - 1.0F));
-    ColumnMap(losses, n) = t.max(0.0F) + (-t.abs()).exp().log1p();
+    const Eigen::ArrayXf e = (-z.abs()).exp();
+    const Eigen::ArrayXf log1p_e = e.log1p();
+    for (std::size_t i = 0; i < rows; ++i) {
+      const float y = labels[i];
+      const float s = 2.0F * y - 1.0F;
+      for (std::size_t m = 0; m < static_cast<std::size_t>(models); ++m) {
+        const std::size_t at = i * static_cast<std::size_t>(models) + m;
+        const float zi = margins[at];
+        const float ei = e[static_cast<Eigen::Index>(at)];
+        grads[at] = (zi >= 0.0F ? 1.0F : ei) / (1.0F + ei) - y;
+        losses[at] = std::max(-s * zi, 0.0F) + log1p_e[static_cast<Eigen::Index>(at)];
+      }
+    }
   }
   void link(const float* margin, float* score) const override { score[0] = static_cast<float>(sigmoid(margin[0])); }
   bool valid_label(float label) const override { return is_binary_label(label); }

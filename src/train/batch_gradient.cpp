@@ -17,7 +17,7 @@ std::size_t chunk_begin(std::size_t chunk, std::size_t chunks, std::size_t batch
 }
 
 // Features per task when folding the normalization into the weights.
-constexpr std::size_t kFoldFeatures = 256;
+constexpr std::size_t kFoldFeatures = 64;
 
 }  // namespace
 
@@ -138,13 +138,19 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
   const std::size_t feature_blocks = (d + kFoldFeatures - 1) / kFoldFeatures;
   pool_.run(feature_blocks, [&](std::size_t block, int) {
     const std::size_t last = std::min(d, (block + 1) * kFoldFeatures);
-    for (std::size_t j = block * kFoldFeatures; j < last; ++j)
-      for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m)
+    // In runs of 16 features: each model's run is one cache line to read, and the run's output
+    // (16 x columns values) stays in L1 while the models fill it.
+    for (std::size_t run = block * kFoldFeatures; run < last; run += 16) {
+      const std::size_t run_end = std::min(last, run + 16);
+      for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m) {
+        const float* w = params[m]->weights.data();
         for (std::size_t c = 0; c < k; ++c) {
           const std::size_t col = m * k + c;
-          effective_weights_[by_feature ? j * columns + col : col * d + j] =
-              params[m]->weights[j * k + c] * inv_scale_[j];
+          for (std::size_t j = run; j < run_end; ++j)
+            effective_weights_[by_feature ? j * columns + col : col * d + j] = w[j * k + c] * inv_scale_[j];
         }
+      }
+    }
   });
   // The shifts, each summed over features in order; feature by feature all columns advance together.
   shift_.assign(columns, 0.0);
