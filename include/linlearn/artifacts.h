@@ -10,8 +10,28 @@
 
 namespace linlearn {
 
-// Writes `content` to `path` via a temporary file and rename; InputError (exit 3) naming the path
-// when the directory is not writable or the disk is full; nothing is left half-written.
+// A file written piece by piece to a temporary name and renamed into place by commit(); dropped
+// uncommitted (an exception on the way), it removes the temporary file. InputError (exit 3) naming
+// the path when the directory is not writable or the disk is full; nothing is left half-written.
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::string path);
+  ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+
+  void write(std::string_view bytes);
+  void commit();
+
+ private:
+  [[noreturn]] void fail(int error);
+
+  std::string path_;
+  std::string temp_;
+  int fd_ = -1;
+};
+
+// Writes `content` to `path` with an AtomicFile.
 void write_file_atomically(const std::string& path, std::string_view content);
 
 // Creates the directory (and parents); InputError naming it when impossible.

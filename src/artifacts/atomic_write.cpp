@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -20,33 +21,50 @@ void ensure_directory(const std::string& path) {
     throw InputError(fmt::format("{}: cannot create output directory: {}", path, ec ? ec.message() : "not a directory"));
 }
 
-void write_file_atomically(const std::string& path, std::string_view content) {
-  const std::string temp = path + ".tmp." + std::to_string(::getpid());
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw InputError(fmt::format("{}: cannot write: {}", path, std::strerror(errno)));
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_(path_ + ".tmp." + std::to_string(::getpid())) {
+  fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw InputError(fmt::format("{}: cannot write: {}", path_, std::strerror(errno)));
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  ::unlink(temp_.c_str());
+}
+
+void AtomicFile::fail(int error) {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+  ::unlink(temp_.c_str());
+  throw InputError(fmt::format("{}: cannot write: {}", path_, std::strerror(error)));
+}
+
+void AtomicFile::write(std::string_view bytes) {
   std::size_t written = 0;
-  while (written < content.size()) {
-    const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+  while (written < bytes.size()) {
+    const ssize_t n = ::write(fd_, bytes.data() + written, bytes.size() - written);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = errno;
-      ::close(fd);
-      ::unlink(temp.c_str());
-      throw InputError(fmt::format("{}: cannot write: {}", path, std::strerror(err)));
-    }
+    if (n <= 0) fail(n < 0 ? errno : ENOSPC);
     written += static_cast<std::size_t>(n);
   }
+}
+
+void AtomicFile::commit() {
   // A rename without fsync could expose an empty file after a crash.
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if (::fsync(fd_) != 0) fail(errno);
+  const int fd = fd_;
+  fd_ = -1;
+  if (::close(fd) != 0 || ::rename(temp_.c_str(), path_.c_str()) != 0) {
     const int err = errno;
-    ::unlink(temp.c_str());
-    throw InputError(fmt::format("{}: cannot write: {}", path, std::strerror(err)));
+    ::unlink(temp_.c_str());
+    throw InputError(fmt::format("{}: cannot write: {}", path_, std::strerror(err)));
   }
-  if (::rename(temp.c_str(), path.c_str()) != 0) {
-    const int err = errno;
-    ::unlink(temp.c_str());
-    throw InputError(fmt::format("{}: cannot write: {}", path, std::strerror(err)));
-  }
+}
+
+void write_file_atomically(const std::string& path, std::string_view content) {
+  AtomicFile file(path);
+  file.write(content);
+  file.commit();
 }
 
 }  // namespace linlearn

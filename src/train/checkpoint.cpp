@@ -106,7 +106,32 @@ std::string training_fingerprint(const TrainConfig& config, std::size_t rows, st
   return h.hex();
 }
 
-void write_checkpoint(const std::string& path, const std::string& fingerprint, const CheckpointState& s) {
+namespace {
+
+void fill_model(const ModelCheckpointState& m, pb::ModelCheckpoint& mc) {
+  mc.mutable_weights()->Assign(m.params.weights.begin(), m.params.weights.end());
+  mc.mutable_bias()->Assign(m.params.bias.begin(), m.params.bias.end());
+  mc.mutable_best_weights()->Assign(m.best.weights.begin(), m.best.weights.end());
+  mc.mutable_best_bias()->Assign(m.best.bias.begin(), m.best.bias.end());
+  mc.mutable_optimizer_state()->Assign(m.optimizer_state.begin(), m.optimizer_state.end());
+  mc.set_has_initial(m.stopping.initial.has_value());
+  mc.set_initial(m.stopping.initial.value_or(0));
+  mc.set_has_first(m.stopping.first.has_value());
+  mc.set_first(m.stopping.first.value_or(0));
+  mc.set_has_best(m.stopping.best.has_value());
+  mc.set_best(m.stopping.best.value_or(0));
+  mc.set_best_epoch(m.stopping.best_epoch);
+  mc.set_stale(m.stopping.stale);
+  mc.set_last_improvement(m.stopping.last_improvement);
+  mc.set_status(model_status_name(m.status));
+  mc.set_stopped_at_epoch(m.stopped_at_epoch);
+  mc.set_loss_sum(m.loss_sum);
+}
+
+}  // namespace
+
+void write_checkpoint(const std::string& path, const std::string& fingerprint, const CheckpointState& s,
+                      std::size_t model_count, const std::function<ModelCheckpointState(std::size_t)>& model) {
   pb::Checkpoint c;
   c.set_magic(kCheckpointMagic);
   c.set_format_version(kCheckpointVersion);
@@ -116,30 +141,17 @@ void write_checkpoint(const std::string& path, const std::string& fingerprint, c
   c.set_updates(s.updates);
   c.set_weight_sum(s.weight_sum);
   c.set_epoch_seconds(s.epoch_seconds);
-  for (const auto& m : s.models) {
-    pb::ModelCheckpoint* mc = c.add_models();
-    mc->mutable_weights()->Assign(m.params.weights.begin(), m.params.weights.end());
-    mc->mutable_bias()->Assign(m.params.bias.begin(), m.params.bias.end());
-    mc->mutable_best_weights()->Assign(m.best.weights.begin(), m.best.weights.end());
-    mc->mutable_best_bias()->Assign(m.best.bias.begin(), m.best.bias.end());
-    mc->mutable_optimizer_state()->Assign(m.optimizer_state.begin(), m.optimizer_state.end());
-    mc->set_has_initial(m.stopping.initial.has_value());
-    mc->set_initial(m.stopping.initial.value_or(0));
-    mc->set_has_first(m.stopping.first.has_value());
-    mc->set_first(m.stopping.first.value_or(0));
-    mc->set_has_best(m.stopping.best.has_value());
-    mc->set_best(m.stopping.best.value_or(0));
-    mc->set_best_epoch(m.stopping.best_epoch);
-    mc->set_stale(m.stopping.stale);
-    mc->set_last_improvement(m.stopping.last_improvement);
-    mc->set_status(model_status_name(m.status));
-    mc->set_stopped_at_epoch(m.stopped_at_epoch);
-    mc->set_loss_sum(m.loss_sum);
-  }
   c.set_epochs_json(epochs_to_json(s.epochs).dump());
-  std::string bytes;
-  c.SerializeToString(&bytes);
-  write_file_atomically(path, bytes);
+  AtomicFile file(path);
+  file.write(c.SerializeAsString());
+  // Serialized messages concatenate into their merge, and a repeated field's entries append: each
+  // model goes out as a Checkpoint holding only that model.
+  for (std::size_t m = 0; m < model_count; ++m) {
+    pb::Checkpoint one;
+    fill_model(model(m), *one.add_models());
+    file.write(one.SerializeAsString());
+  }
+  file.commit();
 }
 
 CheckpointState read_checkpoint(const std::string& path, const std::string& fingerprint) {

@@ -1,6 +1,7 @@
 #pragma once
 // Checkpoint files (proto/checkpoint.proto): the full training state after an epoch or at a signal.
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -63,8 +64,11 @@ std::string training_fingerprint(const TrainConfig& config, const Dataset& train
 std::string training_fingerprint(const TrainConfig& config, std::size_t rows, std::size_t feature_dim, bool sparse,
                                  const std::string& content_hash);
 
-// Atomic write; InputError naming the path when it cannot be written.
-void write_checkpoint(const std::string& path, const std::string& fingerprint, const CheckpointState& state);
+// Atomic write; InputError naming the path when it cannot be written. The models come one at a
+// time from `model(i)`, i < model_count, and are written as they come, so only one model's copy is
+// ever held (`state.models` is not read).
+void write_checkpoint(const std::string& path, const std::string& fingerprint, const CheckpointState& state,
+                      std::size_t model_count, const std::function<ModelCheckpointState(std::size_t)>& model);
 
 // UsageError when the file is missing, corrupt, or was made with other data or options.
 CheckpointState read_checkpoint(const std::string& path, const std::string& fingerprint);

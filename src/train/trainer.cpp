@@ -509,7 +509,8 @@ class Trainer {
 
   void save(const Position& at) const {
     if (comm_.rank() != 0) return;
-    write_checkpoint(control_.checkpoint_path, fingerprint(), to_checkpoint_state(at));
+    write_checkpoint(control_.checkpoint_path, fingerprint(), to_checkpoint_state(at), models_.size(),
+                     [&](std::size_t m) { return models_[m].snapshot(outcome_.models[m]); });
   }
 
   // An epoch's checkpoint is skipped while the last one took more than a tenth of the time since it
@@ -532,6 +533,7 @@ class Trainer {
                       128 + signal);
   }
 
+  // The checkpoint's header; the models are written one by one (see save()).
   CheckpointState to_checkpoint_state(const Position& at) const {
     CheckpointState s;
     s.epoch = at.epoch;
@@ -540,7 +542,6 @@ class Trainer {
     s.weight_sum = at.weight_sum;
     s.epoch_seconds = at.seconds;
     s.epochs = outcome_.epochs;
-    for (std::size_t m = 0; m < models_.size(); ++m) s.models.push_back(models_[m].snapshot(outcome_.models[m]));
     return s;
   }
 
