@@ -5,8 +5,6 @@
 #include <string>
 #include <vector>
 
-#include "linlearn/large_page_allocator.h"
-
 namespace linlearn {
 
 struct Dataset {
@@ -15,12 +13,12 @@ struct Dataset {
   std::vector<float> labels;  // one per record
 
   // Dense: rows() * feature_dim values, row-major.
-  FloatStore dense;
+  std::vector<float> dense;
 
   // Sparse (CSR): record r has columns col_idx[row_ptr[r] .. row_ptr[r+1]) with values alike.
   std::vector<std::uint64_t> row_ptr{0};
   std::vector<std::uint32_t> col_idx;
-  FloatStore values;
+  std::vector<float> values;
 
   std::vector<std::string> files;  // where the records came from, in order
 

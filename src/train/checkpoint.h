@@ -39,8 +39,8 @@ struct CheckpointState {
 class ContentHasher {
  public:
   void add(const void* data, std::size_t bytes);
-  template <class T, class Allocator>
-  void add(const std::vector<T, Allocator>& v) {
+  template <class T>
+  void add(const std::vector<T>& v) {
     add(v.data(), v.size() * sizeof(T));
   }
   // Labels and features of the records.
