@@ -63,6 +63,9 @@ std::size_t parse_libsvm(std::string_view text, const std::string& file, Dataset
 // have (learned from the earlier pieces of the same file).
 void parse_recordio(std::string_view bytes, const std::string& file, Dataset& out, const FilePlace& start = {},
                     std::size_t feature_dim = 0);
+// parse_recordio for a whole file, decoded on `threads` threads when its records are all dense and
+// of one width (as SageMaker's SDK writes them); the same records, errors and messages either way.
+void parse_recordio_file(std::string_view bytes, const std::string& file, Dataset& out, int threads);
 
 // Reads every file of a channel into one Dataset. Dense CSV rows must all have one width; when
 // opts.feature_dim is set, wider records or sparse keys >= feature_dim are InputErrors.

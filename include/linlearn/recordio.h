@@ -12,6 +12,9 @@
 #include <string>
 #include <string_view>
 
+#include <bit>
+#include <cstring>
+
 #include "linlearn/dataset.h"
 
 namespace linlearn {
@@ -19,6 +22,16 @@ namespace linlearn {
 inline constexpr std::uint32_t kRecordIOMagic = 0xCED7230Au;
 // The length field has 29 bits.
 inline constexpr std::size_t kRecordIOMaxFrameLength = (std::size_t{1} << 29) - 1;
+// A frame header: the magic, then the flag (3 bits) and the payload length (29 bits).
+inline constexpr std::size_t kRecordIOHeaderBytes = 8;
+
+// The little-endian 32-bit word at p (frame headers are little-endian).
+inline std::uint32_t load_recordio_u32(const char* p) {
+  std::uint32_t v;
+  std::memcpy(&v, p, sizeof v);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
+  return v;
+}
 
 // Walks the records of a RecordIO buffer. Whole records are views into the buffer; split records
 // are joined into a buffer owned by the reader. Framing errors throw InputError

@@ -26,7 +26,6 @@ namespace {
 
 // detect_content_type looks at up to this much of a file's head; the first read covers it.
 constexpr std::size_t kDetectBytes = 64 * 1024;
-constexpr std::size_t kRecordIOHeaderBytes = 8;
 // gzread counts in int.
 constexpr std::size_t kGzipStep = std::size_t{1} << 30;
 
@@ -103,13 +102,6 @@ class ByteStream {
   gzFile gz_ = nullptr;
 };
 
-std::uint32_t load_u32_le(const char* p) {
-  return static_cast<std::uint32_t>(static_cast<unsigned char>(p[0])) |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(p[1])) << 8 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(p[2])) << 16 |
-         static_cast<std::uint32_t>(static_cast<unsigned char>(p[3])) << 24;
-}
-
 // Length of the prefix of `data` holding whole RecordIO records, walking frames that start before
 // `limit` (the first record is taken whole however long). 0: no record is complete yet. A frame
 // header that is not valid ends the prefix at the end of `data`, so that the parser reports it.
@@ -117,9 +109,9 @@ std::size_t whole_records_prefix(std::string_view data, std::size_t limit) {
   std::size_t position = 0;
   std::size_t records_end = 0;
   while (data.size() - position >= kRecordIOHeaderBytes && (position < limit || records_end == 0)) {
-    const std::uint32_t word = load_u32_le(data.data() + position + 4);
+    const std::uint32_t word = load_recordio_u32(data.data() + position + 4);
     const std::uint32_t flag = word >> 29;
-    if (load_u32_le(data.data() + position) != kRecordIOMagic || flag > 3) return data.size();
+    if (load_recordio_u32(data.data() + position) != kRecordIOMagic || flag > 3) return data.size();
     const std::size_t length = word & kRecordIOMaxFrameLength;
     const std::size_t frame = kRecordIOHeaderBytes + ((length + 3) & ~std::size_t{3});
     if (frame > data.size() - position) break;

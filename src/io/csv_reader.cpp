@@ -4,9 +4,6 @@
 #include <emmintrin.h>
 #endif
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <bit>
 #include <cstdint>
@@ -356,14 +353,6 @@ void grow_room(std::vector<float>& values, std::size_t size) {
   if (size > values.capacity()) values.reserve(std::max(size, 2 * values.capacity()));
 }
 
-// Has the kernel back [data, data + bytes) with memory now, without changing what it holds.
-void fault_in(void* data, std::size_t bytes) {
-  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto start = reinterpret_cast<std::uintptr_t>(data);
-  const std::uintptr_t begin = start & ~(page - 1);
-  if (bytes > 0) ::madvise(reinterpret_cast<void*>(begin), start + bytes - begin, MADV_POPULATE_WRITE);
-}
-
 // Grows `into` by room for the chunks' rows and points each chunk at its part of it.
 void make_room(Dataset& into, std::size_t width, std::vector<CsvChunk>& chunks) {
   const std::size_t rows = chunks.back().first_row + chunks.back().max_rows;
@@ -372,7 +361,7 @@ void make_room(Dataset& into, std::size_t width, std::vector<CsvChunk>& chunks) 
   // Each chunk's rows are faulted in on its thread: the resize would fault them in page by page on
   // this one, which is most of its time.
   text::run_on_threads(chunks.size(), [&](std::size_t i) {
-    fault_in(into.dense.data() + chunks[i].first_row * width, chunks[i].max_rows * width * sizeof(float));
+    text::fault_in(into.dense.data() + chunks[i].first_row * width, chunks[i].max_rows * width * sizeof(float));
   });
   into.labels.resize(rows);
   into.dense.resize(rows * width);

@@ -11,16 +11,7 @@
 namespace linlearn {
 namespace {
 
-constexpr std::size_t kHeaderBytes = 8;
-
 enum FrameFlag : std::uint32_t { kWhole = 0, kFirst = 1, kMiddle = 2, kLast = 3 };
-
-std::uint32_t load_u32_le(const char* p) {
-  std::uint32_t v;
-  std::memcpy(&v, p, sizeof v);
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
-  return v;
-}
 
 void append_u32_le(std::string& out, std::uint32_t v) {
   const char bytes[4] = {static_cast<char>(v), static_cast<char>(v >> 8), static_cast<char>(v >> 16),
@@ -62,32 +53,32 @@ bool RecordIOFrameReader::next(std::string_view& payload) {
     const std::size_t frame_offset = position_;
     const std::size_t left = bytes_.size() - position_;
     if (left == 0) fail_at(frame_offset, "the file ends inside a split record (no part with flag 3)");
-    if (left < kHeaderBytes) {
+    if (left < kRecordIOHeaderBytes) {
       fail_at(frame_offset, fmt::format("truncated frame header: {} bytes left, 8 needed", left));
     }
     const char* header = bytes_.data() + position_;
-    const std::uint32_t magic = load_u32_le(header);
+    const std::uint32_t magic = load_recordio_u32(header);
     if (magic != kRecordIOMagic) {
       fail_at(frame_offset, fmt::format("bad magic 0x{:08x}, expected 0x{:08x}", magic, kRecordIOMagic));
     }
-    const std::uint32_t word = load_u32_le(header + 4);
+    const std::uint32_t word = load_recordio_u32(header + 4);
     const std::uint32_t flag = word >> 29;
     const std::size_t length = word & kRecordIOMaxFrameLength;
     if (flag > kLast) fail_at(frame_offset, fmt::format("invalid frame flag {}, expected 0 to 3", flag));
     // Compared against what is left before anything is sized from the untrusted length.
-    if (padded(length) > left - kHeaderBytes) {
+    if (padded(length) > left - kRecordIOHeaderBytes) {
       fail_at(frame_offset, fmt::format("frame length {} (padded to {}) runs past the end of the file "
                                         "({} bytes left)",
-                                        length, padded(length), left - kHeaderBytes));
+                                        length, padded(length), left - kRecordIOHeaderBytes));
     }
-    const std::string_view part = bytes_.substr(position_ + kHeaderBytes, length);
+    const std::string_view part = bytes_.substr(position_ + kRecordIOHeaderBytes, length);
     const bool starts_record = flag == kWhole || flag == kFirst;
     if (starts_record == in_split_record) {
       fail_at(frame_offset, in_split_record
                                 ? fmt::format("frame flag {} inside a split record", flag_name(flag))
                                 : fmt::format("frame flag {} without a first part", flag_name(flag)));
     }
-    position_ += kHeaderBytes + padded(length);
+    position_ += kRecordIOHeaderBytes + padded(length);
     record_index_ = records_started_ - 1;
     if (flag == kWhole) {
       payload = part;
@@ -116,7 +107,7 @@ void append_recordio_record(std::string& out, std::string_view payload) {
   // Like dmlc-core, only 4-aligned occurrences of the magic split the payload.
   std::size_t part_begin = 0;
   for (std::size_t i = 0; i + 4 <= payload.size(); i += 4) {
-    if (load_u32_le(payload.data() + i) != kRecordIOMagic) continue;
+    if (load_recordio_u32(payload.data() + i) != kRecordIOMagic) continue;
     write_frame(part_begin == 0 ? kFirst : kMiddle, payload.substr(part_begin, i - part_begin));
     part_begin = i + 4;
   }

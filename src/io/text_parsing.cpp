@@ -1,6 +1,9 @@
 // Chunking, threading and error placing shared by the text readers.
 #include "io/text_parsing.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <fast_float/fast_float.h>
 
 #include <algorithm>
@@ -74,6 +77,13 @@ std::optional<std::size_t> lines_before_first_record(std::string_view text, bool
     begin = end + 1;
   }
   return std::nullopt;
+}
+
+void fault_in(void* data, std::size_t bytes) {
+  static const auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto start = reinterpret_cast<std::uintptr_t>(data);
+  const std::uintptr_t begin = start & ~(page - 1);
+  if (bytes > 0) ::madvise(reinterpret_cast<void*>(begin), start + bytes - begin, MADV_POPULATE_WRITE);
 }
 
 void run_on_threads(std::size_t count, const std::function<void(std::size_t)>& task) {

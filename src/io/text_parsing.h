@@ -48,6 +48,10 @@ std::size_t whole_lines_prefix(std::string_view data, std::size_t limit);
 // piece of a file may be one.
 std::optional<std::size_t> lines_before_first_record(std::string_view text, bool comments);
 
+// Has the kernel back [data, data + bytes) with memory now, without changing what it holds: a
+// store's pages faulted in on the threads that fill it rather than one by one on one thread.
+void fault_in(void* data, std::size_t bytes);
+
 // Runs task(i) for every i < count, each on its own thread (the caller's thread takes i = 0), and
 // rethrows the first exception any of them threw once all have finished.
 void run_on_threads(std::size_t count, const std::function<void(std::size_t)>& task);
