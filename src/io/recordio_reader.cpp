@@ -343,6 +343,9 @@ void require_numeric_tensor(const TensorLayout& t, const char* what) {
 
 constexpr const char* kNotFinite = "is not a finite float32 (NaN, infinity or beyond +-3.4e38)";
 
+// Thrown by a piece whose records are not all dense of the first record's width.
+struct NotUniformlyDense {};
+
 // Decodes records one after the other into a Dataset, reusing its scratch buffers.
 class RecordDecoder {
  public:
@@ -351,16 +354,8 @@ class RecordDecoder {
       : data_(data), file_bytes_(file_bytes), width_known_(width_known) {}
 
   void decode(std::string_view payload) {
-    const auto* begin = reinterpret_cast<const Byte*>(payload.data());
-    scan_record({begin, begin + payload.size()}, scan_);
-    if (!scan_.has_features) throw RecordProblem("no features[\"values\"] tensor");
-    if (!scan_.has_label) throw RecordProblem("no label[\"values\"]: every record needs a label");
-    const float label = decode_label();
-    resolve_tensor(scan_.features_value, features_);
-    require_numeric_tensor(features_, "features");
-    scan_tensor(features_);
-    const bool sparse = features_.key_count > 0 || (features_.value_count == 0 && features_.shape_count > 0);
-    if (sparse) {
+    float label;
+    if (scan(payload, label)) {
       append_sparse();
     } else {
       append_dense(payload.size());
@@ -368,7 +363,31 @@ class RecordDecoder {
     data_.labels.push_back(label);
   }
 
+  // A dense record of data.feature_dim features straight into `row`; returns its label. Throws
+  // NotUniformlyDense for a sparse record, and for a dense one what decode() would.
+  float decode_dense_into(std::string_view payload, float* row) {
+    float label;
+    if (scan(payload, label)) throw NotUniformlyDense{};
+    check_feature_dim(features_.value_count, "dense");
+    decode_values(features_, row);
+    check_finite_features(row, features_.value_count);
+    return label;
+  }
+
  private:
+  // Finds the record's tensors and decodes its label; returns whether its features are sparse.
+  bool scan(std::string_view payload, float& label) {
+    const auto* begin = reinterpret_cast<const Byte*>(payload.data());
+    scan_record({begin, begin + payload.size()}, scan_);
+    if (!scan_.has_features) throw RecordProblem("no features[\"values\"] tensor");
+    if (!scan_.has_label) throw RecordProblem("no label[\"values\"]: every record needs a label");
+    label = decode_label();
+    resolve_tensor(scan_.features_value, features_);
+    require_numeric_tensor(features_, "features");
+    scan_tensor(features_);
+    return features_.key_count > 0 || (features_.value_count == 0 && features_.shape_count > 0);
+  }
+
   float decode_label() {
     resolve_tensor(scan_.label_value, label_);
     require_numeric_tensor(label_, "label");
@@ -493,99 +512,49 @@ class RecordDecoder {
   std::vector<std::pair<std::uint32_t, float>> entries_;
 };
 
-// Where each of a file's pieces starts, cut at record boundaries into about equal byte counts.
-struct RecordIOPieces {
-  std::vector<std::size_t> byte;    // pieces + 1 entries, the last = the file's size
-  std::vector<std::size_t> record;  // the index of each piece's first record; the last = the records
-};
-
 // The bytes of the frame whose header starts at `header`: header and payload padded to 4 bytes.
 std::size_t frame_bytes(const char* header) {
   return kRecordIOHeaderBytes + (((load_recordio_u32(header + 4) & kRecordIOMaxFrameLength) + 3) & ~std::size_t{3});
 }
 
-// Cuts at the first frame header at or after each 1/pieces of the file, found by the magic
-// (dmlc's writer splits a payload wherever it holds the magic at a 4-byte boundary, so elsewhere
-// the magic is a header), then walks each piece's headers on its own thread to count its records.
-// A cut is only trusted when the walk of the piece before it lands on it exactly; nothing when
-// one does not, or when a frame is malformed or holds part of a record: such files are decoded in
-// one piece, which reports what is wrong.
-std::optional<RecordIOPieces> cut_into_pieces(std::string_view bytes, std::size_t pieces) {
-  const auto is_whole_record_header = [&](std::size_t at) {
-    return bytes.size() - at >= kRecordIOHeaderBytes && load_recordio_u32(bytes.data() + at) == kRecordIOMagic &&
-           (load_recordio_u32(bytes.data() + at + 4) >> 29) == 0;
-  };
-  RecordIOPieces cut;
-  cut.byte.push_back(0);
-  for (std::size_t p = 1; p < pieces; ++p) {
-    std::size_t at = std::max(cut.byte.back() + 4, p * bytes.size() / pieces / 4 * 4);
-    while (at < bytes.size() && !is_whole_record_header(at)) at += 4;
-    if (at >= bytes.size()) break;
-    cut.byte.push_back(at);
-  }
-  cut.byte.push_back(bytes.size());
-  const std::size_t count = cut.byte.size() - 1;
-  std::vector<std::size_t> records(count, 0);
-  std::vector<char> lands(count, 0);
-  text::run_on_threads(count, [&](std::size_t p) {
-    std::size_t position = cut.byte[p];
-    while (position < cut.byte[p + 1] && is_whole_record_header(position)) {
-      const std::size_t frame = frame_bytes(bytes.data() + position);
-      if (frame > bytes.size() - position) return;
-      position += frame;
-      ++records[p];
-    }
-    lands[p] = position == cut.byte[p + 1] ? 1 : 0;
-  });
-  if (std::find(lands.begin(), lands.end(), 0) != lands.end()) return std::nullopt;
-  cut.record.push_back(0);
-  for (std::size_t p = 0; p < count; ++p) cut.record.push_back(cut.record.back() + records[p]);
-  return cut;
-}
-
-// Thrown by a piece whose records are not all dense of the first record's width.
-struct NotUniformlyDense {};
-
-// Decodes a file of dense records of one width on `pieces.byte.size() - 1` threads, each straight
-// into its rows of `parsed` (sized by the caller), through a small block of decoded records.
-void decode_dense_pieces(std::string_view bytes, const std::string& file, const RecordIOPieces& pieces,
-                         Dataset& parsed) {
+// Decodes a file whose records are all dense, of `parsed.feature_dim` features and `frame` bytes
+// each (record r at byte r * frame), on `pieces` threads straight into the rows of `parsed`.
+// Returns false, with `parsed` unusable, as soon as a piece finds that not so or anything wrong:
+// the one-piece decoder then says what, and where.
+bool decode_uniform_pieces(std::string_view bytes, const std::string& file, std::size_t frame, std::size_t pieces,
+                           Dataset& parsed) {
+  const std::size_t records = bytes.size() / frame;
   const std::size_t width = parsed.feature_dim;
-  const std::size_t count = pieces.byte.size() - 1;
-  text::run_on_threads(count, [&](std::size_t p) {
-    text::fault_in(parsed.dense.data() + pieces.record[p] * width,
-                   (pieces.record[p + 1] - pieces.record[p]) * width * sizeof(float));
+  const auto first_record = [&](std::size_t p) { return p * records / pieces; };
+  parsed.labels.reserve(records);
+  parsed.dense.reserve(records * width);
+  text::run_on_threads(pieces, [&](std::size_t p) {
+    text::fault_in(parsed.dense.data() + first_record(p) * width,
+                   (first_record(p + 1) - first_record(p)) * width * sizeof(float));
   });
-  parsed.labels.resize(pieces.record.back());
-  parsed.dense.resize(pieces.record.back() * width);
-  text::run_on_threads(count, [&](std::size_t p) {
-    constexpr std::size_t kBlockRecords = 4096;
-    const std::size_t begin = pieces.byte[p];
-    RecordIOFrameReader frames(bytes.substr(begin, pieces.byte[p + 1] - begin), file, begin, pieces.record[p]);
-    Dataset block;
-    block.feature_dim = width;
-    RecordDecoder decoder(block, 0, true);
-    std::size_t row = pieces.record[p];
-    const auto flush = [&] {
-      if (block.sparse) throw NotUniformlyDense{};
-      std::copy(block.labels.begin(), block.labels.end(), parsed.labels.begin() + static_cast<std::ptrdiff_t>(row));
-      std::copy(block.dense.begin(), block.dense.end(),
-                parsed.dense.begin() + static_cast<std::ptrdiff_t>(row * width));
-      row += block.rows();
-      block.labels.clear();
-      block.dense.clear();
-    };
+  parsed.labels.resize(records);
+  parsed.dense.resize(records * width);
+  std::vector<char> decoded(pieces, 0);
+  text::run_on_threads(pieces, [&](std::size_t p) {
+    const std::size_t begin = first_record(p) * frame;
+    RecordIOFrameReader frames(bytes.substr(begin, first_record(p + 1) * frame - begin), file, begin, first_record(p));
+    Dataset shape;
+    shape.feature_dim = width;
+    RecordDecoder decoder(shape, 0, true);
+    std::size_t row = first_record(p);
     std::string_view payload;
-    while (frames.next(payload)) {
-      try {
-        decoder.decode(payload);
-      } catch (const RecordProblem& problem) {
-        frames.fail(problem.what());
+    try {
+      while (frames.next(payload)) {
+        if (frames.record_offset() != row * frame) return;
+        parsed.labels[row] = decoder.decode_dense_into(payload, parsed.dense.data() + row * width);
+        ++row;
       }
-      if (block.rows() == kBlockRecords) flush();
+    } catch (...) {
+      return;
     }
-    flush();
+    decoded[p] = row == first_record(p + 1) ? 1 : 0;
   });
+  return std::find(decoded.begin(), decoded.end(), 0) == decoded.end();
 }
 
 }  // namespace
@@ -593,24 +562,24 @@ void decode_dense_pieces(std::string_view bytes, const std::string& file, const 
 void parse_recordio_file(std::string_view bytes, const std::string& file, Dataset& out, int threads) {
   // Below this a file decodes faster on one thread than threads start.
   constexpr std::size_t kMinParallelBytes = std::size_t{8} << 20;
-  const std::optional<RecordIOPieces> pieces = threads > 1 && bytes.size() >= kMinParallelBytes
-                                                   ? cut_into_pieces(bytes, static_cast<std::size_t>(threads))
-                                                   : std::nullopt;
-  if (pieces && pieces->record.back() > 0) {
-    // The first record tells the width; a sparse one sends the file down the one-piece path.
-    Dataset first;
-    parse_recordio(bytes.substr(0, frame_bytes(bytes.data())), file, first);
-    if (!first.sparse) {
-      Dataset parsed;
-      parsed.files.push_back(file);
-      parsed.feature_dim = first.feature_dim;
-      parsed.labels.reserve(pieces->record.back());
-      parsed.dense.reserve(pieces->record.back() * first.feature_dim);
-      try {
-        decode_dense_pieces(bytes, file, *pieces, parsed);
-        out.append(std::move(parsed));
-        return;
-      } catch (const NotUniformlyDense&) {
+  // Files of dense records of one width and encoding (as SageMaker's SDK and `linlearn convert`
+  // write them) have records of one size, so record r starts at r times it: the file is cut there
+  // without walking its headers first, a chain of dependent loads. Each piece checks every record
+  // of its own against that; a piece starting mid-record (the guess was wrong) cannot pass, so its
+  // result is only kept when every piece, the first included, passed.
+  if (threads > 1 && bytes.size() >= kMinParallelBytes && load_recordio_u32(bytes.data()) == kRecordIOMagic) {
+    const std::size_t frame = frame_bytes(bytes.data());
+    if (frame <= bytes.size() && bytes.size() % frame == 0) {
+      Dataset first;
+      parse_recordio(bytes.substr(0, frame), file, first);
+      if (!first.sparse) {
+        Dataset parsed;
+        parsed.files.push_back(file);
+        parsed.feature_dim = first.feature_dim;
+        if (decode_uniform_pieces(bytes, file, frame, static_cast<std::size_t>(threads), parsed)) {
+          out.append(std::move(parsed));
+          return;
+        }
       }
     }
   }
