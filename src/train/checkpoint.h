@@ -11,6 +11,7 @@
 #include "early_stopping.h"
 #include "linlearn/config.h"
 #include "linlearn/dataset.h"
+#include "linlearn/thread_pool.h"
 #include "linlearn/trainer.h"
 
 namespace linlearn {
@@ -43,8 +44,9 @@ class ContentHasher {
   void add(const std::vector<T>& v) {
     add(v.data(), v.size() * sizeof(T));
   }
-  // Labels and features of the records.
-  void add_records(const Dataset& data);
+  // Labels and features of the records, hashed in fixed blocks (on `pool` when given).
+  void add_records(const Dataset& data, ThreadPool* pool = nullptr);
+  std::uint64_t value() const;
   std::string hex() const;
 
  private:
@@ -59,7 +61,7 @@ class ContentHasher {
 };
 
 // A hash of the resolved options and the training data (labels and features).
-std::string training_fingerprint(const TrainConfig& config, const Dataset& train);
+std::string training_fingerprint(const TrainConfig& config, const Dataset& train, ThreadPool& pool);
 // The same from the data's shape and its ContentHasher::add_records hash, for streamed data.
 std::string training_fingerprint(const TrainConfig& config, std::size_t rows, std::size_t feature_dim, bool sparse,
                                  const std::string& content_hash);

@@ -562,7 +562,7 @@ class Trainer {
     if (fingerprint_.empty())
       fingerprint_ = streamed_ != nullptr ? training_fingerprint(config_, train_rows(), shape_.feature_dim,
                                                                  shape_.sparse, streamed_->content_hash)
-                                          : training_fingerprint(config_, *channels_.train);
+                                          : training_fingerprint(config_, *channels_.train, pool_);
     return fingerprint_;
   }
 
