@@ -72,7 +72,7 @@ void Dataset::to_sparse() {
   new_row_ptr.reserve(rows() + 1);
   new_row_ptr.push_back(0);
   std::vector<std::uint32_t> new_col_idx;
-  std::vector<float> new_values;
+  FloatStore new_values;
   for (std::size_t r = 0; r < rows(); ++r) {
     const float* row = dense.data() + r * feature_dim;
     for (std::size_t j = 0; j < feature_dim; ++j) {
@@ -86,7 +86,7 @@ void Dataset::to_sparse() {
   row_ptr = std::move(new_row_ptr);
   col_idx = std::move(new_col_idx);
   values = std::move(new_values);
-  dense = std::vector<float>();  // release the dense memory, not only its size
+  dense = FloatStore();  // release the dense memory, not only its size
   sparse = true;
 }
 
@@ -103,7 +103,7 @@ float Dataset::at(std::size_t r, std::size_t j) const {
 }
 
 void Dataset::widen(std::size_t wider_dim) {
-  std::vector<float> wide(rows() * wider_dim, 0.0F);
+  FloatStore wide(rows() * wider_dim, 0.0F);
   for (std::size_t r = 0; r < rows(); ++r)
     std::copy_n(dense.begin() + static_cast<std::ptrdiff_t>(r * feature_dim), feature_dim,
                 wide.begin() + static_cast<std::ptrdiff_t>(r * wider_dim));

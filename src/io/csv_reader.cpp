@@ -349,7 +349,8 @@ RowShape find_row_shape(std::string_view text, const std::string& file, const Da
 
 // Makes room for `size` values, growing geometrically: reserve alone would grow by exactly what
 // one piece of a file needs, copying the whole store for every piece.
-void grow_room(std::vector<float>& values, std::size_t size) {
+template <class Store>
+void grow_room(Store& values, std::size_t size) {
   if (size > values.capacity()) values.reserve(std::max(size, 2 * values.capacity()));
 }
 

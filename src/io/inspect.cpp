@@ -85,7 +85,7 @@ struct Totals {
   float label_min = 0, label_max = 0;
 
   void add(const Dataset& data) {
-    const std::vector<float>& stored = data.sparse ? data.values : data.dense;
+    const FloatStore& stored = data.sparse ? data.values : data.dense;
     nonzeros += static_cast<std::size_t>(std::count_if(stored.begin(), stored.end(), [](float v) { return v != 0.0f; }));
     feature_dim = std::max(feature_dim, data.feature_dim);
     sparse = sparse || data.sparse;

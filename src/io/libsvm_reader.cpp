@@ -24,7 +24,7 @@ struct LibsvmChunk {
   std::vector<float> labels;
   std::vector<std::uint64_t> row_ptr{0};  // local offsets into cols/values
   std::vector<std::uint32_t> cols;
-  std::vector<float> values;
+  FloatStore values;
   std::uint64_t max_index = 0;
   text::ChunkProgress progress;
 };

@@ -40,8 +40,8 @@ struct CheckpointState {
 class ContentHasher {
  public:
   void add(const void* data, std::size_t bytes);
-  template <class T>
-  void add(const std::vector<T>& v) {
+  template <class T, class Allocator>
+  void add(const std::vector<T, Allocator>& v) {
     add(v.data(), v.size() * sizeof(T));
   }
   // Labels and features of the records, hashed in fixed blocks (on `pool` when given).

@@ -11,7 +11,7 @@
 namespace linlearn {
 namespace {
 
-Dataset dense(std::size_t dim, std::vector<float> labels, std::vector<float> values, std::string file) {
+Dataset dense(std::size_t dim, std::vector<float> labels, FloatStore values, std::string file) {
   Dataset data;
   data.feature_dim = dim;
   data.labels = std::move(labels);
@@ -21,7 +21,7 @@ Dataset dense(std::size_t dim, std::vector<float> labels, std::vector<float> val
 }
 
 Dataset sparse(std::size_t dim, std::vector<float> labels, std::vector<std::uint64_t> row_ptr,
-               std::vector<std::uint32_t> cols, std::vector<float> values, std::string file) {
+               std::vector<std::uint32_t> cols, FloatStore values, std::string file) {
   Dataset data;
   data.sparse = true;
   data.feature_dim = dim;
@@ -38,7 +38,7 @@ TEST(Dataset, AppendsDenseRecordsOfOneWidth) {
   data.append(dense(2, {0, 1}, {3, 4, 5, 6}, "b.csv"));
   EXPECT_EQ(data.rows(), 3u);
   EXPECT_EQ(data.labels, (std::vector<float>{1, 0, 1}));
-  EXPECT_EQ(data.dense, (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  EXPECT_EQ(data.dense, (FloatStore{1, 2, 3, 4, 5, 6}));
   EXPECT_EQ(data.files, (std::vector<std::string>{"a.csv", "b.csv"}));
   EXPECT_EQ(data.at(2, 1), 6.0f);
 }
@@ -47,7 +47,7 @@ TEST(Dataset, AppendIntoEmptyTakesTheRecords) {
   Dataset data;
   data.append(dense(3, {1}, {1, 2, 3}, "a.csv"));
   EXPECT_EQ(data.feature_dim, 3u);
-  EXPECT_EQ(data.dense, (std::vector<float>{1, 2, 3}));
+  EXPECT_EQ(data.dense, (FloatStore{1, 2, 3}));
   EXPECT_EQ(data.files, (std::vector<std::string>{"a.csv"}));
 }
 
@@ -69,7 +69,7 @@ TEST(Dataset, MixedDensitiesBecomeSparse) {
   EXPECT_EQ(data.feature_dim, 5u);
   EXPECT_EQ(data.row_ptr, (std::vector<std::uint64_t>{0, 1, 3, 4}));
   EXPECT_EQ(data.col_idx, (std::vector<std::uint32_t>{1, 0, 2, 4}));
-  EXPECT_EQ(data.values, (std::vector<float>{2, 4, 5, 7}));
+  EXPECT_EQ(data.values, (FloatStore{2, 4, 5, 7}));
   EXPECT_EQ(data.files, (std::vector<std::string>{"a.csv", "b.svm"}));
 
   Dataset first_sparse = sparse(2, {1}, {0, 1}, {1}, {7}, "a.svm");
