@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# ThreadSanitizer run of the multi-threaded trainer tests (issue 7), in its own build directory.
+# ThreadSanitizer run of the multi-threaded trainer and reader tests (issue 7), in its own build directory.
 # The flags go on the cmake command line: the top-level CMakeLists.txt has no TSan option.
-#   scripts/run_tsan.sh [GTEST_FILTER]      (default: Trainer*:BatchGradient*:ThreadPool*)
+#   scripts/run_tsan.sh [GTEST_FILTER]      (default: Trainer*:BatchGradient*:ThreadPool*:RecordioParallel*)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-filter="${1:-Trainer*:BatchGradient*:ThreadPool*}"
+filter="${1:-Trainer*:BatchGradient*:ThreadPool*:RecordioParallel*}"
 build="${LINLEARN_TSAN_BUILD_DIR:-build-tsan}"
 jobs="${LINLEARN_TSAN_JOBS:-$(nproc)}"
 
