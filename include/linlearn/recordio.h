@@ -33,6 +33,16 @@ inline std::uint32_t load_recordio_u32(const char* p) {
   return v;
 }
 
+// A payload's length padded to the 4-byte boundary the next frame starts at.
+inline std::size_t recordio_padded(std::size_t length) {
+  return (length + 3) & ~std::size_t{3};
+}
+
+// The bytes of the frame whose header starts at `header`: the header and the padded payload.
+inline std::size_t recordio_frame_bytes(const char* header) {
+  return kRecordIOHeaderBytes + recordio_padded(load_recordio_u32(header + 4) & kRecordIOMaxFrameLength);
+}
+
 // Walks the records of a RecordIO buffer. Whole records are views into the buffer; split records
 // are joined into a buffer owned by the reader. Framing errors throw InputError
 // "FILE: record N at byte B: what is wrong", B being the offending frame header.

@@ -112,8 +112,7 @@ std::size_t whole_records_prefix(std::string_view data, std::size_t limit) {
     const std::uint32_t word = load_recordio_u32(data.data() + position + 4);
     const std::uint32_t flag = word >> 29;
     if (load_recordio_u32(data.data() + position) != kRecordIOMagic || flag > 3) return data.size();
-    const std::size_t length = word & kRecordIOMaxFrameLength;
-    const std::size_t frame = kRecordIOHeaderBytes + ((length + 3) & ~std::size_t{3});
+    const std::size_t frame = recordio_frame_bytes(data.data() + position);
     if (frame > data.size() - position) break;
     position += frame;
     if (flag == 0 || flag == 3) records_end = position;  // a whole record or the last part of one

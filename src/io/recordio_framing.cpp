@@ -19,8 +19,6 @@ void append_u32_le(std::string& out, std::uint32_t v) {
   out.append(bytes, 4);
 }
 
-std::size_t padded(std::size_t length) { return (length + 3) & ~std::size_t{3}; }
-
 const char* flag_name(std::uint32_t flag) {
   switch (flag) {
     case kWhole: return "0 (whole record)";
@@ -66,10 +64,10 @@ bool RecordIOFrameReader::next(std::string_view& payload) {
     const std::size_t length = word & kRecordIOMaxFrameLength;
     if (flag > kLast) fail_at(frame_offset, fmt::format("invalid frame flag {}, expected 0 to 3", flag));
     // Compared against what is left before anything is sized from the untrusted length.
-    if (padded(length) > left - kRecordIOHeaderBytes) {
+    if (recordio_padded(length) > left - kRecordIOHeaderBytes) {
       fail_at(frame_offset, fmt::format("frame length {} (padded to {}) runs past the end of the file "
                                         "({} bytes left)",
-                                        length, padded(length), left - kRecordIOHeaderBytes));
+                                        length, recordio_padded(length), left - kRecordIOHeaderBytes));
     }
     const std::string_view part = bytes_.substr(position_ + kRecordIOHeaderBytes, length);
     const bool starts_record = flag == kWhole || flag == kFirst;
@@ -78,7 +76,7 @@ bool RecordIOFrameReader::next(std::string_view& payload) {
                                 ? fmt::format("frame flag {} inside a split record", flag_name(flag))
                                 : fmt::format("frame flag {} without a first part", flag_name(flag)));
     }
-    position_ += kRecordIOHeaderBytes + padded(length);
+    position_ += kRecordIOHeaderBytes + recordio_padded(length);
     record_index_ = records_started_ - 1;
     if (flag == kWhole) {
       payload = part;
@@ -112,7 +110,7 @@ void append_recordio_record(std::string& out, std::string_view payload) {
     part_begin = i + 4;
   }
   write_frame(part_begin == 0 ? kWhole : kLast, payload.substr(part_begin));
-  out.append(padded(payload.size()) - payload.size(), '\0');
+  out.append(recordio_padded(payload.size()) - payload.size(), '\0');
 }
 
 }  // namespace linlearn

@@ -512,11 +512,6 @@ class RecordDecoder {
   std::vector<std::pair<std::uint32_t, float>> entries_;
 };
 
-// The bytes of the frame whose header starts at `header`: header and payload padded to 4 bytes.
-std::size_t frame_bytes(const char* header) {
-  return kRecordIOHeaderBytes + (((load_recordio_u32(header + 4) & kRecordIOMaxFrameLength) + 3) & ~std::size_t{3});
-}
-
 // Decodes a file whose records are all dense, of `parsed.feature_dim` features and `frame` bytes
 // each (record r at byte r * frame), on `pieces` threads straight into the rows of `parsed`.
 // Returns false, with `parsed` unusable, as soon as a piece finds that not so or anything wrong:
@@ -568,7 +563,7 @@ void parse_recordio_file(std::string_view bytes, const std::string& file, Datase
   // of its own against that; a piece starting mid-record (the guess was wrong) cannot pass, so its
   // result is only kept when every piece, the first included, passed.
   if (threads > 1 && bytes.size() >= kMinParallelBytes && load_recordio_u32(bytes.data()) == kRecordIOMagic) {
-    const std::size_t frame = frame_bytes(bytes.data());
+    const std::size_t frame = recordio_frame_bytes(bytes.data());
     if (frame <= bytes.size() && bytes.size() % frame == 0) {
       Dataset first;
       parse_recordio(bytes.substr(0, frame), file, first);
