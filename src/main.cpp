@@ -5,10 +5,16 @@
 #include <iostream>
 #include <map>
 
+#include <malloc.h>
+
 #include "linlearn/commands.h"
 #include "linlearn/errors.h"
 
 int main(int argc, char** argv) {
+  // A fixed threshold: glibc otherwise raises it after the first large free, and later buffers of a
+  // few MB (wide models' per-model state, checkpoint copies) stay in the heap after they are freed,
+  // adding to peak memory.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
   CLI::App app{"linlearn: train linear models from the command line (SageMaker Linear Learner compatible)"};
   app.set_version_flag("--version", LINLEARN_VERSION);
   app.require_subcommand(1);

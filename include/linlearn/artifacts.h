@@ -8,6 +8,10 @@
 
 #include "linlearn/linear_model.h"
 
+namespace google::protobuf {
+class MessageLite;
+}  // namespace google::protobuf
+
 namespace linlearn {
 
 // A file written piece by piece to a temporary name and renamed into place by commit(); dropped
@@ -21,6 +25,9 @@ class AtomicFile {
   AtomicFile& operator=(const AtomicFile&) = delete;
 
   void write(std::string_view bytes);
+  // Serializes `message` straight to the file through a small buffer: a model of 2^20 features x
+  // several parts is never held a second time as one string.
+  void write(const google::protobuf::MessageLite& message);
   void commit();
 
  private:
@@ -37,8 +44,9 @@ void write_file_atomically(const std::string& path, std::string_view content);
 // Creates the directory (and parents); InputError naming it when impossible.
 void ensure_directory(const std::string& path);
 
-std::string serialize_model_pb(const LinearModel& model);
-nlohmann::json model_to_json(const LinearModel& model);
+// model.pb and model.json (SPEC section 5), each written atomically.
+void write_model_pb(const std::string& path, const LinearModel& model);
+void write_model_json(const std::string& path, const LinearModel& model);
 
 // Loads DIR/model.pb (or a model.pb file path). InputError naming the file when it is missing,
 // truncated, not a linlearn model or of an unknown format version; a model.json path is refused

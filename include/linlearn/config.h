@@ -92,6 +92,7 @@ struct TrainConfig {
   bool lr_scheduler_step_auto = false;    // step is resolved from the data (updates per epoch)
   bool lr_scheduler_factor_auto = false;  // factor is resolved from epochs and the step
   bool unbias_data_auto = true;           // resolved from the data's density
+  bool num_models_auto = true;            // fewer models for wide data (auto_num_models)
 
   // Resolved hyperparameters in their natural JSON types, as written to the artifacts.
   nlohmann::json resolved;
@@ -104,7 +105,7 @@ struct TrainConfig {
 TrainConfig resolve_config(const HyperparameterValues& given, std::uint64_t seed, int threads, bool shuffle);
 
 // Resolves what depends on the training data: the scheduler step (updates per epoch), centring of
-// sparse data and feature_dim, and writes them back into `resolved`.
+// sparse data, feature_dim and num_models=auto for wide models, and writes them back into `resolved`.
 void resolve_data_dependent(TrainConfig& config, std::size_t train_records, std::size_t feature_dim, bool sparse);
 
 }  // namespace linlearn

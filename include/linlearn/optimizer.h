@@ -35,7 +35,8 @@ class Optimizer {
   // 1 bias) so each keeps its own state and step count.
   virtual void step(int block, float* params, const float* grads, std::size_t n, const StepSettings& s) = 0;
   // Updates only `rows` (each `cols` consecutive values of a row-major block) for sparse batches;
-  // untouched rows keep their state (lazy update).
+  // `grads` holds their gradients alone, rows.size() x cols, in the order of `rows`. Untouched rows
+  // keep their state (lazy update).
   virtual void step_rows(int block, float* params, const float* grads, std::size_t total,
                          const std::vector<std::uint32_t>& rows, std::size_t cols, const StepSettings& s) = 0;
   // The full state, for checkpoints.

@@ -1,6 +1,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <utility>
 
@@ -8,6 +9,8 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
+#include <google/protobuf/message_lite.h>
 
 #include "linlearn/artifacts.h"
 #include "linlearn/errors.h"
@@ -47,6 +50,44 @@ void AtomicFile::write(std::string_view bytes) {
     if (n <= 0) fail(n < 0 ? errno : ENOSPC);
     written += static_cast<std::size_t>(n);
   }
+}
+
+namespace {
+
+// Protobuf's output buffer drains into the file; a failed write is kept and rethrown after
+// serialization returns, rather than thrown through protobuf's frames.
+class FileSink final : public google::protobuf::io::CopyingOutputStream {
+ public:
+  explicit FileSink(AtomicFile& file) : file_(file) {}
+  bool Write(const void* buffer, int size) override {
+    try {
+      file_.write(std::string_view(static_cast<const char*>(buffer), static_cast<std::size_t>(size)));
+      return true;
+    } catch (...) {
+      error_ = std::current_exception();
+      return false;
+    }
+  }
+  void rethrow_failure() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  AtomicFile& file_;
+  std::exception_ptr error_;
+};
+
+}  // namespace
+
+void AtomicFile::write(const google::protobuf::MessageLite& message) {
+  FileSink sink(*this);
+  bool written = false;
+  {
+    google::protobuf::io::CopyingOutputStreamAdaptor stream(&sink);
+    written = message.SerializeToZeroCopyStream(&stream) && stream.Flush();
+  }
+  sink.rethrow_failure();
+  if (!written) throw InputError(fmt::format("{}: cannot serialize {}", path_, message.GetTypeName()));
 }
 
 void AtomicFile::commit() {

@@ -1,8 +1,12 @@
 // model.pb and model.json: the same content in two encodings.
+#include <algorithm>
 #include <climits>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iterator>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -80,7 +84,9 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
 
 }  // namespace
 
-std::string serialize_model_pb(const LinearModel& model) {
+namespace {
+
+pb::Model to_proto(const LinearModel& model) {
   pb::Model m;
   m.set_magic(kModelMagic);
   m.set_format_version(kModelFormatVersion);
@@ -104,26 +110,105 @@ std::string serialize_model_pb(const LinearModel& model) {
   n->set_label_scale(model.normalization.label_scale);
   n->set_sample_size(model.normalization.sample_size);
   m.set_hyperparameters_json(model.hyperparameters.dump());
-  std::string bytes;
-  m.SerializeToString(&bytes);
-  return bytes;
+  return m;
 }
 
-nlohmann::json model_to_json(const LinearModel& model) {
+}  // namespace
+
+void write_model_pb(const std::string& path, const LinearModel& model) {
+  AtomicFile file(path);
+  file.write(to_proto(model));
+  file.commit();
+}
+
+namespace {
+
+// model.json is written as nlohmann's dump(2) of the small fields with each long array spliced in
+// where its placeholder string stands, so a model of 2^20 features x 3 arrays never exists as a
+// JSON tree (about 16 bytes per number) plus its text.
+class JsonArrays {
+ public:
+  // A placeholder for `values`, which must outlive write().
+  template <class T>
+  std::string add(const T* values, std::size_t count) {
+    arrays_.push_back({[values](std::size_t i) { return static_cast<double>(values[i]); }, count});
+    return placeholder(arrays_.size() - 1);
+  }
+
+  void write(const nlohmann::json& skeleton, AtomicFile& file) const {
+    const std::string text = skeleton.dump(2) + "\n";
+    // The dump orders keys by name, so the placeholders come in their own order.
+    std::vector<std::pair<std::size_t, std::size_t>> spots;  // (offset, array)
+    for (std::size_t a = 0; a < arrays_.size(); ++a)
+      spots.emplace_back(text.find(nlohmann::json(placeholder(a)).dump()), a);
+    std::sort(spots.begin(), spots.end());
+    std::size_t at = 0;
+    std::string out;
+    for (const auto& [found, a] : spots) {
+      const std::size_t quoted_size = nlohmann::json(placeholder(a)).dump().size();
+      const std::size_t line_start = text.rfind('\n', found) + 1;
+      const std::string indent(text.find_first_not_of(' ', line_start) - line_start, ' ');
+      out.append(text, at, found - at);
+      out += arrays_[a].count == 0 ? "[]" : "[\n";
+      for (std::size_t i = 0; i < arrays_[a].count; ++i) {
+        out += indent;
+        out += "  ";
+        append_number(arrays_[a].value(i), out);
+        out += i + 1 < arrays_[a].count ? ",\n" : "\n";
+        if (out.size() >= kFlushBytes) {
+          file.write(out);
+          out.clear();
+        }
+      }
+      if (arrays_[a].count > 0) out += indent + "]";
+      at = found + quoted_size;
+    }
+    out.append(text, at);
+    file.write(out);
+  }
+
+ private:
+  struct Array {
+    std::function<double(std::size_t)> value;
+    std::size_t count;
+  };
+  static constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
+
+  // A control character keeps it apart from any string in the hyperparameters.
+  static std::string placeholder(std::size_t index) { return fmt::format("\x01linlearn-array-{}", index); }
+
+  // As nlohmann writes a double: shortest round-trip digits, ".0" on integral values, null if not finite.
+  static void append_number(double v, std::string& out) {
+    if (!std::isfinite(v)) {
+      out += "null";
+      return;
+    }
+    const std::size_t start = out.size();
+    fmt::format_to(std::back_inserter(out), "{}", v);
+    if (out.find_first_of(".e", start) == std::string::npos) out += ".0";
+  }
+
+  std::vector<Array> arrays_;
+};
+
+}  // namespace
+
+void write_model_json(const std::string& path, const LinearModel& model) {
+  JsonArrays arrays;
   nlohmann::json j;
   j["format_version"] = kModelFormatVersion;
   j["predictor_type"] = predictor_type_name(model.predictor_type);
   j["loss"] = loss_kind_name(model.loss);
   j["feature_dim"] = model.feature_dim;
   j["num_classes"] = model.num_classes;
-  const auto d = static_cast<std::ptrdiff_t>(model.feature_dim);
+  const std::size_t d = model.feature_dim;
   if (model.outputs == 1) {
-    j["weights"] = model.weights;
+    j["weights"] = arrays.add(model.weights.data(), d);
     j["bias"] = model.bias.front();
   } else {
     nlohmann::json rows = nlohmann::json::array();
-    for (int k = 0; k < model.outputs; ++k)
-      rows.push_back(std::vector<float>(model.weights.begin() + k * d, model.weights.begin() + (k + 1) * d));
+    for (std::size_t k = 0; k < static_cast<std::size_t>(model.outputs); ++k)
+      rows.push_back(arrays.add(model.weights.data() + k * d, d));
     j["weights"] = rows;
     j["bias"] = model.bias;
   }
@@ -132,13 +217,16 @@ nlohmann::json model_to_json(const LinearModel& model) {
                           {"quantile", model.loss_params.quantile},
                           {"loss_insensitivity", model.loss_params.loss_insensitivity},
                           {"huber_delta", model.loss_params.huber_delta}};
-  j["normalization"] = {{"feature_mean", model.normalization.mean},
-                        {"feature_scale", model.normalization.scale},
-                        {"label_mean", model.normalization.label_mean},
-                        {"label_scale", model.normalization.label_scale},
-                        {"sample_size", model.normalization.sample_size}};
+  j["normalization"] = {
+      {"feature_mean", arrays.add(model.normalization.mean.data(), model.normalization.mean.size())},
+      {"feature_scale", arrays.add(model.normalization.scale.data(), model.normalization.scale.size())},
+      {"label_mean", model.normalization.label_mean},
+      {"label_scale", model.normalization.label_scale},
+      {"sample_size", model.normalization.sample_size}};
   j["hyperparameters"] = model.hyperparameters;
-  return j;
+  AtomicFile file(path);
+  arrays.write(j, file);
+  file.commit();
 }
 
 LinearModel load_model(const std::string& path) {

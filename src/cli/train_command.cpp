@@ -332,8 +332,8 @@ int run_train(TrainOptions& o) {
   const nlohmann::json metrics = build_metrics_json(config, outcome, summaries, final_metrics,
                                                     diagnostics_json(diagnostics), timing, comm->size());
   if (lead_rank) {
-    write_file_atomically((dir / "model.pb").string(), serialize_model_pb(outcome.model));
-    write_file_atomically((dir / "model.json").string(), model_to_json(outcome.model).dump(2) + "\n");
+    write_model_pb((dir / "model.pb").string(), outcome.model);
+    write_model_json((dir / "model.json").string(), outcome.model);
     write_file_atomically((dir / "metrics.json").string(), metrics.dump(2) + "\n");
     const ReportCurves curves{predictor_type_name(config.predictor_type),
                               channels.validation != nullptr ? "validation" : "train",

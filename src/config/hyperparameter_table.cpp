@@ -79,7 +79,9 @@ std::vector<HyperparameterSpec> build_specs() {
       flag("unbias_label", "auto", autos, "Centre the label (regressor only); auto = true for regressor."),
       number("num_point_for_scaler", ValueKind::kInt, "10000", 1, 1e12, false, {},
              "Records sampled for the statistics."),
-      number("num_models", ValueKind::kInt, "auto", 1, 256, false, autos, "Models trained in parallel; auto = 8."),
+      number("num_models", ValueKind::kInt, "auto", 1, 256, false, autos,
+             "Models trained in parallel; auto = 8, fewer when the models' state would exceed 64 MiB "
+             "(20 bytes per weight: from 2^19 features on)."),
       number("num_calibration_samples", ValueKind::kInt, "10000000", 1, 1e12, false, {},
              "Records used to calibrate the binary threshold."),
       choice("binary_classifier_model_selection_criteria", "accuracy",

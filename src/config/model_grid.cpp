@@ -46,4 +46,9 @@ std::vector<ModelSettings> build_model_grid(const ModelSettings& base, int num_m
   return models;
 }
 
+int auto_num_models(std::size_t weights) {
+  const std::size_t fit = kAutoModelsStateBudget / std::max<std::size_t>(1, weights * kStateBytesPerWeight);
+  return static_cast<int>(std::clamp<std::size_t>(fit, 1, kAutoNumModels));
+}
+
 }  // namespace linlearn

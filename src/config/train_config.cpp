@@ -198,6 +198,7 @@ TrainConfig resolve_config(const HyperparameterValues& given, std::uint64_t seed
   base.schedule.factor = v.number("lr_scheduler_factor", 1.0);
   base.schedule.minimum_lr = v.number("lr_scheduler_minimum_lr", 1e-5);
   const int num_models = static_cast<int>(v.integer("num_models", kAutoNumModels));
+  c.num_models_auto = v.is_auto("num_models");
   c.models = build_model_grid(base, num_models, [](OptimizerKind k) { return default_learning_rate(k); });
 
   c.use_bias = v.boolean("use_bias", true);
@@ -315,6 +316,13 @@ void resolve_data_dependent(TrainConfig& c, std::size_t train_records, std::size
   c.resolved["unbias_data"] = c.normalization.unbias_data;
   c.feature_dim = feature_dim;
   c.resolved["feature_dim"] = feature_dim;
+  if (c.num_models_auto) {
+    // The grid's first models are the same for any count, so fewer models is a prefix of it.
+    const std::size_t outputs = c.loss == LossKind::kSoftmax ? static_cast<std::size_t>(c.num_classes) : 1;
+    const auto count = static_cast<std::size_t>(auto_num_models(feature_dim * outputs));
+    if (count < c.models.size()) c.models.resize(count);
+    c.resolved["num_models"] = static_cast<int>(c.models.size());
+  }
 }
 
 }  // namespace linlearn

@@ -58,7 +58,7 @@ class BlockOptimizer : public Optimizer {
     std::fill(state.regularized_to.begin(), state.regularized_to.end(), state.steps);
   }
 
-  // `grads` has the layout of `params` (the whole block); only the listed rows are read. Rows
+  // `grads` holds the gradient of the listed rows only, row after row (rows.size() x cols). Rows
   // should be distinct: a repeated row is stepped again. For Adam the bias correction uses the
   // block's step count even for rows that skipped some steps: the usual "lazy Adam" approximation,
   // which keeps the cost of a sparse step proportional to the rows it touches. A row's regularization
@@ -86,14 +86,14 @@ class BlockOptimizer : public Optimizer {
     // Decay per skipped step, as a logarithm so a row's catch-up costs one exp.
     const double log_decay =
         s.learning_rate * s.wd < 1.0 ? std::log1p(-s.learning_rate * s.wd) : -std::numeric_limits<double>::infinity();
-    for (const std::uint32_t row : rows) {
-      const std::size_t begin = static_cast<std::size_t>(row) * cols;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      const std::size_t begin = static_cast<std::size_t>(rows[i]) * cols;
       if (regularized) {
-        std::int64_t& done = state.regularized_to[row];
+        std::int64_t& done = state.regularized_to[rows[i]];
         catch_up_regularization(params + begin, cols, state.steps - 1 - done, log_decay, s);
         done = state.steps;
       }
-      update_span(state, correction, params, grads, begin, cols, s);
+      update_span(state, correction, params, grads + i * cols, begin, cols, s);
     }
   }
 
@@ -102,6 +102,10 @@ class BlockOptimizer : public Optimizer {
   // a count below 2^53, so the round trip through double is exact.
   std::vector<double> save_state() const override {
     std::vector<double> out;
+    std::size_t size = 2;
+    for (const BlockState& state : blocks_)
+      size += 4 + state.first.size() + state.second.size() + state.regularized_to.size();
+    out.reserve(size);  // a wide model's state is large: no regrowth copies
     out.push_back(static_cast<double>(static_cast<int>(kind())));
     out.push_back(static_cast<double>(blocks_.size()));
     for (const BlockState& state : blocks_) {
@@ -158,8 +162,8 @@ class BlockOptimizer : public Optimizer {
   virtual bool uses_first() const = 0;
   virtual bool uses_second() const = 0;
   virtual BiasCorrection bias_correction(std::int64_t /*steps*/) const { return {}; }
-  // Updates params[begin, begin + count) from the matching gradients; state.steps already counts
-  // this step.
+  // Updates params[begin, begin + count) from their gradients grads[0, count); state.steps already
+  // counts this step.
   virtual void update_span(BlockState& state, const BiasCorrection& correction, float* params, const float* grads,
                            std::size_t begin, std::size_t count, const StepSettings& s) const = 0;
 
@@ -217,7 +221,7 @@ class Sgd final : public BlockOptimizer {
                    std::size_t begin, std::size_t count, const StepSettings& s) const override {
     for (std::size_t i = begin; i < begin + count; ++i) {
       const double w = params[i];
-      const double g = regularized_gradient(w, grads[i], s);
+      const double g = regularized_gradient(w, grads[i - begin], s);
       if (momentum_ == 0.0) {
         params[i] = after_l1(w - s.learning_rate * g, s.learning_rate, s);
       } else {
@@ -252,7 +256,7 @@ class Adam final : public BlockOptimizer {
     const double second_correction = 1.0 / correction.second;
     for (std::size_t i = begin; i < begin + count; ++i) {
       const double w = params[i];
-      const double g = regularized_gradient(w, grads[i], s);
+      const double g = regularized_gradient(w, grads[i - begin], s);
       const double first = beta_1_ * state.first[i] + (1.0 - beta_1_) * g;
       const double second = beta_2_ * state.second[i] + (1.0 - beta_2_) * g * g;
       state.first[i] = static_cast<float>(first);
@@ -280,7 +284,7 @@ class Rmsprop final : public BlockOptimizer {
                    std::size_t begin, std::size_t count, const StepSettings& s) const override {
     for (std::size_t i = begin; i < begin + count; ++i) {
       const double w = params[i];
-      const double g = regularized_gradient(w, grads[i], s);
+      const double g = regularized_gradient(w, grads[i - begin], s);
       const double mean_square = decay_ * state.second[i] + (1.0 - decay_) * g * g;
       state.second[i] = static_cast<float>(mean_square);
       const double step_per_gradient = s.learning_rate / (std::sqrt(mean_square) + epsilon_);

@@ -38,7 +38,8 @@ BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const fl
   }
   out_.grads.resize(static_cast<std::size_t>(max_models));
   for (auto& g : out_.grads) {
-    g.weights.assign(data.feature_dim * static_cast<std::size_t>(outputs_), 0.0F);
+    // Sparse gradients hold the touched rows only and are sized per batch.
+    if (!data.sparse) g.weights.assign(data.feature_dim * static_cast<std::size_t>(outputs_), 0.0F);
     g.bias.assign(static_cast<std::size_t>(outputs_), 0.0F);
   }
   chunk_row_pointers_.resize(8);
@@ -203,9 +204,10 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
   });
 }
 
-// The batch's non-zeros, scaled, in one compact run, and its distinct features in ascending order (the
-// optimizer then walks memory forwards): a bit per feature marks them; the list comes from scanning the bitmap when it
-// is small next to the list, and from sorting the list otherwise (very wide data).
+// The batch's non-zeros, scaled, in one compact run, its distinct features in ascending order (the
+// optimizer then walks memory forwards), and for each non-zero the slot of its feature in that list. A
+// bit per feature marks them; the list and the slots come from the bitmap (a popcount rank) when it is
+// small next to the list, and from sorting the list and searching it otherwise (very wide data).
 void BatchGradientKernel::collect_touched_features(std::span<const std::uint32_t> batch) {
   out_.touched.clear();
   batch_columns_.clear();
@@ -224,30 +226,33 @@ void BatchGradientKernel::collect_touched_features(std::span<const std::uint32_t
     }
     batch_row_start_.push_back(batch_columns_.size());
   }
+  batch_slots_.resize(batch_columns_.size());
   if (touched_bits_.size() <= 16 * out_.touched.size()) {
     out_.touched.clear();
+    word_rank_.resize(touched_bits_.size());
     for (std::size_t w = 0; w < touched_bits_.size(); ++w) {
+      word_rank_[w] = static_cast<std::uint32_t>(out_.touched.size());
       for (std::uint64_t bits = touched_bits_[w]; bits != 0; bits &= bits - 1)
         out_.touched.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
-      touched_bits_[w] = 0;
     }
+    for (std::size_t q = 0; q < batch_columns_.size(); ++q) {
+      const std::uint32_t j = batch_columns_[q];
+      const std::uint64_t below = (std::uint64_t{1} << (j % 64)) - 1;
+      batch_slots_[q] = word_rank_[j / 64] + static_cast<std::uint32_t>(std::popcount(touched_bits_[j / 64] & below));
+    }
+    std::fill(touched_bits_.begin(), touched_bits_.end(), 0);
   } else {
     for (std::uint32_t j : out_.touched) touched_bits_[j / 64] = 0;
     std::sort(out_.touched.begin(), out_.touched.end());
+    for (std::size_t q = 0; q < batch_columns_.size(); ++q)
+      batch_slots_[q] = static_cast<std::uint32_t>(
+          std::lower_bound(out_.touched.begin(), out_.touched.end(), batch_columns_[q]) - out_.touched.begin());
   }
 }
 
 void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params,
                                                   double divisor) {
   const auto k = static_cast<std::size_t>(outputs_);
-  // Clear the rows the previous batch wrote; the rest of the gradient is still zero.
-  for (auto& g : out_.grads) {
-    if (k == 1) {
-      for (std::uint32_t j : out_.touched) g.weights[j] = 0.0F;
-    } else {
-      for (std::uint32_t j : out_.touched) std::fill_n(g.weights.begin() + static_cast<std::ptrdiff_t>(j * k), k, 0.0F);
-    }
-  }
   collect_touched_features(batch);
 
   const std::size_t chunks = chunk_count(batch.size());
@@ -276,24 +281,26 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
     }
     loss_gradients(rows, margins, chunk_g_[c], chunk_record_loss_[c], chunk_loss_[c], chunk_weight_[c], divisor);
   });
-  // Scatter X^T G. Each thread owns a range of features and walks the batch in order, so every
-  // gradient entry is summed in the same order whatever the thread count.
+  // Scatter X^T G into the touched rows. Each thread owns a range of them and walks the batch in
+  // order, so every gradient entry is summed in the same order whatever the thread count.
+  const std::size_t slots = out_.touched.size();
+  for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m) out_.grads[m].weights.resize(slots * k);
   const auto threads = static_cast<std::size_t>(pool_.size());
-  const std::size_t d = data_->feature_dim;
   pool_.run(threads, [&](std::size_t t, int) {
-    const std::size_t lo = t * d / threads;
-    const std::size_t hi = (t + 1) * d / threads;
+    const std::size_t lo = t * slots / threads;
+    const std::size_t hi = (t + 1) * slots / threads;
     for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m) {
       float* grad = out_.grads[m].weights.data();
+      std::fill(grad + lo * k, grad + hi * k, 0.0F);
       for (std::size_t c = 0; c < chunks; ++c) {
         const std::size_t begin = chunk_begin(c, chunks, batch.size());
         const std::size_t end = chunk_begin(c + 1, chunks, batch.size());
         for (std::size_t r = begin; r < end; ++r) {
           const float* g = chunk_g_[c].row(static_cast<Eigen::Index>(r - begin)).data() + m * k;
           for (std::size_t q = batch_row_start_[r]; q < batch_row_start_[r + 1]; ++q) {
-            const std::uint32_t j = batch_columns_[q];
-            if (j < lo || j >= hi) continue;
-            float* out = grad + static_cast<std::size_t>(j) * k;
+            const std::uint32_t slot = batch_slots_[q];
+            if (slot < lo || slot >= hi) continue;
+            float* out = grad + static_cast<std::size_t>(slot) * k;
             for (std::size_t o = 0; o < k; ++o) out[o] += batch_values_[q] * g[o];
           }
         }

@@ -26,7 +26,9 @@ struct ModelParameters {
 using ModelRefs = std::vector<const ModelParameters*>;
 
 struct BatchGradient {
-  std::vector<ModelParameters> grads;  // per model given: same shape as its parameters
+  // Per model given: the shape of its parameters; for sparse data only the `touched` weight rows,
+  // in that order (touched.size() x outputs), since a batch touches a small part of a wide model.
+  std::vector<ModelParameters> grads;
   std::vector<double> loss_sum;        // per model given: sum of weight * loss in raw label units
   double weight_sum = 0;
   std::vector<std::uint32_t> touched;  // sparse data: the feature rows the batch touches (sorted)
@@ -82,6 +84,8 @@ class BatchGradientKernel {
   std::vector<std::uint32_t> batch_columns_;                   // sparse: the batch's non-zeros, row after row
   std::vector<float> batch_values_;                            // ... their values times 1 / scale
   std::vector<std::size_t> batch_row_start_;                   // ... where each batch row starts in them
+  std::vector<std::uint32_t> batch_slots_;                     // ... each one's row in the compact gradient
+  std::vector<std::uint32_t> word_rank_;                       // sparse: touched features below each bitmap word
   std::vector<std::uint64_t> touched_bits_;                    // sparse: one bit per feature, all clear between batches
   std::vector<RowMatrix> chunk_record_loss_;                   // per chunk: loss of each record under each model
   std::vector<std::vector<double>> chunk_loss_;

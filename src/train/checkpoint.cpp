@@ -140,12 +140,20 @@ std::string training_fingerprint(const TrainConfig& config, std::size_t rows, st
 
 namespace {
 
-void fill_model(const ModelCheckpointState& m, pb::ModelCheckpoint& mc) {
-  mc.mutable_weights()->Assign(m.params.weights.begin(), m.params.weights.end());
-  mc.mutable_bias()->Assign(m.params.bias.begin(), m.params.bias.end());
-  mc.mutable_best_weights()->Assign(m.best.weights.begin(), m.best.weights.end());
-  mc.mutable_best_bias()->Assign(m.best.bias.begin(), m.best.bias.end());
-  mc.mutable_optimizer_state()->Assign(m.optimizer_state.begin(), m.optimizer_state.end());
+// Moves `v` into `field`, releasing v's memory as soon as it is copied, so a wide model's state is
+// held about once while its message is built.
+template <class T, class Field>
+void move_into(std::vector<T>& v, Field& field) {
+  field.Assign(v.begin(), v.end());
+  std::vector<T>().swap(v);
+}
+
+void fill_model(ModelCheckpointState&& m, pb::ModelCheckpoint& mc) {
+  move_into(m.params.weights, *mc.mutable_weights());
+  move_into(m.params.bias, *mc.mutable_bias());
+  move_into(m.best.weights, *mc.mutable_best_weights());
+  move_into(m.best.bias, *mc.mutable_best_bias());
+  move_into(m.optimizer_state, *mc.mutable_optimizer_state());
   mc.set_has_initial(m.stopping.initial.has_value());
   mc.set_initial(m.stopping.initial.value_or(0));
   mc.set_has_first(m.stopping.first.has_value());
@@ -175,13 +183,13 @@ void write_checkpoint(const std::string& path, const std::string& fingerprint, c
   c.set_epoch_seconds(s.epoch_seconds);
   c.set_epochs_json(epochs_to_json(s.epochs).dump());
   AtomicFile file(path);
-  file.write(c.SerializeAsString());
+  file.write(c);
   // Serialized messages concatenate into their merge, and a repeated field's entries append: each
   // model goes out as a Checkpoint holding only that model.
   for (std::size_t m = 0; m < model_count; ++m) {
     pb::Checkpoint one;
     fill_model(model(m), *one.add_models());
-    file.write(one.SerializeAsString());
+    file.write(one);
   }
   file.commit();
 }

@@ -2,8 +2,8 @@
 
 namespace linlearn {
 
-void raw_parameters(const std::vector<ModelParameters>& params, const Normalization& norm, int outputs,
-                    RowMatrix& weights, Eigen::RowVectorXf& bias) {
+void raw_parameters(const ModelRefs& params, const Normalization& norm, int outputs, RowMatrix& weights,
+                    Eigen::RowVectorXf& bias) {
   const std::size_t d = norm.scale.size();
   const auto k = static_cast<std::size_t>(outputs);
   weights.resize(static_cast<Eigen::Index>(d), static_cast<Eigen::Index>(params.size() * k));
@@ -14,11 +14,11 @@ void raw_parameters(const std::vector<ModelParameters>& params, const Normalizat
       // score = label_scale * (((x - mean) / scale) . w + b) + label_mean
       double shift = 0;
       for (std::size_t j = 0; j < d; ++j) {
-        const double w = norm.label_scale * params[m].weights[j * k + c] / norm.scale[j];
+        const double w = norm.label_scale * params[m]->weights[j * k + c] / norm.scale[j];
         weights(static_cast<Eigen::Index>(j), col) = static_cast<float>(w);
         shift += norm.mean[j] * w;
       }
-      bias(col) = static_cast<float>(norm.label_scale * params[m].bias[c] - shift + norm.label_mean);
+      bias(col) = static_cast<float>(norm.label_scale * params[m]->bias[c] - shift + norm.label_mean);
     }
   }
 }
@@ -36,7 +36,7 @@ LinearModel make_linear_model(const TrainConfig& config, const ModelParameters& 
   model.hyperparameters = config.resolved;
   RowMatrix w;
   Eigen::RowVectorXf b;
-  raw_parameters({params}, norm, outputs, w, b);
+  raw_parameters({&params}, norm, outputs, w, b);
   model.weights.resize(model.feature_dim * static_cast<std::size_t>(outputs));
   for (int k = 0; k < outputs; ++k)
     for (std::size_t j = 0; j < model.feature_dim; ++j)

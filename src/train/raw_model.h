@@ -11,8 +11,8 @@
 namespace linlearn {
 
 // Raw-unit weights of every model stacked side by side: feature_dim x (models * outputs).
-void raw_parameters(const std::vector<ModelParameters>& params, const Normalization& norm, int outputs,
-                    RowMatrix& weights, Eigen::RowVectorXf& bias);
+void raw_parameters(const ModelRefs& params, const Normalization& norm, int outputs, RowMatrix& weights,
+                    Eigen::RowVectorXf& bias);
 
 LinearModel make_linear_model(const TrainConfig& config, const ModelParameters& params, const Normalization& norm,
                               int outputs);

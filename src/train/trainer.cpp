@@ -241,12 +241,23 @@ class Trainer {
   }
 
   // Adds the ranks' gradient sums and divides by the global record count. Sparse shards touch
-  // different features, so the whole gradient is summed and every feature row is updated.
+  // different features, so each rank's touched rows are spread over the whole gradient, which is
+  // summed, and every feature row is updated.
   const BatchGradient& sum_over_ranks(const BatchGradient& local, std::size_t local_records) {
     global_ = local;
     std::vector<float> flat;
-    for (const auto& g : global_.grads) {
-      flat.insert(flat.end(), g.weights.begin(), g.weights.end());
+    const auto k = static_cast<std::size_t>(outputs_);
+    for (std::size_t m = 0; m < active_.size(); ++m) {
+      const ModelParameters& g = global_.grads[m];
+      if (shape_.sparse) {
+        const std::size_t at = flat.size();
+        flat.resize(at + shape_.feature_dim * k, 0.0F);
+        for (std::size_t i = 0; i < local.touched.size(); ++i)
+          std::copy_n(g.weights.begin() + static_cast<std::ptrdiff_t>(i * k), k,
+                      flat.begin() + static_cast<std::ptrdiff_t>(at + local.touched[i] * k));
+      } else {
+        flat.insert(flat.end(), g.weights.begin(), g.weights.end());
+      }
       flat.insert(flat.end(), g.bias.begin(), g.bias.end());
     }
     std::vector<double> totals(global_.loss_sum);
@@ -257,7 +268,9 @@ class Trainer {
     const double records = totals.back();
     const float scale = records > 0 ? static_cast<float>(1.0 / records) : 0.0F;
     std::size_t at = 0;
-    for (auto& g : global_.grads) {
+    for (std::size_t m = 0; m < active_.size(); ++m) {
+      ModelParameters& g = global_.grads[m];
+      if (shape_.sparse) g.weights.resize(shape_.feature_dim * k);
       for (float& v : g.weights) v = flat[at++] * scale;
       for (float& v : g.bias) v = flat[at++] * scale;
     }
@@ -268,13 +281,6 @@ class Trainer {
       std::iota(global_.touched.begin(), global_.touched.end(), 0U);
     }
     return global_;
-  }
-
-  // Copies of the current parameters of the models still training.
-  std::vector<ModelParameters> active_parameters() const {
-    std::vector<ModelParameters> p;
-    for (std::size_t m : active_) p.push_back(models_[m].params);
-    return p;
   }
 
   // `g` holds one gradient per active model, in the order of active_.
@@ -317,7 +323,7 @@ class Trainer {
       criterion[m] = record.models[m].train_loss;
     }
     if (channels_.validation != nullptr) {
-      const auto scores = gather_margins(*channels_.validation, validation_weights_, active_parameters());
+      const auto scores = gather_margins(*channels_.validation, validation_weights_, active_params_);
       for (std::size_t i = 0; i < active_.size(); ++i) {
         const Evaluation e = evaluate(scores, static_cast<int>(i), default_threshold(config_.loss));
         record.models[active_[i]].validation = e.metrics;
@@ -394,8 +400,7 @@ class Trainer {
   }
 
   // Margins of every model on a channel, in raw units, gathered over ranks.
-  GatheredScores gather_margins(const Dataset& data, const std::vector<float>& weights,
-                                const std::vector<ModelParameters>& params) {
+  GatheredScores gather_margins(const Dataset& data, const std::vector<float>& weights, const ModelRefs& params) {
     RowMatrix raw_w;
     Eigen::RowVectorXf raw_b;
     raw_parameters(params, norm_, outputs_, raw_w, raw_b);
@@ -418,7 +423,7 @@ class Trainer {
   // scores of a bounded uniform sample, whose labels and weights go to `sample`. Models are scored
   // in groups whose raw weights stay under kGroupBytes, so a huge feature_dim costs more passes
   // over the cache rather than memory.
-  std::vector<Evaluation> streamed_evaluations(const std::vector<ModelParameters>& params, GatheredScores& sample) {
+  std::vector<Evaluation> streamed_evaluations(const ModelRefs& params, GatheredScores& sample) {
     constexpr std::size_t kGroupBytes = std::size_t{64} << 20;
     const std::size_t model_bytes = sizeof(float) * shape_.feature_dim * static_cast<std::size_t>(outputs_);
     const std::size_t group =
@@ -429,9 +434,8 @@ class Trainer {
                                       config_.f_beta};
     std::vector<Evaluation> evaluations;
     for (std::size_t first = 0; first < params.size(); first += group) {
-      const std::vector<ModelParameters> some(
-          params.begin() + static_cast<std::ptrdiff_t>(first),
-          params.begin() + static_cast<std::ptrdiff_t>(std::min(params.size(), first + group)));
+      const ModelRefs some(params.begin() + static_cast<std::ptrdiff_t>(first),
+                           params.begin() + static_cast<std::ptrdiff_t>(std::min(params.size(), first + group)));
       RowMatrix raw_w;
       Eigen::RowVectorXf raw_b;
       raw_parameters(some, norm_, outputs_, raw_w, raw_b);
@@ -445,13 +449,20 @@ class Trainer {
   }
 
   // Selection: every usable model's best epoch, scored on validation data (training data without it).
+  // Only the candidates are scored: pruned and diverged models would cost a column of margins each.
   void select() {
     const bool has_validation = channels_.validation != nullptr;
     // Streamed training data is too large to hold its scores: exact metrics are streamed and a
     // bounded uniform sample stands for it in the threshold calibration.
     const bool streamed = !has_validation && streamed_ != nullptr;
-    std::vector<ModelParameters> best;
-    for (const auto& m : models_) best.push_back(m.best);
+    std::vector<std::size_t> candidates;
+    ModelRefs best;
+    for (std::size_t m = 0; m < models_.size(); ++m) {
+      const ModelOutcome& mo = outcome_.models[m];
+      if (mo.status == ModelStatus::kDiverged || mo.status == ModelStatus::kPruned || mo.best_epoch < 0) continue;
+      candidates.push_back(m);
+      best.push_back(&models_[m].best);
+    }
     GatheredScores shared;
     std::vector<Evaluation> streamed_scores;
     if (has_validation) {
@@ -471,11 +482,11 @@ class Trainer {
                                        ? selection_criterion_name(config_.selection.target.criterion)
                                        : "loss_function";
     int selected = -1;
-    for (std::size_t m = 0; m < models_.size(); ++m) {
+    for (std::size_t i = 0; i < candidates.size(); ++i) {
+      const std::size_t m = candidates[i];
       ModelOutcome& mo = outcome_.models[m];
-      if (mo.status == ModelStatus::kDiverged || mo.status == ModelStatus::kPruned || mo.best_epoch < 0) continue;
-      const Evaluation e = streamed ? std::move(streamed_scores[m])
-                                    : evaluate(shared, static_cast<int>(m), default_threshold(config_.loss));
+      const Evaluation e = streamed ? std::move(streamed_scores[i])
+                                    : evaluate(shared, static_cast<int>(i), default_threshold(config_.loss));
       if (!std::isfinite(e.metrics.at("objective_loss"))) {
         mo.status = ModelStatus::kDiverged;
         continue;

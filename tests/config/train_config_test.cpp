@@ -74,6 +74,29 @@ TEST(TrainConfig, DataDependentResolution) {
   EXPECT_EQ(c.resolved["feature_dim"], 20);
 }
 
+// num_models=auto keeps the models' state within kAutoModelsStateBudget; a given count is kept.
+TEST(TrainConfig, AutoNumModelsShrinksForWideModels) {
+  const auto models_for = [](HyperparameterValues v, std::size_t feature_dim) {
+    TrainConfig c = resolve(std::move(v));
+    resolve_data_dependent(c, 100000, feature_dim, true);
+    EXPECT_EQ(c.resolved["num_models"], static_cast<int>(c.models.size()));
+    return c.models.size();
+  };
+  const HyperparameterValues binary = {{"predictor_type", "binary_classifier"}};
+  EXPECT_EQ(models_for(binary, 784), 8U);
+  EXPECT_EQ(models_for(binary, std::size_t{1} << 18), 8U);
+  EXPECT_EQ(models_for(binary, std::size_t{1} << 20), 3U);  // 64 MiB / (20 B x 2^20)
+  EXPECT_EQ(models_for(binary, std::size_t{1} << 24), 1U);
+  EXPECT_EQ(models_for({{"predictor_type", "multiclass_classifier"}, {"num_classes", "10"}}, std::size_t{1} << 18), 1U);
+  EXPECT_EQ(models_for({{"predictor_type", "binary_classifier"}, {"num_models", "8"}}, std::size_t{1} << 20), 8U);
+  // The smaller grid is the larger one's prefix.
+  TrainConfig wide = resolve(binary);
+  const TrainConfig full = wide;
+  resolve_data_dependent(wide, 100000, std::size_t{1} << 20, true);
+  for (std::size_t m = 0; m < wide.models.size(); ++m)
+    EXPECT_DOUBLE_EQ(wide.models[m].learning_rate, full.models[m].learning_rate);
+}
+
 TEST(TrainConfig, AutoLearningRateFactorAnnealsOnlyEpochsOfManyBatches) {
   TrainConfig c = resolve({{"predictor_type", "binary_classifier"}, {"epochs", "15"}});
   resolve_data_dependent(c, 60000, 784, false);

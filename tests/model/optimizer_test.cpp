@@ -205,7 +205,10 @@ TEST(OptimizerTest, StepRowsTouchesOnlyTheGivenRows) {
     const auto dense = make_optimizer(c.params);
     std::vector<float> w(kRows * kCols, 1.0F);
     std::vector<float> reference = w;
-    sparse->step_rows(0, w.data(), grads.data(), w.size(), touched, kCols, settings);
+    std::vector<float> touched_grads;
+    for (std::uint32_t row : touched)
+      touched_grads.insert(touched_grads.end(), grads.begin() + row * kCols, grads.begin() + (row + 1) * kCols);
+    sparse->step_rows(0, w.data(), touched_grads.data(), w.size(), touched, kCols, settings);
     dense->step(0, reference.data(), grads.data(), reference.size(), settings);
     for (std::size_t row = 0; row < kRows; ++row) {
       const bool is_touched = row == 1 || row == 3;
@@ -289,7 +292,7 @@ void train(Optimizer& optimizer, std::vector<float>& weights, std::vector<float>
     const StepSettings settings{0.05, 0.01, t % 2 == 0 ? 0.02 : 0.0};
     if (t % 3 == 0) {
       const std::vector<std::uint32_t> rows = {static_cast<std::uint32_t>(t % 4)};
-      optimizer.step_rows(0, weights.data(), g.data(), g.size(), rows, 2, settings);
+      optimizer.step_rows(0, weights.data(), g.data() + 2 * rows[0], g.size(), rows, 2, settings);
     } else {
       optimizer.step(0, weights.data(), g.data(), g.size(), settings);
     }
