@@ -1,6 +1,7 @@
 #pragma once
 // Reading and writing the artifacts of `train`: model.pb, model.json, metrics.json. Every file is
 // written atomically (temporary file in the same directory, flushed, then renamed).
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -44,8 +45,11 @@ void write_file_atomically(const std::string& path, std::string_view content);
 // Creates the directory (and parents); InputError naming it when impossible.
 void ensure_directory(const std::string& path);
 
-// model.pb and model.json (SPEC section 5), each written atomically.
+// model.pb and model.json (SPEC section 5), each written atomically; model.json also piece by piece
+// to `sink`.
+std::string serialize_model_pb(const LinearModel& model);
 void write_model_pb(const std::string& path, const LinearModel& model);
+void write_model_json(const LinearModel& model, const std::function<void(std::string_view)>& sink);
 void write_model_json(const std::string& path, const LinearModel& model);
 
 // Loads DIR/model.pb (or a model.pb file path). InputError naming the file when it is missing,

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -123,109 +124,132 @@ void write_model_pb(const std::string& path, const LinearModel& model) {
 
 namespace {
 
-// model.json is written as nlohmann's dump(2) of the small fields with each long array spliced in
-// where its placeholder string stands, so a model of 2^20 features x 3 arrays never exists as a
-// JSON tree (about 16 bytes per number) plus its text.
-class JsonArrays {
+// model.json is written field by field, in nlohmann's key order and dump(2) layout, with the long
+// arrays (weights, feature_mean, feature_scale) written number by number: a model of 2^20 features
+// never exists as a JSON tree (about 16 bytes per number) plus its text.
+class JsonWriter {
  public:
-  // A placeholder for `values`, which must outlive write().
-  template <class T>
-  std::string add(const T* values, std::size_t count) {
-    arrays_.push_back({[values](std::size_t i) { return static_cast<double>(values[i]); }, count});
-    return placeholder(arrays_.size() - 1);
-  }
+  explicit JsonWriter(const std::function<void(std::string_view)>& sink) : sink_(sink) {}
+  ~JsonWriter() = default;
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
 
-  void write(const nlohmann::json& skeleton, AtomicFile& file) const {
-    const std::string text = skeleton.dump(2) + "\n";
-    // The dump orders keys by name, so the placeholders come in their own order.
-    std::vector<std::pair<std::size_t, std::size_t>> spots;  // (offset, array)
-    for (std::size_t a = 0; a < arrays_.size(); ++a)
-      spots.emplace_back(text.find(nlohmann::json(placeholder(a)).dump()), a);
-    std::sort(spots.begin(), spots.end());
-    std::size_t at = 0;
-    std::string out;
-    for (const auto& [found, a] : spots) {
-      const std::size_t quoted_size = nlohmann::json(placeholder(a)).dump().size();
-      const std::size_t line_start = text.rfind('\n', found) + 1;
-      const std::string indent(text.find_first_not_of(' ', line_start) - line_start, ' ');
-      out.append(text, at, found - at);
-      out += arrays_[a].count == 0 ? "[]" : "[\n";
-      for (std::size_t i = 0; i < arrays_[a].count; ++i) {
-        out += indent;
-        out += "  ";
-        append_number(arrays_[a].value(i), out);
-        out += i + 1 < arrays_[a].count ? ",\n" : "\n";
-        if (out.size() >= kFlushBytes) {
-          file.write(out);
-          out.clear();
-        }
-      }
-      if (arrays_[a].count > 0) out += indent + "]";
-      at = found + quoted_size;
+  void text(std::string_view t) {
+    out_ += t;
+    if (out_.size() >= kFlushBytes) flush();
+  }
+  // A small value as dump(2) writes it at this depth (nested lines indented by `indent`).
+  void value(const nlohmann::json& v, std::size_t indent) {
+    const std::string dumped = v.dump(2);
+    for (char c : dumped) {
+      out_ += c;
+      if (c == '\n') out_.append(indent, ' ');
     }
-    out.append(text, at);
-    file.write(out);
+  }
+  template <class T>
+  void array(const T* values, std::size_t count, std::size_t indent) {
+    if (count == 0) return text("[]");
+    text("[\n");
+    for (std::size_t i = 0; i < count; ++i) {
+      out_.append(indent + 2, ' ');
+      append_number(static_cast<double>(values[i]));
+      text(i + 1 < count ? ",\n" : "\n");
+    }
+    out_.append(indent, ' ');
+    text("]");
+  }
+  void flush() {
+    sink_(out_);
+    out_.clear();
   }
 
  private:
-  struct Array {
-    std::function<double(std::size_t)> value;
-    std::size_t count;
-  };
   static constexpr std::size_t kFlushBytes = std::size_t{1} << 20;
 
-  // A control character keeps it apart from any string in the hyperparameters.
-  static std::string placeholder(std::size_t index) { return fmt::format("\x01linlearn-array-{}", index); }
-
   // As nlohmann writes a double: shortest round-trip digits, ".0" on integral values, null if not finite.
-  static void append_number(double v, std::string& out) {
+  void append_number(double v) {
     if (!std::isfinite(v)) {
-      out += "null";
+      out_ += "null";
       return;
     }
-    const std::size_t start = out.size();
-    fmt::format_to(std::back_inserter(out), "{}", v);
-    if (out.find_first_of(".e", start) == std::string::npos) out += ".0";
+    const std::size_t start = out_.size();
+    fmt::format_to(std::back_inserter(out_), "{}", v);
+    if (out_.find_first_of(".e", start) == std::string::npos) out_ += ".0";
   }
 
-  std::vector<Array> arrays_;
+  const std::function<void(std::string_view)>& sink_;
+  std::string out_;
 };
 
 }  // namespace
 
-void write_model_json(const std::string& path, const LinearModel& model) {
-  JsonArrays arrays;
-  nlohmann::json j;
-  j["format_version"] = kModelFormatVersion;
-  j["predictor_type"] = predictor_type_name(model.predictor_type);
-  j["loss"] = loss_kind_name(model.loss);
-  j["feature_dim"] = model.feature_dim;
-  j["num_classes"] = model.num_classes;
+std::string serialize_model_pb(const LinearModel& model) {
+  return to_proto(model).SerializeAsString();
+}
+
+void write_model_json(const LinearModel& model, const std::function<void(std::string_view)>& sink) {
+  JsonWriter w(sink);
   const std::size_t d = model.feature_dim;
-  if (model.outputs == 1) {
-    j["weights"] = arrays.add(model.weights.data(), d);
-    j["bias"] = model.bias.front();
+  const auto k = static_cast<std::size_t>(model.outputs);
+  // Top-level fields by name, as nlohmann orders an object's keys.
+  std::map<std::string, std::function<void()>> fields;
+  const auto small = [&](const std::string& key, nlohmann::json v) { fields[key] = [&w, v] { w.value(v, 2); }; };
+  small("format_version", kModelFormatVersion);
+  small("predictor_type", predictor_type_name(model.predictor_type));
+  small("loss", loss_kind_name(model.loss));
+  small("feature_dim", model.feature_dim);
+  small("num_classes", model.num_classes);
+  if (k == 1) {
+    small("bias", model.bias.front());
+    fields["weights"] = [&] { w.array(model.weights.data(), d, 2); };
   } else {
-    nlohmann::json rows = nlohmann::json::array();
-    for (std::size_t k = 0; k < static_cast<std::size_t>(model.outputs); ++k)
-      rows.push_back(arrays.add(model.weights.data() + k * d, d));
-    j["weights"] = rows;
-    j["bias"] = model.bias;
+    small("bias", model.bias);
+    fields["weights"] = [&] {
+      w.text("[\n");
+      for (std::size_t c = 0; c < k; ++c) {
+        w.text("    ");
+        w.array(model.weights.data() + c * d, d, 4);
+        w.text(c + 1 < k ? ",\n" : "\n");
+      }
+      w.text("  ]");
+    };
   }
-  if (model.predictor_type == PredictorType::kBinary) j["threshold"] = model.threshold;
-  j["loss_parameters"] = {{"margin", model.loss_params.margin},
-                          {"quantile", model.loss_params.quantile},
-                          {"loss_insensitivity", model.loss_params.loss_insensitivity},
-                          {"huber_delta", model.loss_params.huber_delta}};
-  j["normalization"] = {
-      {"feature_mean", arrays.add(model.normalization.mean.data(), model.normalization.mean.size())},
-      {"feature_scale", arrays.add(model.normalization.scale.data(), model.normalization.scale.size())},
-      {"label_mean", model.normalization.label_mean},
-      {"label_scale", model.normalization.label_scale},
-      {"sample_size", model.normalization.sample_size}};
-  j["hyperparameters"] = model.hyperparameters;
+  if (model.predictor_type == PredictorType::kBinary) small("threshold", model.threshold);
+  small("loss_parameters", {{"margin", model.loss_params.margin},
+                            {"quantile", model.loss_params.quantile},
+                            {"loss_insensitivity", model.loss_params.loss_insensitivity},
+                            {"huber_delta", model.loss_params.huber_delta}});
+  fields["normalization"] = [&] {
+    const Normalization& n = model.normalization;
+    w.text("{\n    \"feature_mean\": ");
+    w.array(n.mean.data(), n.mean.size(), 4);
+    w.text(",\n    \"feature_scale\": ");
+    w.array(n.scale.data(), n.scale.size(), 4);
+    w.text(",\n    \"label_mean\": ");
+    w.value(n.label_mean, 4);
+    w.text(",\n    \"label_scale\": ");
+    w.value(n.label_scale, 4);
+    w.text(",\n    \"sample_size\": ");
+    w.value(n.sample_size, 4);
+    w.text("\n  }");
+  };
+  small("hyperparameters", model.hyperparameters);
+  w.text("{\n");
+  std::size_t written = 0;
+  for (const auto& [key, write_value] : fields) {
+    w.text("  ");
+    w.value(key, 2);
+    w.text(": ");
+    write_value();
+    w.text(++written < fields.size() ? ",\n" : "\n");
+  }
+  w.text("}\n");
+  w.flush();
+}
+
+void write_model_json(const std::string& path, const LinearModel& model) {
   AtomicFile file(path);
-  arrays.write(j, file);
+  write_model_json(model, [&](std::string_view bytes) { file.write(bytes); });
   file.commit();
 }
 

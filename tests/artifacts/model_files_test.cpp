@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -38,6 +39,9 @@ TEST(ModelFiles, ModelPbRoundTrips) {
   testing::TempDir dir;
   const LinearModel m = softmax_model();
   write_model_pb(dir.path("model.pb"), m);
+  std::ifstream in(dir.path("model.pb"), std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(bytes, serialize_model_pb(m));
   const LinearModel back = load_model(dir.path());
   EXPECT_EQ(back.weights, m.weights);
   EXPECT_EQ(back.bias, m.bias);
@@ -66,6 +70,11 @@ TEST(ModelFiles, ModelJsonHoldsEveryNumberOfEveryArray) {
   EXPECT_EQ(j["hyperparameters"], m.hyperparameters);
   EXPECT_EQ(j["feature_dim"], 4);
   EXPECT_EQ(j["format_version"], kModelFormatVersion);
+  EXPECT_EQ(j["normalization"]["sample_size"], 10);
+  // Laid out as nlohmann's dump(2) of the same content.
+  std::ifstream in(dir.path("model.json"));
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(nlohmann::json::parse(text).dump(2) + "\n", text);
 }
 
 TEST(ModelFiles, ModelJsonOfABinaryModelHasOneWeightList) {
