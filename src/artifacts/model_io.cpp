@@ -1,5 +1,4 @@
 // model.pb and model.json: the same content in two encodings.
-#include <algorithm>
 #include <climits>
 #include <cmath>
 #include <cstdint>
@@ -114,23 +113,12 @@ pb::Model to_proto(const LinearModel& model) {
   return m;
 }
 
-}  // namespace
-
-void write_model_pb(const std::string& path, const LinearModel& model) {
-  AtomicFile file(path);
-  file.write(to_proto(model));
-  file.commit();
-}
-
-namespace {
-
 // model.json is written field by field, in nlohmann's key order and dump(2) layout, with the long
 // arrays (weights, feature_mean, feature_scale) written number by number: a model of 2^20 features
 // never exists as a JSON tree (about 16 bytes per number) plus its text.
 class JsonWriter {
  public:
   explicit JsonWriter(const std::function<void(std::string_view)>& sink) : sink_(sink) {}
-  ~JsonWriter() = default;
   JsonWriter(const JsonWriter&) = delete;
   JsonWriter& operator=(const JsonWriter&) = delete;
 
@@ -185,6 +173,12 @@ class JsonWriter {
 
 std::string serialize_model_pb(const LinearModel& model) {
   return to_proto(model).SerializeAsString();
+}
+
+void write_model_pb(const std::string& path, const LinearModel& model) {
+  AtomicFile file(path);
+  file.write(to_proto(model));
+  file.commit();
 }
 
 void write_model_json(const LinearModel& model, const std::function<void(std::string_view)>& sink) {
