@@ -33,6 +33,7 @@ TOOL_LABELS = {
 
 
 NOTES_MARKER = "## Notes"
+KERNEL_TITLE = "f) training kernel: one in-memory epoch of Fashion-MNIST binary (`bench/kernel.py`)"
 
 
 def cpu_model():
@@ -106,6 +107,52 @@ def table(results):
     return lines
 
 
+def kernel_section(path):
+    """The kernel table from bench/kernel.py's JSON: epochs against num_models 1 and the ceilings."""
+    with open(path) as f:
+        k = json.load(f)
+    epoch = {(r["num_models"], r["threads"]): r["epoch_seconds"] * 1e3 for r in k["runs"]}
+    peak = k.get("fma_peak_flops_per_core")
+    bandwidth = k.get("memory_read_bytes_per_second_per_core")
+    store_bytes = 4.0 * k["rows"] * k["feature_dim"]
+
+    def flops(models):  # X * W and X^T * G: 2 multiply-adds per value and model
+        return 4.0 * k["rows"] * k["feature_dim"] * models
+
+    lines = ["## " + KERNEL_TITLE, "",
+             "%d x %d float32 (%.0f MB), `--prune-models false`, minimum epoch over epochs 1-11 of %d runs "
+             "(interleaved). Compute floor: 4 x rows x features x num_models FLOP at one core's FMA peak "
+             "(times the threads)." % (k["rows"], k["feature_dim"], store_bytes / 1e6, k["reps"]), "",
+             "| num_models | 1 thread ms | 2 threads ms | 1 thread / num_models 1 | 2 threads / num_models 1 "
+             "| 2 threads speedup | 1 thread / compute floor |",
+             "|---|---|---|---|---|---|---|"]
+    models_seen = sorted({m for m, _ in epoch})
+    for m in models_seen:
+        one, two = epoch.get((m, 1)), epoch.get((m, 2))
+        floor = flops(m) / peak * 1e3 if peak else None
+        lines.append("| %d | %s | %s | %s | %s | %s | %s |" % (
+            m, fmt(one), fmt(two), ratio(one, epoch.get((1, 1))), ratio(two, epoch.get((1, 2))),
+            ratio(one, two), ratio(one, floor)))
+    lines.append("")
+    if peak and bandwidth:
+        memory_floor = store_bytes / bandwidth * 1e3
+        lines += ["- Ceilings measured in this run (bench/micro `BM_FmaPeak`, `BM_MemoryRead`): FMA peak "
+                  "%.0f GFLOP/s per core, memory read %.1f GB/s per core, so one pass over the store takes at "
+                  "least %.1f ms on one core." % (peak / 1e9, bandwidth / 1e9, memory_floor)]
+        if (1, 1) in epoch:
+            lines.append("- num_models 1, 1 thread: %s the memory floor (target <= 2x)." %
+                         ratio(epoch[(1, 1)], memory_floor))
+        if (32, 1) in epoch:
+            lines.append("- num_models 32 needs %.2f GFLOP per epoch: at least %.1f ms on one core at the FMA peak, "
+                         "%s the 1-thread num_models 1 epoch before any memory traffic (target for the "
+                         "measured ratio: <= 3x)." % (flops(32) / 1e9, flops(32) / peak * 1e3,
+                                                      ratio(flops(32) / peak * 1e3, epoch.get((1, 1)))))
+    else:
+        lines.append("- Ceilings not measured (bench/micro was not built: install libbenchmark-dev).")
+    lines.append("")
+    return lines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", required=True, help="directory of DATASET/TOOL.json files")
@@ -141,6 +188,9 @@ def main():
         if not any(r["tool"].startswith("linlearn") and r.get("status") == "ok" for r in results):
             out += ["", "linlearn: no result yet (`linlearn train` was not available or failed)."]
         out.append("")
+    kernel = os.path.join(args.results, "kernel", "kernel.json")
+    if os.path.exists(kernel):
+        out += kernel_section(kernel)
     # Notes written by hand under the marker survive a rewrite of the tables.
     if os.path.exists(args.out):
         with open(args.out) as f:

@@ -4,7 +4,9 @@
 #   bench/run.sh [--quick] [--tools LIST] [--timeout SECONDS] [DATASET...]
 #
 # DATASET: fmnist (T-shirt vs rest), fmnist10 (10 classes), dense (1M x 100 logistic, sorted by
-# label), regression (1M x 50), sparse (1M x 2^20 LIBSVM); default: all of them.
+# label), regression (1M x 50), sparse (1M x 2^20 LIBSVM), kernel (linlearn's epoch time for
+# num_models 1, 8, 32 at 1 and 2 threads on fmnist, next to the FMA and memory ceilings measured
+# by bench/micro when libbenchmark-dev is installed); default: all of them.
 # --tools: comma-separated subset of linlearn,liblinear,sklearn,truth (default: all).
 # --quick: small sizes (10k Fashion-MNIST images, 100k synthetic rows) for trying the harness.
 #
@@ -20,7 +22,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/bench
 WORK=$BENCH/work
 PY=/usr/bin/python3
-ALL_DATASETS=(fmnist fmnist10 dense regression sparse)
+ALL_DATASETS=(fmnist fmnist10 dense regression sparse kernel)
 
 mode=full
 tools=linlearn,liblinear,sklearn,truth
@@ -32,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --tools) tools=$2; shift ;;
     --timeout) timeout_s=$2; shift ;;
     -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-    fmnist|fmnist10|dense|regression|sparse) datasets+=("$1") ;;
+    fmnist|fmnist10|dense|regression|sparse|kernel) datasets+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -57,14 +59,20 @@ wants() { [[ ,$tools, == *,$1,* ]]; }
 log() { echo "[bench $(date +%T)] $*" >&2; }
 
 linlearn=$WORK/build/linlearn
+micro=$WORK/build/bench/micro/linlearn_micro
 linlearn_ok=0
 build_linlearn() {
   log "building linlearn (Release) in $WORK/build"
+  # The micro-benchmarks (the kernel's FMA and memory ceilings) need Google Benchmark.
+  local benchmarks=OFF
+  dpkg -s libbenchmark-dev >/dev/null 2>&1 && benchmarks=ON
   if cmake -S "$ROOT" -B "$WORK/build" -DCMAKE_BUILD_TYPE=Release -DLINLEARN_BUILD_TESTS=OFF -DLINLEARN_NATIVE=ON \
-         >"$logs/build.log" 2>&1 &&
+           -DLINLEARN_BUILD_BENCHMARKS=$benchmarks >"$logs/build.log" 2>&1 &&
      cmake --build "$WORK/build" -j2 --target linlearn >>"$logs/build.log" 2>&1 &&
      "$linlearn" train --help >/dev/null 2>&1; then
     linlearn_ok=1
+    [[ $benchmarks == ON ]] && { cmake --build "$WORK/build" -j2 --target linlearn_micro >>"$logs/build.log" 2>&1 ||
+                                   log "bench/micro did not build (see $logs/build.log)"; }
   else
     log "linlearn train is not available (see $logs/build.log); measuring the peers only"
   fi
@@ -154,7 +162,21 @@ record_truth() {  # record_truth DATASET TASK
 }
 
 wants linlearn && build_linlearn
+run_kernel() {  # epoch times of the training kernel on fmnist, with the machine's ceilings
+  wants linlearn && [[ $linlearn_ok == 1 ]] || return 0
+  prepare fmnist
+  cat "$data/fmnist/train.csv" >/dev/null
+  log "kernel: bench/kernel.py on $data/fmnist/train.csv"
+  $PY "$BENCH/kernel.py" --linlearn "$linlearn" --micro "$micro" --train "$data/fmnist/train.csv" \
+      --work "$out/kernel" --out "$results/kernel/kernel.json" 2>"$logs/kernel.log" ||
+    log "kernel: failed (see $logs/kernel.log)"
+}
+
 for dataset in "${datasets[@]}"; do
+  if [[ $dataset == kernel ]]; then
+    run_kernel
+    continue
+  fi
   prepare "$dataset"
   # Every tool reads the files from the page cache, the first one included.
   cat "$data/$dataset"/*.csv "$data/$dataset"/*.libsvm >/dev/null 2>&1 || true

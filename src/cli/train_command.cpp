@@ -16,6 +16,7 @@
 #include "linlearn/config.h"
 #include "linlearn/distribution.h"
 #include "linlearn/errors.h"
+#include "linlearn/huge_pages.h"
 #include "linlearn/hyperparameters.h"
 #include "linlearn/logging.h"
 #ifdef LINLEARN_WITH_MPI
@@ -140,6 +141,24 @@ void log_diagnostics(spdlog::logger& log, const std::vector<Diagnostic>& diagnos
 
 // This rank's share of a channel: one process reads it all; the ranks of a job split its files or
 // records by --distribution.
+// Epochs read the training records in shuffled order, and a sparse record's few hundred bytes of
+// values and indices cost a TLB miss or two each on 4 KiB pages: on huge pages the sparse epochs of
+// bench/ ran 11-17% faster, for a one-off 1 s move of 305 MB. Dense stores stay on small pages: on
+// this project's VMs a fresh huge page costs about 3 ns per byte to fault in (the hypervisor backs it
+// then), more than the dense kernel saves in a default run (wide rows with 32 models save about
+// 0.6 us per record per epoch, pays after ~16 epochs; fewer models or narrow rows save much less).
+void back_sparse_training_store_with_huge_pages(const Dataset& train, spdlog::logger& log) {
+  constexpr std::size_t kWorthIt = std::size_t{32} << 20;  // below, small pages' TLB reach covers much of it
+  const std::size_t value_bytes = train.values.size() * sizeof(float);
+  const std::size_t index_bytes = train.col_idx.size() * sizeof(std::uint32_t);
+  if (!train.sparse || value_bytes + index_bytes < kWorthIt) return;
+  const auto started = std::chrono::steady_clock::now();
+  const bool values_moved = back_with_huge_pages(train.values.data(), value_bytes);
+  const bool indices_moved = back_with_huge_pages(train.col_idx.data(), index_bytes);
+  log.debug("sparse training store: {} MB {} huge pages in {:.3f} s", (value_bytes + index_bytes) >> 20,
+            values_moved && indices_moved ? "moved to" : "advised for", seconds_since(started));
+}
+
 Dataset read_share(const std::vector<std::string>& specs, const ReadOptions& read, Distribution distribution,
                    const Communicator& comm) {
   if (comm.size() == 1) return read_channel(specs, read);
@@ -275,6 +294,7 @@ int run_train(TrainOptions& o) {
   const ChannelSummary test_summary = summarize("test", test, o.test, *comm);
   log->info("read {} training records x {} features ({}) in {:.3f} s", records_of(train_summary), train.feature_dim,
             train.sparse ? "sparse" : "dense", timing.read_seconds);
+  back_sparse_training_store_with_huge_pages(train, *log);
 
   resolve_data_dependent(config, records_of(train_summary), train.feature_dim, train.sparse);
   for (const auto& w : config.warnings) log->warn("{}", w);

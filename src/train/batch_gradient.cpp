@@ -108,12 +108,10 @@ const BatchGradient& BatchGradientKernel::compute(std::span<const std::uint32_t>
     for (std::size_t m = 0; m < out_.loss_sum.size(); ++m) out_.loss_sum[m] += chunk_loss_[c][m];
     out_.weight_sum += chunk_weight_[c];
   }
-  // The bias gradient is the column sum of G, added chunk by chunk in order.
-  Eigen::RowVectorXf bias_grad = Eigen::RowVectorXf::Zero(effective_bias_.size());
-  for (std::size_t c = 0; c < chunks; ++c) bias_grad += chunk_g_[c].colwise().sum();
+  // The bias gradient is the column sum of G, which the pass above added chunk by chunk in order.
   for (int m = 0; m < models_; ++m)
     for (int k = 0; k < outputs_; ++k)
-      out_.grads[static_cast<std::size_t>(m)].bias[static_cast<std::size_t>(k)] = bias_grad(m * outputs_ + k);
+      out_.grads[static_cast<std::size_t>(m)].bias[static_cast<std::size_t>(k)] = g_column_sums_(m * outputs_ + k);
   return out_;
 }
 
@@ -188,9 +186,9 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
     tiles::backward(x.data(), rows.size(), d, chunk_g_[c].data(), columns, chunk_partial_[c].data());
   });
   // Sum the chunk partials in order, then undo the folding: grad_w = (X^T G - mean * colsum(G)) / scale.
-  Eigen::RowVectorXf colsum = Eigen::RowVectorXf::Zero(static_cast<Eigen::Index>(columns));
-  if (centred_)
-    for (std::size_t c = 0; c < chunks; ++c) colsum += chunk_g_[c].colwise().sum();
+  sum_loss_gradients(chunks);
+  const Eigen::RowVectorXf colsum =
+      centred_ ? g_column_sums_ : Eigen::RowVectorXf::Zero(static_cast<Eigen::Index>(columns));
   pool_.run(static_cast<std::size_t>(models_), [&](std::size_t m, int) {
     auto& g = out_.grads[m].weights;
     for (std::size_t c = 0; c < k; ++c) {
@@ -202,6 +200,11 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
             inv_scale_[j] * (total(static_cast<Eigen::Index>(j)) - static_cast<float>(norm_.mean[j]) * colsum(col));
     }
   });
+}
+
+void BatchGradientKernel::sum_loss_gradients(std::size_t chunks) {
+  g_column_sums_.setZero(effective_bias_.size());
+  for (std::size_t c = 0; c < chunks; ++c) g_column_sums_ += chunk_g_[c].colwise().sum();
 }
 
 // The batch's non-zeros, scaled, in one compact run, its distinct features in ascending order (the
@@ -281,6 +284,7 @@ void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t>
     }
     loss_gradients(rows, margins, chunk_g_[c], chunk_record_loss_[c], chunk_loss_[c], chunk_weight_[c], divisor);
   });
+  sum_loss_gradients(chunks);
   // Scatter X^T G into the touched rows. Each thread owns a range of them and walks the batch in
   // order, so every gradient entry is summed in the same order whatever the thread count.
   const std::size_t slots = out_.touched.size();

@@ -57,6 +57,8 @@ class BatchGradientKernel {
   void dense_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
   void sparse_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
   void collect_touched_features(std::span<const std::uint32_t> batch);
+  // g_column_sums_ = the column sums of G (the bias gradient) over the call's chunks, in chunk order.
+  void sum_loss_gradients(std::size_t chunks);
   // Loss gradients for the rows of one chunk, whose margins are in `margins`; returns into `g`.
   void loss_gradients(std::span<const std::uint32_t> rows, const RowMatrix& margins, RowMatrix& g,
                       RowMatrix& record_loss, std::vector<double>& loss_sum, double& weight_sum, double divisor) const;
@@ -76,6 +78,7 @@ class BatchGradientKernel {
   // feature_dim x (models * outputs) when the margins are computed feature by feature.
   std::vector<float> effective_weights_;
   Eigen::RowVectorXf effective_bias_;
+  Eigen::RowVectorXf g_column_sums_;                           // per column: sum of G over the batch
   std::vector<double> shift_;                                  // per column: mean . folded weights
   std::vector<std::vector<const float*>> chunk_row_pointers_;  // per chunk: its rows in the store
   std::vector<RowMatrix> chunk_margins_;                       // per chunk

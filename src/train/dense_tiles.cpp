@@ -6,16 +6,6 @@
 namespace linlearn::tiles {
 namespace {
 
-// As wide as the build's vector registers, so that a tile's accumulators stay in registers.
-#if defined(__AVX512F__)
-constexpr std::size_t kLanes = 16;
-#elif defined(__AVX__)
-constexpr std::size_t kLanes = 8;
-#else
-constexpr std::size_t kLanes = 4;
-#endif
-using FloatVec = float __attribute__((vector_size(kLanes * sizeof(float))));
-
 constexpr std::size_t kTileRows = 4;
 constexpr std::size_t kTileColumns = 4;
 

@@ -8,6 +8,16 @@
 
 namespace linlearn::tiles {
 
+// As wide as the build's vector registers, so that a tile's accumulators stay in registers.
+#if defined(__AVX512F__)
+inline constexpr std::size_t kLanes = 16;
+#elif defined(__AVX__)
+inline constexpr std::size_t kLanes = 8;
+#else
+inline constexpr std::size_t kLanes = 4;
+#endif
+using FloatVec = float __attribute__((vector_size(kLanes * sizeof(float))));
+
 // margins[r * columns + c] = rows[r] . columns_t[c * dim ...] for r < row_count, c < columns.
 // `columns_t` holds the weight columns one after another (columns x dim, row-major).
 void forward(const float* const* rows, std::size_t row_count, std::size_t dim, const float* columns_t,
