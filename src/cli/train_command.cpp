@@ -139,19 +139,17 @@ void log_diagnostics(spdlog::logger& log, const std::vector<Diagnostic>& diagnos
   }
 }
 
-// This rank's share of a channel: one process reads it all; the ranks of a job split its files or
-// records by --distribution.
 // Epochs read the training records in shuffled order, and a sparse record's few hundred bytes of
-// values and indices cost a TLB miss or two each on 4 KiB pages: on huge pages the sparse epochs of
-// bench/ ran 11-17% faster, for a one-off 1 s move of 305 MB. Dense stores stay on small pages: on
-// this project's VMs a fresh huge page costs about 3 ns per byte to fault in (the hypervisor backs it
-// then), more than the dense kernel saves in a default run (wide rows with 32 models save about
-// 0.6 us per record per epoch, pays after ~16 epochs; fewer models or narrow rows save much less).
-void back_sparse_training_store_with_huge_pages(const Dataset& train, spdlog::logger& log) {
+// values and indices cost a TLB miss or two each on 4 KiB pages. On huge pages a sparse epoch saves
+// about 0.6 us per record (bench/: 3.7 s epochs became 3.1 s), and moving the store costs about 1 us
+// per record where the hypervisor has not backed the new pages yet, so it pays from the second
+// epoch. Dense stores stay on small pages: with the same fault cost (3 ns per byte) Fashion-MNIST's
+// 188 MB take 0.5 s to move and a 32-model epoch saves 12-15 ms, more than a default run recovers.
+void back_sparse_training_store_with_huge_pages(const Dataset& train, int epochs, spdlog::logger& log) {
   constexpr std::size_t kWorthIt = std::size_t{32} << 20;  // below, small pages' TLB reach covers much of it
   const std::size_t value_bytes = train.values.size() * sizeof(float);
   const std::size_t index_bytes = train.col_idx.size() * sizeof(std::uint32_t);
-  if (!train.sparse || value_bytes + index_bytes < kWorthIt) return;
+  if (!train.sparse || epochs < 2 || value_bytes + index_bytes < kWorthIt) return;
   const auto started = std::chrono::steady_clock::now();
   const bool values_moved = back_with_huge_pages(train.values.data(), value_bytes);
   const bool indices_moved = back_with_huge_pages(train.col_idx.data(), index_bytes);
@@ -159,6 +157,8 @@ void back_sparse_training_store_with_huge_pages(const Dataset& train, spdlog::lo
             values_moved && indices_moved ? "moved to" : "advised for", seconds_since(started));
 }
 
+// This rank's share of a channel: one process reads it all; the ranks of a job split its files or
+// records by --distribution.
 Dataset read_share(const std::vector<std::string>& specs, const ReadOptions& read, Distribution distribution,
                    const Communicator& comm) {
   if (comm.size() == 1) return read_channel(specs, read);
@@ -294,7 +294,7 @@ int run_train(TrainOptions& o) {
   const ChannelSummary test_summary = summarize("test", test, o.test, *comm);
   log->info("read {} training records x {} features ({}) in {:.3f} s", records_of(train_summary), train.feature_dim,
             train.sparse ? "sparse" : "dense", timing.read_seconds);
-  back_sparse_training_store_with_huge_pages(train, *log);
+  back_sparse_training_store_with_huge_pages(train, config.epochs, *log);
 
   resolve_data_dependent(config, records_of(train_summary), train.feature_dim, train.sparse);
   for (const auto& w : config.warnings) log->warn("{}", w);
