@@ -27,8 +27,8 @@ def epoch_seconds(linlearn, train, models, threads, out_dir):
            "--prune-models", "false", "--early_stopping_patience", "100", "--output-dir", out_dir]
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     with open(os.path.join(out_dir, "metrics.json")) as f:
-        epochs = json.load(f)["epochs"]
-    return min(e["seconds"] for e in epochs[1:]), " ".join(cmd)
+        metrics = json.load(f)
+    return min(e["seconds"] for e in metrics["epochs"][1:]), " ".join(cmd), metrics["data"]["train"]
 
 
 def roofline(micro):
@@ -56,25 +56,20 @@ def main():
     parser.add_argument("--reps", type=int, default=2)
     args = parser.parse_args()
 
-    with open(args.train) as f:
-        rows = sum(1 for line in f if line.strip())
-        f.seek(0)
-        dim = len(f.readline().split(",")) - 1
-    runs = []
     # Interleaved repetitions, so that a slow minute of a shared machine hits every setting alike.
     best = {}
     commands = {}
     for _ in range(args.reps):
         for models in MODELS:
             for threads in THREADS:
-                seconds, cmd = epoch_seconds(args.linlearn, args.train, models, threads,
-                                             os.path.join(args.work, "m%d-t%d" % (models, threads)))
+                seconds, cmd, train = epoch_seconds(args.linlearn, args.train, models, threads,
+                                                    os.path.join(args.work, "m%d-t%d" % (models, threads)))
                 key = (models, threads)
                 best[key] = min(best.get(key, float("inf")), seconds)
                 commands[key] = cmd
-    for (models, threads), seconds in sorted(best.items()):
-        runs.append({"num_models": models, "threads": threads, "epoch_seconds": seconds,
-                     "command": commands[(models, threads)]})
+    runs = [{"num_models": models, "threads": threads, "epoch_seconds": seconds, "command": commands[(models, threads)]}
+            for (models, threads), seconds in sorted(best.items())]
+    rows, dim = train["records"], train["feature_dim"]
     flops, bandwidth = roofline(args.micro)
     result = {"rows": rows, "feature_dim": dim, "reps": args.reps, "runs": runs,
               "fma_peak_flops_per_core": flops, "memory_read_bytes_per_second_per_core": bandwidth}

@@ -187,17 +187,16 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
   });
   // Sum the chunk partials in order, then undo the folding: grad_w = (X^T G - mean * colsum(G)) / scale.
   sum_loss_gradients(chunks);
-  const Eigen::RowVectorXf colsum =
-      centred_ ? g_column_sums_ : Eigen::RowVectorXf::Zero(static_cast<Eigen::Index>(columns));
   pool_.run(static_cast<std::size_t>(models_), [&](std::size_t m, int) {
     auto& g = out_.grads[m].weights;
     for (std::size_t c = 0; c < k; ++c) {
       const auto col = static_cast<Eigen::Index>(m * k + c);
       auto total = chunk_partial_[0].row(col);
       for (std::size_t chunk = 1; chunk < chunks; ++chunk) total += chunk_partial_[chunk].row(col);
+      const float colsum = centred_ ? g_column_sums_(col) : 0.0F;
       for (std::size_t j = 0; j < d; ++j)
         g[j * k + c] =
-            inv_scale_[j] * (total(static_cast<Eigen::Index>(j)) - static_cast<float>(norm_.mean[j]) * colsum(col));
+            inv_scale_[j] * (total(static_cast<Eigen::Index>(j)) - static_cast<float>(norm_.mean[j]) * colsum);
     }
   });
 }
