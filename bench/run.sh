@@ -33,7 +33,7 @@ while [[ $# -gt 0 ]]; do
     --quick) mode=quick ;;
     --tools) tools=$2; shift ;;
     --timeout) timeout_s=$2; shift ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     fmnist|fmnist10|dense|regression|sparse|kernel) datasets+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
