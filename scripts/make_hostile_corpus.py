@@ -111,6 +111,8 @@ def text_files():
         "five_features.csv": b"1,2,3,4,5\n5,4,3,2,1\n",
         "bad_index.libsvm": b"1 1:0.5 2:1\n0 1:0.5 x:1\n",
         "index_zero.libsvm": b"1 1:0.5 2:1\n0 0:0.5 2:1\n",
+        "one_class.libsvm": b"1 1:0.5 2:1\n1 1:1.5 2:3\n",
+        "plus_minus_one.libsvm": b"+1 1:0.5 2:1\n-1 1:1.5 2:3\n+1 1:2.5 2:4\n-1 1:3.5 2:5\n",
         "decreasing_indices.libsvm": b"1 1:0.5 2:1\n0 3:0.5 2:1\n",
         "missing_colon.libsvm": b"1 1:0.5 2:1\n0 1:0.5 2 1\n",
         "hyperparameters_not_json.json": b"{\"epochs\": \"2\",\n",

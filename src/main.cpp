@@ -4,11 +4,22 @@
 #include <exception>
 #include <iostream>
 #include <map>
+#include <string>
 
 #include <malloc.h>
 
 #include "linlearn/commands.h"
 #include "linlearn/errors.h"
+
+namespace {
+
+std::string command_list(const std::map<std::string, linlearn::CommandAction>& actions) {
+  std::string names;
+  for (const auto& [name, action] : actions) names += (names.empty() ? "" : ", ") + name;
+  return names;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   // A fixed threshold: glibc otherwise raises it after the first large free, and later buffers of a
@@ -18,11 +29,18 @@ int main(int argc, char** argv) {
   CLI::App app{"linlearn: train linear models from the command line (SageMaker Linear Learner compatible)"};
   app.set_version_flag("--version", LINLEARN_VERSION);
   app.require_subcommand(1);
+  // Wrappers append overrides to a user's command line, so a repeated option takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   const std::map<std::string, linlearn::CommandAction> actions{
-      {"train", linlearn::add_train_command(app)},     {"predict", linlearn::add_predict_command(app)},
+      {"train", linlearn::add_train_command(app)},       {"predict", linlearn::add_predict_command(app)},
       {"evaluate", linlearn::add_evaluate_command(app)}, {"convert", linlearn::add_convert_command(app)},
-      {"inspect", linlearn::add_inspect_command(app)}, {"check", linlearn::add_check_command(app)},
+      {"inspect", linlearn::add_inspect_command(app)},   {"check", linlearn::add_check_command(app)},
   };
+  if (argc > 1 && argv[1][0] != '-' && actions.count(argv[1]) == 0) {
+    std::cerr << "linlearn: unknown command '" << argv[1] << "'; the commands are " << command_list(actions)
+              << " (linlearn --help)\n";
+    return linlearn::kExitUsage;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -31,6 +49,13 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
+  } catch (const CLI::RequiredError& e) {
+    if (app.get_subcommands().empty()) {
+      std::cerr << "linlearn: a command is required: " << command_list(actions) << " (linlearn --help)\n";
+    } else {
+      std::cerr << "linlearn: " << e.what() << "\n";
+    }
+    return linlearn::kExitUsage;
   } catch (const CLI::ParseError& e) {
     // One line naming the option and what is allowed.
     std::cerr << "linlearn: " << e.what() << "\n";

@@ -2,6 +2,7 @@
 // Per-record weights that express the user's costs (positive_example_weight_mult,
 // balance_multiclass_weights). Computed once from the training labels; the same per-class weights
 // apply to every channel, so loss, calibration and selection all see the weighted records.
+#include <string>
 #include <vector>
 
 #include "linlearn/config.h"
@@ -16,6 +17,12 @@ struct ClassWeights {
 
 // Records per class (empty for a regressor).
 std::vector<double> count_classes(const std::vector<float>& labels, const TrainConfig& config);
+
+// Training labels a classifier cannot learn from: a binary set with one class only is refused
+// (InputError naming `source`, the missing class and the counts); the classes of a multiclass set
+// that never occur are returned as warnings.
+std::vector<std::string> check_class_counts(const std::vector<double>& class_counts, const TrainConfig& config,
+                                            const std::string& source);
 
 // From the training set's class counts (summed over ranks under MPI).
 ClassWeights compute_class_weights(const std::vector<double>& class_counts, const TrainConfig& config);

@@ -40,6 +40,11 @@ inline bool operator==(const FloatStore& store, const std::vector<float>& values
   return std::equal(store.begin(), store.end(), values.begin(), values.end());
 }
 
+// How LIBSVM indices count: from 1 as LIBLINEAR writes them, from 0 as scikit-learn's
+// dump_svmlight_file writes them by default. kAuto: decided per channel, 0-based when a file of it
+// holds an index 0 (scikit-learn's zero_based="auto").
+enum class IndexBase { kAuto, kOneBased, kZeroBased };
+
 struct Dataset {
   std::size_t feature_dim = 0;
   bool sparse = false;
@@ -54,6 +59,8 @@ struct Dataset {
   FloatStore values;
 
   std::vector<std::string> files;  // where the records came from, in order
+  // How the channel's LIBSVM files were read; kAuto when it holds none.
+  IndexBase libsvm_base = IndexBase::kAuto;
 
   std::size_t rows() const { return labels.size(); }
   std::size_t nonzeros() const { return sparse ? values.size() : dense.size(); }

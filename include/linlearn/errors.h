@@ -11,6 +11,7 @@ enum ExitCode : int {
   kExitUsage = 2,
   kExitInput = 3,
   kExitNotConverged = 4,
+  kExitOutput = 5,
   kExitSigint = 130,
   kExitSigterm = 143,
 };
@@ -30,11 +31,17 @@ class UsageError : public Error {
   explicit UsageError(const std::string& message) : Error(message, kExitUsage) {}
 };
 
-// Malformed or unreadable input data, or an unwritable output (exit 3).
+// Malformed or unreadable input data (exit 3).
 // The message starts with the place: "FILE:LINE:COLUMN: ..." or "FILE: record N at byte B: ...".
 class InputError : public Error {
  public:
   explicit InputError(const std::string& message) : Error(message, kExitInput) {}
+};
+
+// An output that cannot be written: the output or checkpoint directory, a full disk (exit 5).
+class OutputError : public Error {
+ public:
+  explicit OutputError(const std::string& message) : Error(message, kExitOutput) {}
 };
 
 // Training did not produce a usable model, or a `check` requirement failed (exit 4).

@@ -18,6 +18,7 @@ struct HyperparameterSpec {
   double min = 0;                    // numeric range, inclusive unless *_exclusive
   double max = 0;
   bool min_exclusive = false;
+  bool max_exclusive = false;
   bool has_range = false;
   std::string help;
 };

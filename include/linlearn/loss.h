@@ -46,7 +46,8 @@ class Loss {
   // itself for the others.
   virtual void link(const float* margin, float* score) const = 0;
   virtual bool valid_label(float label) const = 0;
-  // What valid_label() accepts, for error messages ("0 or 1", "an integer in [0, 9]", ...).
+  // What valid_label() accepts, as the words after "expected" in error messages ("a label 0 or 1",
+  // "an integer label in [0, 9]", ...).
   virtual std::string label_domain() const = 0;
 };
 

@@ -38,7 +38,8 @@ struct StreamedTrain {
   // Records of the uniform sample that stands for the channel after training (see evaluate_cache);
   // set from --max-memory by evaluation_sample_records.
   std::size_t evaluation_sample = 100000;
-  std::vector<std::string> files;  // where the records came from
+  std::vector<std::string> files;            // where the records came from
+  IndexBase libsvm_base = IndexBase::kAuto;  // how its LIBSVM files were read
 };
 
 // Reads `specs` in blocks of about block_bytes into a new cache at cache_path (its directory is

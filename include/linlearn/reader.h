@@ -17,9 +17,13 @@ enum class ContentType { kAuto, kCsv, kLibsvm, kRecordIO };
 // "text/csv" | "text/libsvm" | "application/x-recordio-protobuf" | "" (auto); UsageError otherwise.
 ContentType parse_content_type(const std::string& name);
 
-// Expands each spec: a regular file, a directory (its regular non-hidden files sorted by name),
-// a glob pattern (matches sorted), or "-" (stdin). Throws InputError when nothing matches.
-std::vector<std::string> expand_paths(const std::vector<std::string>& specs);
+// Told what reading decided, for the log.
+using ReadNote = std::function<void(const std::string&)>;
+
+// Expands each spec: a regular file, a directory (its regular files sorted by name, but for those
+// whose names start with '.' or '_', which `note` hears of), a glob pattern (matches sorted), or
+// "-" (stdin). Throws InputError when nothing matches.
+std::vector<std::string> expand_paths(const std::vector<std::string>& specs, const ReadNote& note = {});
 
 // The whole content of a file ("-" = stdin), decompressing .gz. InputError on failure.
 std::string read_file_bytes(const std::string& path);
@@ -38,10 +42,20 @@ struct FilePlace {
 struct ReadOptions {
   ContentType content_type = ContentType::kAuto;
   std::size_t feature_dim = 0;  // 0: infer from the data
+  // Whose feature_dim it is, for messages ("the training data's"); empty: the declared one.
+  std::string feature_dim_owner;
+  // Dense records must be exactly feature_dim wide rather than padded to it: every channel of a
+  // job has the training data's width.
+  bool exact_width = false;
+  IndexBase libsvm_base = IndexBase::kAuto;
+  // Binary classification: LIBSVM labels -1 are read as 0, so -1/+1 files train as 0/1 ones.
+  bool minus_one_is_zero = false;
+  // Told what reading decided (files skipped in a directory, 0-based indices, -1/+1 labels).
+  ReadNote note;
   int threads = 1;
   // Set by the trainer so a bad label is reported with its place; empty: any finite label.
   std::function<bool(float)> label_ok;
-  std::string label_expected;  // for messages, e.g. "0 or 1": "found '2', expected a label 0 or 1"
+  std::string label_expected;  // for messages, e.g. "a label 0 or 1": "found '2', expected a label 0 or 1"
   // CSV only: false when rows hold features only (predict input without --has-label); labels become 0.
   bool has_label = true;
   // Text only: where the text starts in its file (see FilePlace).
@@ -50,6 +64,11 @@ struct ReadOptions {
   // where it was learned ("as on line 3", "as in a.csv"); 0: learned from the text's first row.
   std::size_t row_width = 0;
   std::string row_width_source;
+
+  // "feature_dim 8", or "the training data's feature_dim 8".
+  std::string feature_dim_text() const {
+    return (feature_dim_owner.empty() ? "" : feature_dim_owner + " ") + "feature_dim " + std::to_string(feature_dim);
+  }
 };
 
 // Parsers append the records of one file to `out` and the file to out.files. `file` names the

@@ -8,6 +8,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -15,7 +16,7 @@ namespace linlearn {
 
 class ThreadPool {
  public:
-  // `threads` <= 0 means all cores.
+  // `threads` <= 0 means usable_cpus().
   explicit ThreadPool(int threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -34,7 +35,9 @@ class ThreadPool {
   std::vector<std::thread> workers_;
   // Training calls run() for every mini-batch, a fraction of a millisecond apart: waiting threads
   // spin briefly on these atomics before sleeping, since waking a sleeping thread costs about as
-  // much as a small batch.
+  // much as a small batch. A pool with more threads than CPUs never spins: a spinning thread
+  // would hold the CPU that the thread it waits for needs.
+  bool spin_;
   std::atomic<std::size_t> generation_{0};
   std::atomic<std::size_t> finished_{0};
   std::atomic<bool> stopping_{false};
@@ -48,6 +51,17 @@ class ThreadPool {
   std::exception_ptr error_;
 };
 
-int hardware_threads();
+// The CPUs this process may use: its affinity mask (taskset, cgroup cpusets) and its cgroup CPU
+// quota (cgroup v2 cpu.max or v1 cpu.cfs_quota_us, as Docker, Kubernetes and SageMaker set it),
+// rounded up; at least 1.
+int usable_cpus();
+
+// The CPU quota that the cgroup files under `cgroup_root` set for the process whose
+// /proc/self/cgroup reads `self_cgroup`, in CPUs rounded up; 0 when none is set.
+int cgroup_cpu_limit(const std::string& self_cgroup, const std::string& cgroup_root);
+
+// The threads a command runs on: `requested` (0: all usable CPUs), at most usable_cpus(). Results
+// never depend on the count, and threads beyond the CPUs only wait for each other.
+int threads_for(int requested);
 
 }  // namespace linlearn

@@ -21,12 +21,13 @@ void ensure_directory(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec || !std::filesystem::is_directory(path))
-    throw InputError(fmt::format("{}: cannot create output directory: {}", path, ec ? ec.message() : "not a directory"));
+    throw OutputError(
+        fmt::format("{}: cannot create output directory: {}", path, ec ? ec.message() : "not a directory"));
 }
 
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)), temp_(path_ + ".tmp." + std::to_string(::getpid())) {
   fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw InputError(fmt::format("{}: cannot write: {}", path_, std::strerror(errno)));
+  if (fd_ < 0) throw OutputError(fmt::format("{}: cannot write: {}", path_, std::strerror(errno)));
 }
 
 AtomicFile::~AtomicFile() {
@@ -39,7 +40,7 @@ void AtomicFile::fail(int error) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;
   ::unlink(temp_.c_str());
-  throw InputError(fmt::format("{}: cannot write: {}", path_, std::strerror(error)));
+  throw OutputError(fmt::format("{}: cannot write: {}", path_, std::strerror(error)));
 }
 
 void AtomicFile::write(std::string_view bytes) {
@@ -87,7 +88,7 @@ void AtomicFile::write(const google::protobuf::MessageLite& message) {
     written = message.SerializeToZeroCopyStream(&stream) && stream.Flush();
   }
   sink.rethrow_failure();
-  if (!written) throw InputError(fmt::format("{}: cannot serialize {}", path_, message.GetTypeName()));
+  if (!written) throw OutputError(fmt::format("{}: cannot serialize {}", path_, message.GetTypeName()));
 }
 
 void AtomicFile::commit() {
@@ -98,7 +99,7 @@ void AtomicFile::commit() {
   if (::close(fd) != 0 || ::rename(temp_.c_str(), path_.c_str()) != 0) {
     const int err = errno;
     ::unlink(temp_.c_str());
-    throw InputError(fmt::format("{}: cannot write: {}", path_, std::strerror(err)));
+    throw OutputError(fmt::format("{}: cannot write: {}", path_, std::strerror(err)));
   }
 }
 

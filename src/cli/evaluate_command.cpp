@@ -24,7 +24,7 @@ struct EvaluateOptions {
 
 int run_evaluate(const EvaluateOptions& o) {
   const LinearModel model = load_model(o.model);
-  ThreadPool pool(o.threads);
+  ThreadPool pool(threads_for(o.threads));
   const Dataset data = read_for_model(model, o.input, o.content_type, true, pool.size(), true);
   const RowMatrix margins = compute_margins(data, stacked_weights(model), stacked_bias(model), pool);
   const auto loss = make_loss(model.loss, model.loss_params);
@@ -50,7 +50,8 @@ CommandAction add_evaluate_command(CLI::App& root) {
   cmd->add_option("--input,--test", o->input, "Labelled records: files, directories, globs or -")->required();
   cmd->add_option("--output", o->output, "Also write the metrics JSON to this file");
   cmd->add_option("--content-type,--content_type", o->content_type, "Force the input format");
-  cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", o->threads, "Worker threads (default: the CPUs this process may use; at most that many)")
+      ->check(CLI::NonNegativeNumber);
   return [o] { return run_evaluate(*o); };
 }
 

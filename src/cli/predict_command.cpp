@@ -4,8 +4,8 @@
 #include <iostream>
 #include <memory>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include "linlearn/artifacts.h"
 #include "linlearn/commands.h"
@@ -73,10 +73,10 @@ void append_record(std::string& out, const LinearModel& model, const float* scor
 
 int run_predict(const PredictOptions& o) {
   if (o.accept != "application/jsonlines" && o.accept != "application/json" && o.accept != "text/csv")
-    throw UsageError(fmt::format("--accept: '{}' is not allowed; expected application/jsonlines, application/json or text/csv",
-                                 o.accept));
+    throw UsageError(fmt::format(
+        "--accept: '{}' is not allowed; expected application/jsonlines, application/json or text/csv", o.accept));
   const LinearModel model = load_model(o.model);
-  ThreadPool pool(o.threads);
+  ThreadPool pool(threads_for(o.threads));
   const Dataset data = read_for_model(model, o.input, o.content_type, o.has_label, pool.size());
   const RowMatrix margins = compute_margins(data, stacked_weights(model), stacked_bias(model), pool);
   const auto loss = make_loss(model.loss, model.loss_params);
@@ -112,7 +112,8 @@ CommandAction add_predict_command(CLI::App& root) {
   cmd->add_option("--accept", o->accept, "application/jsonlines, application/json or text/csv")->capture_default_str();
   cmd->add_option("--content-type,--content_type", o->content_type, "Force the input format");
   cmd->add_flag("--has-label,--has_label", o->has_label, "CSV input has a label in the first column (ignored)");
-  cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", o->threads, "Worker threads (default: the CPUs this process may use; at most that many)")
+      ->check(CLI::NonNegativeNumber);
   return [o] { return run_predict(*o); };
 }
 

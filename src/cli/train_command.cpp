@@ -1,5 +1,6 @@
 // `linlearn train`: options -> TrainConfig -> data -> trainer -> artifacts.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -69,6 +70,17 @@ bool parse_bool_option(const std::string& name, const std::string& value) {
   if (value == "false" || value == "False" || value == "0") return false;
   throw UsageError(fmt::format("--{}: '{}' is not allowed; expected true or false", name, value));
 }
+
+// CLI11 reads "-1" into an unsigned option as 2^64-1 and saturates values past 2^64-1, so the text
+// is checked first.
+const CLI::Validator kUnsignedInteger(
+    [](std::string& text) -> std::string {
+      std::uint64_t value = 0;
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+      if (error == std::errc() && end == text.data() + text.size()) return {};
+      return fmt::format("'{}' is not allowed; expected an integer from 0 to 18446744073709551615", text);
+    },
+    "UINT");
 
 std::string kebab(std::string name) {
   for (char& c : name)
@@ -239,7 +251,12 @@ int run_train(TrainOptions& o) {
     if (option->count() > 0) values[name] = o.given[name];
   const bool shuffle = parse_bool_option("shuffle", o.shuffle);
   const ProgressMode progress = parse_progress_mode(o.progress);
-  const int threads = o.threads > 0 ? o.threads : hardware_threads();
+  const int threads = threads_for(o.threads);
+  if (o.threads > threads)
+    log->warn(
+        "--threads {}: this process may use {} CPUs; training on {} threads (results do not depend on the "
+        "thread count)",
+        o.threads, threads, threads);
   TrainConfig config = resolve_config(values, o.seed, threads, shuffle);
   config.prune_models = parse_bool_option("prune-models", o.prune_models);
   config.resolved["prune_models"] = config.prune_models;
@@ -252,6 +269,8 @@ int run_train(TrainOptions& o) {
   read.threads = threads;
   read.label_ok = [&loss](float y) { return loss->valid_label(y); };
   read.label_expected = loss->label_domain();
+  read.minus_one_is_zero = config.predictor_type == PredictorType::kBinary;
+  read.note = [&log](const std::string& note) { log->info("{}", note); };
   const std::size_t max_memory = o.max_memory.empty() ? default_max_memory() : parse_memory_size(o.max_memory);
   const bool stream = should_stream(o, max_memory, *comm, *log);
   const auto read_started = std::chrono::steady_clock::now();
@@ -269,22 +288,27 @@ int run_train(TrainOptions& o) {
     train.feature_dim = streamed->cache->feature_dim();
     train.sparse = streamed->cache->sparse();
     train.files = streamed->files;
+    train.libsvm_base = streamed->libsvm_base;
     log->info("cached {} training records in {} blocks at {}", streamed->cache->records(), streamed->cache->blocks(),
               streamed->cache->path());
   } else {
     read_together(*comm, [&] { train = read_share(o.train, read, distribution, *comm); });
   }
   if (comm->size() > 1) read_together(*comm, [&] { agree_on_shape(train, *comm); });
+  // Every channel of a job has the training data's width and reads LIBSVM indices as it did.
   read.feature_dim = train.feature_dim;
+  read.feature_dim_owner = "the training data's";
+  read.exact_width = true;
+  read.libsvm_base = train.libsvm_base;
   read_together(*comm, [&] {
     if (!o.validation.empty()) validation = read_share(o.validation, read, distribution, *comm);
     if (!o.test.empty()) test = read_share(o.test, read, distribution, *comm);
   });
   Timing timing;
   timing.read_seconds = seconds_since(read_started);
-  // Also on a rank whose share of a channel is empty, so that its (empty) scores have the model's width.
+  // A rank whose share of a channel is empty read nothing; its (empty) scores have the model's width.
   for (Dataset* d : {&validation, &test})
-    if (d->feature_dim < train.feature_dim) d->feature_dim = train.feature_dim;
+    if (d->rows() == 0) d->feature_dim = train.feature_dim;
   ChannelSummary train_summary = summarize("train", train, o.train, *comm);
   if (streamed) {
     train_summary.total_records = streamed->cache->records();
@@ -389,8 +413,9 @@ CommandAction add_train_command(CLI::App& root) {
                   "SageMaker hyperparameters.json (an object of strings); command-line options win");
   cmd->add_option("--content-type,--content_type", o->content_type,
                   "Force the input format: text/csv, text/libsvm or application/x-recordio-protobuf");
-  cmd->add_option("--seed", o->seed, "Seed of every random draw")->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--seed", o->seed, "Seed of every random draw")->check(kUnsignedInteger)->capture_default_str();
+  cmd->add_option("--threads", o->threads, "Worker threads (default: the CPUs this process may use; at most that many)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--shuffle", o->shuffle, "Shuffle the records every epoch (true|false)")->capture_default_str();
   cmd->add_option("--prune-models,--prune_models", o->prune_models,
                   "Successive halving: after the 2nd, 4th, 8th, ... epoch the worse half of the models still training "
@@ -414,6 +439,7 @@ CommandAction add_train_command(CLI::App& root) {
                   "Where streamed training data is cached [default: OUTPUT_DIR/cache]");
   cmd->add_option("--shuffle-buffer,--shuffle_buffer", o->shuffle_buffer,
                   "Records in the shuffle buffer when training data is streamed")
+      ->check(kUnsignedInteger)
       ->capture_default_str();
   o->distribution_option =
       cmd->add_option("--distribution", o->distribution,

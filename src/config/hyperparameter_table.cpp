@@ -15,16 +15,25 @@ namespace linlearn {
 namespace {
 
 HyperparameterSpec choice(std::string name, std::string def, std::vector<std::string> choices, std::string help) {
-  return {std::move(name), std::move(def), ValueKind::kChoice, std::move(choices), 0, 0, false, false, std::move(help)};
+  return {std::move(name), std::move(def), ValueKind::kChoice, std::move(choices), 0, 0, false,
+          false,           false,          std::move(help)};
 }
 
 HyperparameterSpec number(std::string name, ValueKind kind, std::string def, double min, double max, bool min_exclusive,
                           std::vector<std::string> words, std::string help) {
-  return {std::move(name), std::move(def), kind, std::move(words), min, max, min_exclusive, true, std::move(help)};
+  return {std::move(name), std::move(def), kind, std::move(words), min, max,
+          min_exclusive,   false,          true, std::move(help)};
 }
 
 HyperparameterSpec flag(std::string name, std::string def, std::vector<std::string> words, std::string help) {
-  return {std::move(name), std::move(def), ValueKind::kBool, std::move(words), 0, 0, false, false, std::move(help)};
+  return {std::move(name), std::move(def), ValueKind::kBool, std::move(words), 0, 0, false,
+          false,           false,          std::move(help)};
+}
+
+// The range's upper end excluded.
+HyperparameterSpec below_max(HyperparameterSpec spec) {
+  spec.max_exclusive = true;
+  return spec;
 }
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
@@ -50,11 +59,12 @@ std::vector<HyperparameterSpec> build_specs() {
       number("wd", ValueKind::kFloat, "auto", 0, 1e6, false, autos, "L2 weight decay; auto = 0."),
       number("l1", ValueKind::kFloat, "auto", 0, 1e6, false, autos,
              "L1 penalty (proximal step, exact zeros); auto = 0."),
-      number("momentum", ValueKind::kFloat, "auto", 0, 1, false, autos,
-             "Momentum of sgd and rmsprop; auto = 0.9 (sgd), 0 (rmsprop)."),
-      number("beta_1", ValueKind::kFloat, "auto", 0, 1, false, autos, "Adam first-moment decay; auto = 0.9."),
-      number("beta_2", ValueKind::kFloat, "auto", 0, 1, false, autos,
-             "Adam/rmsprop second-moment decay; auto = 0.999."),
+      below_max(number("momentum", ValueKind::kFloat, "auto", 0, 1, false, autos,
+                       "Momentum of sgd and rmsprop; auto = 0.9 (sgd), 0 (rmsprop).")),
+      below_max(
+          number("beta_1", ValueKind::kFloat, "auto", 0, 1, false, autos, "Adam first-moment decay; auto = 0.9.")),
+      below_max(number("beta_2", ValueKind::kFloat, "auto", 0, 1, false, autos,
+                       "Adam/rmsprop second-moment decay; auto = 0.999.")),
       number("bias_lr_mult", ValueKind::kFloat, "auto", 0, 1e6, true, autos,
              "Learning-rate multiplier of the bias; auto = 1."),
       number("bias_wd_mult", ValueKind::kFloat, "auto", 0, 1e6, false, autos,
@@ -99,7 +109,7 @@ std::vector<HyperparameterSpec> build_specs() {
       number("early_stopping_tolerance", ValueKind::kFloat, "0.001", 0, 1, false, {},
              "Relative improvement that counts."),
       number("margin", ValueKind::kFloat, "1.0", 0, 1e6, false, {}, "hinge_loss margin."),
-      number("quantile", ValueKind::kFloat, "0.5", 0, 1, true, {}, "quantile_loss quantile (0 < q < 1)."),
+      below_max(number("quantile", ValueKind::kFloat, "0.5", 0, 1, true, {}, "quantile_loss quantile (0 < q < 1).")),
       number("loss_insensitivity", ValueKind::kFloat, "0.01", 0, 1e6, false, {}, "eps_insensitive_* epsilon."),
       number("huber_delta", ValueKind::kFloat, "1.0", 0, 1e6, true, {}, "huber_loss delta."),
   };
@@ -121,8 +131,9 @@ std::string allowed_text(const HyperparameterSpec& spec) {
     case ValueKind::kText:
       return "text";
     default: {
-      std::string range = fmt::format("{} number in {}{}, {}]", spec.kind == ValueKind::kInt ? "an integer" : "a",
-                                      spec.min_exclusive ? "(" : "[", spec.min, spec.max);
+      std::string range =
+          fmt::format("{} number in {}{}, {}{}", spec.kind == ValueKind::kInt ? "an integer" : "a",
+                      spec.min_exclusive ? "(" : "[", spec.min, spec.max, spec.max_exclusive ? ")" : "]");
       return words.empty() ? range : range + " or " + words;
     }
   }
@@ -164,7 +175,9 @@ void validate_hyperparameter(const HyperparameterSpec& spec, const std::string& 
   if (used != value.size() || !std::isfinite(number)) fail();
   if (spec.kind == ValueKind::kInt && number != std::floor(number)) fail();
   if (spec.has_range) {
-    if (number > spec.max || number < spec.min || (spec.min_exclusive && number == spec.min)) fail();
+    if (number > spec.max || number < spec.min || (spec.min_exclusive && number == spec.min) ||
+        (spec.max_exclusive && number == spec.max))
+      fail();
   }
 }
 

@@ -59,7 +59,7 @@ std::uint64_t block_bytes(const RecordCacheBlock& entry, std::uint64_t limit) {
 
 RecordCacheWriter RecordCacheWriter::create(const std::string& path) {
   std::FILE* file = std::fopen(path.c_str(), "wb");
-  if (file == nullptr) throw InputError(path + ": cannot create the record cache: " + std::strerror(errno));
+  if (file == nullptr) throw OutputError(path + ": cannot create the record cache: " + std::strerror(errno));
   RecordCacheWriter writer(path, file);
   char header[kHeaderBytes] = {};
   std::memcpy(header, kHeadMagic, sizeof kHeadMagic);
@@ -86,7 +86,7 @@ void RecordCacheWriter::write(const void* data, std::size_t bytes, std::uint32_t
   if (file_ == nullptr) throw InputError(path_ + ": the record cache is already finished");
   if (bytes == 0) return;
   if (std::fwrite(data, 1, bytes, file_) != bytes) {
-    throw InputError(path_ + ": cannot write the record cache: " + std::strerror(errno));
+    throw OutputError(path_ + ": cannot write the record cache: " + std::strerror(errno));
   }
   offset_ += bytes;
   if (crc != nullptr) *crc = update_crc(*crc, data, bytes);
@@ -97,8 +97,8 @@ void RecordCacheWriter::append(const Dataset& block) {
   if (!block.sparse) {
     if (dense_width_ == 0) dense_width_ = block.feature_dim;
     if (block.feature_dim != dense_width_) {
-      throw InputError(path_ + ": a dense block of " + std::to_string(block.feature_dim) +
-                       " features, expected " + std::to_string(dense_width_) + " as in the earlier blocks");
+      throw InputError(path_ + ": a dense block of " + std::to_string(block.feature_dim) + " features, expected " +
+                       std::to_string(dense_width_) + " as in the earlier blocks");
     }
   }
   RecordCacheBlock entry;
@@ -111,7 +111,8 @@ void RecordCacheWriter::append(const Dataset& block) {
   if (block.sparse) {
     entry.nonzeros = block.values.size();
     // Stored from 0 whatever the block's own base.
-    std::vector<std::uint64_t> row_ptr(block.row_ptr.begin(), block.row_ptr.begin() + static_cast<std::ptrdiff_t>(block.rows() + 1));
+    std::vector<std::uint64_t> row_ptr(block.row_ptr.begin(),
+                                       block.row_ptr.begin() + static_cast<std::ptrdiff_t>(block.rows() + 1));
     const std::uint64_t base = row_ptr.front();
     for (auto& p : row_ptr) p -= base;
     write(row_ptr.data(), row_ptr.size() * sizeof(std::uint64_t), &crc);
@@ -133,7 +134,7 @@ void RecordCacheWriter::finish() {
   write(footer, sizeof footer, nullptr);
   write(kTailMagic, sizeof kTailMagic, nullptr);
   std::FILE* file = std::exchange(file_, nullptr);
-  if (std::fclose(file) != 0) throw InputError(path_ + ": cannot write the record cache: " + std::strerror(errno));
+  if (std::fclose(file) != 0) throw OutputError(path_ + ": cannot write the record cache: " + std::strerror(errno));
 }
 
 // ---- reading ----

@@ -12,8 +12,11 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "io/channel_reader.h"
 #include "io/file_text.h"
+#include "io/libsvm_conventions.h"
 #include "io/recordio_checks.h"
 #include "io/text_parsing.h"
 #include "linlearn/errors.h"
@@ -72,7 +75,11 @@ class ChannelReader {
       check_recordio_records(part, bytes, file, opts_, FilePlace{});
       out_.append(std::move(part));
     } else if (type == ContentType::kLibsvm) {
+      const LibsvmRows rows{out_.rows(), 0, file};
       read_text(source, file, true, out_);
+      libsvm_rows_.push_back({rows.first, out_.rows(), file});
+      if (opts_.minus_one_is_zero && zero_minus_one_labels(out_, libsvm_rows_.back()) && opts_.note)
+        opts_.note(minus_one_labels_note(file));
     } else if (out_.sparse) {
       // Dense rows after sparse ones: the file's rows are gathered first, then converted by append.
       Dataset part;
@@ -83,7 +90,14 @@ class ChannelReader {
     }
   }
 
-  Dataset take() { return std::move(out_); }
+  Dataset take() {
+    if (opts_.libsvm_base == IndexBase::kAuto) {
+      settle_libsvm_base(out_, libsvm_rows_, opts_);
+    } else if (!libsvm_rows_.empty()) {
+      out_.libsvm_base = opts_.libsvm_base;
+    }
+    return std::move(out_);
+  }
 
  private:
   // Parses the text of one file window by window, with the lines and row width of the whole file.
@@ -136,6 +150,7 @@ class ChannelReader {
   std::size_t window_bytes_;
   std::size_t later_bytes_ = 0;  // of the plain files not read yet
   Dataset out_;
+  std::vector<LibsvmRows> libsvm_rows_;
 };
 
 }  // namespace
@@ -146,7 +161,7 @@ Dataset read_channel(const std::vector<std::string>& specs, const ReadOptions& o
 
 Dataset read_channel_in_windows(const std::vector<std::string>& specs, const ReadOptions& opts,
                                 std::size_t window_bytes) {
-  const std::vector<std::string> paths = expand_paths(specs);
+  const std::vector<std::string> paths = expand_paths(specs, opts.note);
   ChannelReader reader(opts, paths, window_bytes);
   for (const auto& path : paths) reader.read_file(path);
   Dataset out = reader.take();
@@ -155,15 +170,49 @@ Dataset read_channel_in_windows(const std::vector<std::string>& specs, const Rea
     for (const auto& path : paths) names += (names.empty() ? "" : ", ") + display_name(path);
     throw InputError((names.empty() ? std::string("channel") : names) + ": no records found");
   }
-  // Every record was checked against a declared feature_dim, so it can only widen the data.
-  if (opts.feature_dim != 0) {
-    if (out.sparse) {
-      out.feature_dim = opts.feature_dim;
-    } else if (out.feature_dim < opts.feature_dim) {
-      out.widen(opts.feature_dim);
-    }
+  if (opts.feature_dim == 0) return out;
+  if (out.feature_dim > opts.feature_dim) {
+    // Only indices that turned out 0-based reach past a declared feature_dim: read again with the
+    // base known, so that the parser names the index.
+    ReadOptions zero_based = opts;
+    zero_based.libsvm_base = IndexBase::kZeroBased;
+    zero_based.note = {};
+    read_channel_in_windows(specs, zero_based, window_bytes);
+  }
+  if (!out.sparse && opts.exact_width && out.feature_dim != opts.feature_dim) {
+    const std::string place =
+        out.files.empty() ? std::string("input:") : first_record_place(out.files.front(), opts.content_type);
+    throw InputError(fmt::format("{} found {} feature{}, expected {}", place, out.feature_dim,
+                                 out.feature_dim == 1 ? "" : "s", opts.feature_dim_text()));
+  }
+  // Every record was checked against the declared feature_dim, so it can only widen the data.
+  if (out.sparse) {
+    out.feature_dim = opts.feature_dim;
+  } else if (out.feature_dim < opts.feature_dim) {
+    out.widen(opts.feature_dim);
   }
   return out;
+}
+
+std::string first_record_place(const std::string& file, ContentType forced) {
+  std::string bytes;
+  try {
+    bytes = read_file_bytes(file);
+  } catch (const InputError&) {
+    return file + ":";  // stdin, or a file gone since: the name is all there is
+  }
+  const ContentType type = forced == ContentType::kAuto ? detect_content_type(bytes) : forced;
+  if (type == ContentType::kRecordIO) return file + ": record 0 at byte 0:";
+  const std::string_view text = text::strip_bom(bytes);
+  std::size_t line = 1;
+  for (std::size_t pos = 0; pos < text.size(); ++line) {
+    const std::size_t end = std::min(text.size(), text.find('\n', pos));
+    for (std::size_t i = pos; i < end; ++i) {
+      if (!text::is_blank(text[i]) && text[i] != '\r') return fmt::format("{}:{}:1:", file, line);
+    }
+    pos = end + 1;
+  }
+  return file + ":";
 }
 
 }  // namespace linlearn

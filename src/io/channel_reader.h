@@ -17,4 +17,9 @@ inline constexpr std::size_t kWindowBytes = std::size_t{8} << 20;
 Dataset read_channel_in_windows(const std::vector<std::string>& specs, const ReadOptions& opts,
                                 std::size_t window_bytes);
 
+// The place of the first record of `file` ("FILE:LINE:1:" or "FILE: record 0 at byte 0:"): the
+// records of a dense channel all have one width, so the first one shows a wrong width. Reads the
+// file again, which only happens on the way to an error.
+std::string first_record_place(const std::string& file, ContentType forced);
+
 }  // namespace linlearn

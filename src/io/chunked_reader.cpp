@@ -16,6 +16,7 @@
 #include <string_view>
 #include <utility>
 
+#include "io/libsvm_conventions.h"
 #include "io/recordio_checks.h"
 #include "io/text_parsing.h"
 #include "linlearn/errors.h"
@@ -120,6 +121,40 @@ std::size_t whole_records_prefix(std::string_view data, std::size_t limit) {
   return records_end;
 }
 
+// Whether the file is LIBSVM text holding an index 0, read through once in blocks.
+bool libsvm_file_holds_index_zero(const std::string& path, ContentType forced, std::size_t block_bytes) {
+  ByteStream in(path);
+  std::string buffer;
+  std::size_t held = 0;
+  std::optional<ContentType> type;
+  for (bool at_end = false; !at_end;) {
+    const std::size_t wanted = held + std::max(block_bytes, kDetectBytes);
+    buffer.resize(wanted);
+    const std::size_t got = in.read(buffer.data() + held, wanted - held);
+    at_end = held + got < wanted;
+    held += got;
+    const std::string_view data(buffer.data(), held);
+    if (!type) type = forced == ContentType::kAuto ? detect_content_type(data) : forced;
+    if (*type != ContentType::kLibsvm) return false;
+    const std::size_t cut = at_end ? held : text::whole_lines_prefix(data, held);
+    if (lines_hold_index_zero(data.substr(0, cut))) return true;
+    buffer.erase(0, cut);
+    held -= cut;
+  }
+  return false;
+}
+
+// The base of a channel read block by block, known before its first block: 0-based when one of
+// its LIBSVM files holds index 0. Standard input cannot be read twice and is taken as 1-based.
+IndexBase scan_libsvm_base(const std::vector<std::string>& paths, const ReadOptions& opts, std::size_t block_bytes) {
+  for (const std::string& path : paths) {
+    if (path == "-" || !libsvm_file_holds_index_zero(path, opts.content_type, block_bytes)) continue;
+    if (opts.note) opts.note(zero_based_note(path));
+    return IndexBase::kZeroBased;
+  }
+  return IndexBase::kOneBased;
+}
+
 class BlockReader {
  public:
   BlockReader(const ReadOptions& opts, std::size_t block_bytes, const std::function<void(Dataset&&)>& sink)
@@ -176,6 +211,7 @@ class BlockReader {
     std::size_t recordio_dim = 0;  // every record of a RecordIO file has one feature_dim
     std::size_t csv_width = 0;     // and every row of a CSV file one width, learned on this line:
     std::string csv_width_source;
+    bool minus_one_noted = false;
   };
 
   void parse_piece(std::string_view piece, const std::string& name, ContentType type) {
@@ -205,6 +241,11 @@ class BlockReader {
     }
     file_.place.byte += piece.size();
     if (block.rows() == 0) return;
+    if (type == ContentType::kLibsvm && opts_.minus_one_is_zero &&
+        zero_minus_one_labels(block, {0, block.rows(), name}) && !file_.minus_one_noted && opts_.note) {
+      opts_.note(minus_one_labels_note(name));
+      file_.minus_one_noted = true;
+    }
     check_dense_width(block, name);
     if (opts_.feature_dim != 0) {
       if (block.sparse) {
@@ -213,6 +254,7 @@ class BlockReader {
         block.widen(opts_.feature_dim);
       }
     }
+    if (type == ContentType::kLibsvm) block.libsvm_base = opts_.libsvm_base;
     file_.rows += block.rows();
     rows_ += block.rows();
     sink_(std::move(block));
@@ -266,8 +308,10 @@ class BlockReader {
 
 void read_channel_in_blocks(const std::vector<std::string>& specs, const ReadOptions& opts, std::size_t block_bytes,
                             const std::function<void(Dataset&& block)>& sink) {
-  const std::vector<std::string> paths = expand_paths(specs);
-  BlockReader reader(opts, block_bytes, sink);
+  const std::vector<std::string> paths = expand_paths(specs, opts.note);
+  ReadOptions settled = opts;
+  if (settled.libsvm_base == IndexBase::kAuto) settled.libsvm_base = scan_libsvm_base(paths, opts, block_bytes);
+  BlockReader reader(settled, block_bytes, sink);
   for (const auto& path : paths) reader.read_file(path);
   if (reader.rows() == 0) {
     std::string names;

@@ -333,8 +333,7 @@ RowShape find_row_shape(std::string_view text, const std::string& file, const Da
       if (opts.feature_dim != 0 && features > opts.feature_dim) {
         const char* extra = cell_start(p, content_end, opts.feature_dim + shape.label_columns + 1);
         throw InputError(place + std::to_string(text::character_column(p, extra)) + ": found " +
-                         plural(features, "feature") + ", expected at most feature_dim " +
-                         std::to_string(opts.feature_dim));
+                         plural(features, "feature") + ", expected at most " + opts.feature_dim_text());
       }
       shape.columns = columns;
       shape.reference = "as on line " + std::to_string(file_line);

@@ -6,6 +6,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "io/libsvm_conventions.h"
 #include "linlearn/inspect.h"
 #include "linlearn/reader.h"
 #include "linlearn/recordio.h"
@@ -20,9 +21,12 @@ constexpr std::size_t kMaxHistogramLabels = 20;
 
 const char* content_type_name(ContentType type) {
   switch (type) {
-    case ContentType::kCsv: return "text/csv";
-    case ContentType::kLibsvm: return "text/libsvm";
-    default: return "application/x-recordio-protobuf";
+    case ContentType::kCsv:
+      return "text/csv";
+    case ContentType::kLibsvm:
+      return "text/libsvm";
+    default:
+      return "application/x-recordio-protobuf";
   }
 }
 
@@ -32,7 +36,9 @@ std::string shortest_text(float value) {
 }
 
 // The double whose JSON text is the float's shortest text (0.1f prints as 0.1, not 0.100000001).
-double json_number(float value) { return std::strtod(shortest_text(value).c_str(), nullptr); }
+double json_number(float value) {
+  return std::strtod(shortest_text(value).c_str(), nullptr);
+}
 
 // Byte offsets of the first `count` records of a text file: the starts of its lines that hold a
 // record (not blank; for LIBSVM not only a comment).
@@ -69,7 +75,8 @@ Json features_json(const Dataset& data, std::size_t r) {
     features = {{"keys", std::move(keys)}, {"values", std::move(values)}};
   } else {
     features = Json::array();
-    for (std::size_t j = 0; j < data.feature_dim; ++j) features.push_back(json_number(data.dense[r * data.feature_dim + j]));
+    for (std::size_t j = 0; j < data.feature_dim; ++j)
+      features.push_back(json_number(data.dense[r * data.feature_dim + j]));
   }
   return features;
 }
@@ -86,7 +93,8 @@ struct Totals {
 
   void add(const Dataset& data) {
     const FloatStore& stored = data.sparse ? data.values : data.dense;
-    nonzeros += static_cast<std::size_t>(std::count_if(stored.begin(), stored.end(), [](float v) { return v != 0.0f; }));
+    nonzeros +=
+        static_cast<std::size_t>(std::count_if(stored.begin(), stored.end(), [](float v) { return v != 0.0f; }));
     feature_dim = std::max(feature_dim, data.feature_dim);
     sparse = sparse || data.sparse;
     for (const float label : data.labels) {
@@ -104,28 +112,33 @@ struct Totals {
 
 void inspect_data(const InspectOptions& options, std::ostream& out) {
   const ContentType forced = parse_content_type(options.content_type);
-  ReadOptions text_options;
-  text_options.threads = options.threads;
   Totals totals;
   Json files = Json::array();
   std::vector<std::string> formats;
   std::vector<Json> head;
   for (const std::string& path : expand_paths(options.inputs)) {
     const std::string bytes = read_file_bytes(path);
-    const ContentType type = forced != ContentType::kAuto ? forced
-                                                          : detect_content_type(std::string_view(bytes).substr(0, 4096));
+    const ContentType type =
+        forced != ContentType::kAuto ? forced : detect_content_type(std::string_view(bytes).substr(0, 4096));
     Dataset data;
     ReadOptions read;
     read.threads = options.threads;
     switch (type) {
-      case ContentType::kCsv: parse_csv(bytes, path, data, read); break;
-      case ContentType::kLibsvm: parse_libsvm(bytes, path, data, read); break;
-      default: parse_recordio(bytes, path, data); break;
+      case ContentType::kCsv:
+        parse_csv(bytes, path, data, read);
+        break;
+      case ContentType::kLibsvm:
+        parse_libsvm(bytes, path, data, read);
+        settle_libsvm_base(data, {LibsvmRows{0, data.rows(), path}}, read);
+        break;
+      default:
+        parse_recordio(bytes, path, data);
+        break;
     }
     const std::size_t wanted = std::min(options.head - head.size(), data.rows());
-    const std::vector<std::size_t> offsets =
-        type == ContentType::kRecordIO ? recordio_offsets(bytes, path, wanted)
-                                       : text_record_offsets(bytes, type == ContentType::kLibsvm, wanted);
+    const std::vector<std::size_t> offsets = type == ContentType::kRecordIO
+                                                 ? recordio_offsets(bytes, path, wanted)
+                                                 : text_record_offsets(bytes, type == ContentType::kLibsvm, wanted);
     for (std::size_t r = 0; r < wanted && r < offsets.size(); ++r) {
       head.push_back({{"record", totals.records + r},
                       {"file", path},
@@ -133,7 +146,11 @@ void inspect_data(const InspectOptions& options, std::ostream& out) {
                       {"label", json_number(data.labels[r])},
                       {"features", features_json(data, r)}});
     }
-    files.push_back({{"path", path}, {"format", content_type_name(type)}, {"records", data.rows()}, {"bytes", bytes.size()}});
+    Json file = {
+        {"path", path}, {"format", content_type_name(type)}, {"records", data.rows()}, {"bytes", bytes.size()}};
+    if (type == ContentType::kLibsvm)
+      file["libsvm_indices"] = data.libsvm_base == IndexBase::kZeroBased ? "0-based" : "1-based";
+    files.push_back(std::move(file));
     formats.emplace_back(content_type_name(type));
     totals.add(data);
   }
@@ -142,18 +159,18 @@ void inspect_data(const InspectOptions& options, std::ostream& out) {
     histogram = Json::object();
     for (const auto& [label, count] : totals.label_counts) histogram[shortest_text(label)] = count;
   }
-  const bool one_format = std::all_of(formats.begin(), formats.end(), [&](const auto& f) { return f == formats.front(); });
-  Json summary = {
-      {"files", std::move(files)},
-      {"format", formats.empty() || !one_format ? "mixed" : formats.front()},
-      {"records", totals.records},
-      {"feature_dim", totals.feature_dim},
-      {"sparse", totals.sparse},
-      {"nonzeros", totals.nonzeros},
-      {"label_range", totals.records == 0 ? Json(nullptr)
-                                          : Json::array({json_number(totals.label_min),
-                                                                   json_number(totals.label_max)})},
-      {"label_histogram", std::move(histogram)}};
+  const bool one_format =
+      std::all_of(formats.begin(), formats.end(), [&](const auto& f) { return f == formats.front(); });
+  Json summary = {{"files", std::move(files)},
+                  {"format", formats.empty() || !one_format ? "mixed" : formats.front()},
+                  {"records", totals.records},
+                  {"feature_dim", totals.feature_dim},
+                  {"sparse", totals.sparse},
+                  {"nonzeros", totals.nonzeros},
+                  {"label_range", totals.records == 0
+                                      ? Json(nullptr)
+                                      : Json::array({json_number(totals.label_min), json_number(totals.label_max)})},
+                  {"label_histogram", std::move(histogram)}};
   out << summary.dump() << '\n';
   for (const Json& record : head) out << record.dump() << '\n';
 }

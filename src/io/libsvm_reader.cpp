@@ -1,9 +1,12 @@
-// LIBSVM / svmlight text: `label idx:val idx:val ... # comment`, indices 1-based and increasing as
-// LIBLINEAR writes them, `qid:` tokens ignored. Parsed in line-aligned chunks on threads into CSR.
+// LIBSVM / svmlight text: `label idx:val idx:val ... # comment`, indices increasing along a line,
+// `qid:` tokens ignored. Parsed in line-aligned chunks on threads into CSR. Indices are 1-based as
+// LIBLINEAR writes them or 0-based as scikit-learn's dump_svmlight_file does (ReadOptions::libsvm_base);
+// while the base is still to be decided (kAuto) the columns hold the indices as written.
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -17,15 +20,16 @@ namespace linlearn {
 namespace {
 
 constexpr std::size_t kMinChunkBytes = 256 * 1024;
-// Stored columns are index - 1 in a uint32.
-constexpr std::uint64_t kMaxIndex = std::uint64_t{std::numeric_limits<std::uint32_t>::max()} + 1;
+// Columns are stored in a uint32, as written while the base is undecided.
+constexpr std::uint64_t kMaxIndex = std::numeric_limits<std::uint32_t>::max();
 
 struct LibsvmChunk {
   std::vector<float> labels;
   std::vector<std::uint64_t> row_ptr{0};  // local offsets into cols/values
   std::vector<std::uint32_t> cols;
   FloatStore values;
-  std::uint64_t max_index = 0;
+  std::uint64_t max_index = 0;  // largest index as written
+  bool any_index = false;
   text::ChunkProgress progress;
 };
 
@@ -68,13 +72,13 @@ class ChunkParser {
     const char* label_end = token_end(p, line_end);
     float label = 0.0f;
     if (!parse_value(p, label_end, line_end, label, line, line_start)) return false;
-    if (opts_.label_ok && !opts_.label_ok(label)) {
+    if (opts_.label_ok && !opts_.label_ok(label) && !(opts_.minus_one_is_zero && label == -1.0f)) {
       return fail(
           line, line_start, p,
           "found " + text::quote_token(span(p, label_end)) + ", " + text::label_expectation(opts_.label_expected));
     }
 
-    std::uint64_t previous = 0;
+    std::optional<std::uint64_t> previous;
     for (p = text::skip_blanks(label_end, line_end); p != line_end; p = text::skip_blanks(p, line_end)) {
       const char* end = token_end(p, line_end);
       const char* colon = static_cast<const char*>(std::memchr(p, ':', static_cast<std::size_t>(end - p)));
@@ -88,27 +92,32 @@ class ChunkParser {
       std::uint64_t index = 0;
       if (!parse_index(p, colon, index)) {
         return fail(line, line_start, p,
-                    "found " + text::quote_token(span(p, colon)) +
-                        ", expected a feature index >= 1 (LIBSVM indices are 1-based)");
+                    "found " + text::quote_token(span(p, colon)) + ", expected a feature index (an integer below " +
+                        std::to_string(kMaxIndex + 1) + ")");
       }
-      if (index <= previous) {
+      if (index == 0 && opts_.libsvm_base == IndexBase::kOneBased) {
+        return fail(line, line_start, p,
+                    "found '0', expected a feature index >= 1 (this job's LIBSVM indices are 1-based, as its "
+                    "training data's)");
+      }
+      if (previous && index <= *previous) {
         return fail(line, line_start, p,
                     "found " + text::quote_token(span(p, colon)) + ", expected an index above " +
-                        std::to_string(previous) + " (indices must increase along a line)");
+                        std::to_string(*previous) + " (indices must increase along a line)");
       }
-      if (opts_.feature_dim != 0 && index > opts_.feature_dim) {
-        return fail(line, line_start, p,
-                    "found " + text::quote_token(span(p, colon)) + ", expected an index at most feature_dim " +
-                        std::to_string(opts_.feature_dim));
-      }
+      if (const std::string wrong = beyond_feature_dim(index); !wrong.empty())
+        return fail(line, line_start, p, "found " + text::quote_token(span(p, colon)) + ", " + wrong);
       float value = 0.0f;
       if (!parse_value(colon + 1, end, line_end, value, line, line_start)) return false;
-      out_.cols.push_back(static_cast<std::uint32_t>(index - 1));
+      out_.cols.push_back(static_cast<std::uint32_t>(opts_.libsvm_base == IndexBase::kOneBased ? index - 1 : index));
       out_.values.push_back(value);
       previous = index;
       p = end;
     }
-    out_.max_index = std::max(out_.max_index, previous);
+    if (previous) {
+      out_.max_index = std::max(out_.max_index, *previous);
+      out_.any_index = true;
+    }
     out_.labels.push_back(label);
     out_.row_ptr.push_back(out_.values.size());
     return true;
@@ -120,7 +129,20 @@ class ChunkParser {
       if (static_cast<unsigned char>(*p - '0') >= 10) return false;
       index = index * 10 + static_cast<std::uint64_t>(*p - '0');
     }
-    return index >= 1 && index <= kMaxIndex;
+    return index <= kMaxIndex;
+  }
+
+  // What is wrong with `index` against a declared feature_dim; empty when nothing. An undecided
+  // base takes the wider 1-based bound, and the channel reader checks again once it is decided.
+  std::string beyond_feature_dim(std::uint64_t index) const {
+    const std::uint64_t dim = opts_.feature_dim;
+    if (dim == 0) return {};
+    if (opts_.libsvm_base == IndexBase::kZeroBased) {
+      if (index < dim) return {};
+      return "expected an index below " + opts_.feature_dim_text() + " (0-based indices)";
+    }
+    if (index <= dim) return {};
+    return "expected an index at most " + opts_.feature_dim_text();
   }
 
   // A number filling exactly [p, end). Scanning up to the line's end, not the token's, lets short
@@ -168,19 +190,23 @@ std::size_t parse_libsvm(std::string_view input, const std::string& file, Datase
   std::size_t nonzeros = 0;
   std::size_t newlines = 0;
   std::uint64_t max_index = 0;
+  bool any_index = false;
   for (const auto& chunk : chunks) {
     progress.push_back(chunk.progress);
     newlines += chunk.progress.newlines;
     rows += chunk.labels.size();
     nonzeros += chunk.values.size();
     max_index = std::max(max_index, chunk.max_index);
+    any_index = any_index || chunk.any_index;
   }
   text::throw_first_failure(progress, file, opts.start.line);
   if (rows == 0) throw InputError(file + ": no records found, expected at least one LIBSVM line");
 
   Dataset part;
   part.sparse = true;
-  part.feature_dim = static_cast<std::size_t>(max_index);
+  // 1-based and undecided: the largest index written is the width; 0-based: one more.
+  part.feature_dim =
+      static_cast<std::size_t>(max_index) + (any_index && opts.libsvm_base == IndexBase::kZeroBased ? 1 : 0);
   if (opts.start.line == 1 || out.files.empty() || out.files.back() != file) part.files.push_back(file);
   if (chunks.size() == 1) {
     part.labels = std::move(chunks[0].labels);

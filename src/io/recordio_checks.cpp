@@ -30,14 +30,15 @@ void check_recordio_records(const Dataset& part, std::string_view bytes, const s
   if (limit != 0 && part.rows() > 0) {
     if (!part.sparse && part.feature_dim > limit) {
       fail_record(bytes, file, start, 0,
-                  fmt::format("found {} features, expected at most feature_dim {}", part.feature_dim, limit));
+                  fmt::format("found {} features, expected at most {}", part.feature_dim, opts.feature_dim_text()));
     }
     if (part.sparse) {
       for (std::size_t r = 0; r < part.rows(); ++r) {
         for (std::uint64_t k = part.row_ptr[r]; k < part.row_ptr[r + 1]; ++k) {
           if (part.col_idx[k] >= limit) {
-            fail_record(bytes, file, start, r,
-                        fmt::format("found sparse key {}, expected a key below feature_dim {}", part.col_idx[k], limit));
+            fail_record(
+                bytes, file, start, r,
+                fmt::format("found sparse key {}, expected a key below {}", part.col_idx[k], opts.feature_dim_text()));
           }
         }
       }

@@ -36,19 +36,35 @@ bool exists(const std::string& path) {
   return ::stat(path.c_str(), &info) == 0;
 }
 
-// A directory is a set of shards: its regular, non-hidden files in name order.
-std::vector<std::string> directory_files(const std::string& dir) {
+// A directory is a set of shards: its regular files in name order, but for names starting with
+// '.' or '_': hidden files and what Spark, Hadoop and S3 sync leave beside the shards (_SUCCESS,
+// _committed_*, .part-00000.crc).
+std::vector<std::string> directory_files(const std::string& dir, const ReadNote& note) {
   std::vector<std::string> files;
+  std::vector<std::string> skipped;
   std::error_code error;
   for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
     const std::string name = entry.path().filename().string();
     std::error_code type_error;
-    if (name.empty() || name.front() == '.' || !entry.is_regular_file(type_error)) continue;
+    if (name.empty() || !entry.is_regular_file(type_error)) continue;
+    if (name.front() == '.' || name.front() == '_') {
+      skipped.push_back(name);
+      continue;
+    }
     files.push_back(entry.path().string());
   }
   if (error) throw InputError(dir + ": cannot list directory: " + error.message());
-  if (files.empty()) throw InputError(dir + ": no files match (the directory holds no regular, non-hidden files)");
+  if (files.empty())
+    throw InputError(dir +
+                     ": no files match (the directory holds no regular files whose names do not start with "
+                     "'.' or '_')");
   std::sort(files.begin(), files.end());
+  std::sort(skipped.begin(), skipped.end());
+  if (note && !skipped.empty()) {
+    std::string names;
+    for (const auto& name : skipped) names += (names.empty() ? "" : ", ") + name;
+    note(dir + ": skipped " + names + " (names starting with '.' or '_' are not data)");
+  }
   return files;
 }
 
@@ -64,9 +80,9 @@ std::vector<std::string> glob_matches(const std::string& pattern) {
   return matches;
 }
 
-void add_path(const std::string& path, std::vector<std::string>& out) {
+void add_path(const std::string& path, std::vector<std::string>& out, const ReadNote& note) {
   if (is_directory(path)) {
-    const auto files = directory_files(path);
+    const auto files = directory_files(path, note);
     out.insert(out.end(), files.begin(), files.end());
   } else {
     out.push_back(path);
@@ -182,15 +198,15 @@ bool looks_gzipped(std::string_view data) {
 
 }  // namespace
 
-std::vector<std::string> expand_paths(const std::vector<std::string>& specs) {
+std::vector<std::string> expand_paths(const std::vector<std::string>& specs, const ReadNote& note) {
   std::vector<std::string> paths;
   for (const auto& spec : specs) {
     if (spec == kStdin) {
       paths.push_back(spec);
     } else if (exists(spec)) {
-      add_path(spec, paths);
+      add_path(spec, paths, note);
     } else if (spec.find_first_of("*?[") != std::string::npos) {
-      for (const auto& match : glob_matches(spec)) add_path(match, paths);
+      for (const auto& match : glob_matches(spec)) add_path(match, paths, note);
     } else {
       throw InputError(spec + ": no such file or directory");
     }

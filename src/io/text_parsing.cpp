@@ -141,7 +141,7 @@ std::string quote_token(std::string_view token) {
 }
 
 std::string label_expectation(const std::string& label_expected) {
-  return "expected a label " + (label_expected.empty() ? std::string("the model accepts") : label_expected);
+  return "expected " + (label_expected.empty() ? std::string("a label the model accepts") : label_expected);
 }
 
 }  // namespace linlearn::text

@@ -92,7 +92,7 @@ class LogisticLoss final : public Loss {
   }
   void link(const float* margin, float* score) const override { score[0] = static_cast<float>(sigmoid(margin[0])); }
   bool valid_label(float label) const override { return is_binary_label(label); }
-  std::string label_domain() const override { return "0 or 1"; }
+  std::string label_domain() const override { return "a label 0 or 1"; }
 };
 
 class SoftmaxLoss final : public Loss {
@@ -146,7 +146,9 @@ class SoftmaxLoss final : public Loss {
     return std::isfinite(label) && label == std::floor(label) && label >= 0.0F &&
            label <= static_cast<float>(num_classes_ - 1);
   }
-  std::string label_domain() const override { return "an integer in [0, " + std::to_string(num_classes_ - 1) + "]"; }
+  std::string label_domain() const override {
+    return "an integer label in [0, " + std::to_string(num_classes_ - 1) + "]";
+  }
 
  private:
   int num_classes_;
@@ -164,7 +166,7 @@ class HingeLoss final : public Loss {
   }
   void link(const float* margin, float* score) const override { score[0] = margin[0]; }
   bool valid_label(float label) const override { return is_binary_label(label); }
-  std::string label_domain() const override { return "0 or 1"; }
+  std::string label_domain() const override { return "a label 0 or 1"; }
 
  private:
   double margin_;
@@ -183,7 +185,7 @@ class ResidualLoss : public Loss {
   }
   void link(const float* margin, float* score) const final { score[0] = margin[0]; }
   bool valid_label(float label) const final { return std::isfinite(label); }
-  std::string label_domain() const final { return "a finite number"; }
+  std::string label_domain() const final { return "a finite label"; }
 
  protected:
   // Loss of residual r; `derivative` receives d loss / d r (= d loss / d margin).

@@ -149,7 +149,7 @@ StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const 
   const std::filesystem::path dir = std::filesystem::path(cache_path).parent_path();
   std::error_code error;
   if (!dir.empty()) std::filesystem::create_directories(dir, error);
-  if (error) throw InputError(fmt::format("{}: cannot create the cache directory: {}", dir.string(), error.message()));
+  if (error) throw OutputError(fmt::format("{}: cannot create the cache directory: {}", dir.string(), error.message()));
   StreamedTrain out;
   RecordCacheWriter writer = RecordCacheWriter::create(cache_path);
   RecordReservoir reservoir(
@@ -162,6 +162,7 @@ StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const 
     const std::vector<double> counts = count_classes(block.labels, config);
     if (out.class_counts.size() < counts.size()) out.class_counts.resize(counts.size(), 0.0);
     for (std::size_t c = 0; c < counts.size(); ++c) out.class_counts[c] += counts[c];
+    if (block.libsvm_base != IndexBase::kAuto) out.libsvm_base = block.libsvm_base;
     for (const auto& file : block.files)
       if (out.files.empty() || out.files.back() != file) out.files.push_back(file);
   });

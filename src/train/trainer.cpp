@@ -56,10 +56,22 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-std::vector<double> global_class_counts(const Channels& channels, const TrainConfig& config, Communicator& comm) {
-  if (channels.streamed_train != nullptr) return channels.streamed_train->class_counts;
-  std::vector<double> counts = count_classes(channels.train->labels, config);
-  comm.sum(counts);
+// Class counts over every rank's records, checked for classes that never occur.
+std::vector<double> global_class_counts(const Channels& channels, const TrainConfig& config, Communicator& comm,
+                                        spdlog::logger& log) {
+  std::vector<double> counts;
+  if (channels.streamed_train != nullptr) {
+    counts = channels.streamed_train->class_counts;
+  } else {
+    counts = count_classes(channels.train->labels, config);
+    comm.sum(counts);
+  }
+  const std::vector<std::string>& files =
+      channels.streamed_train != nullptr ? channels.streamed_train->files : channels.train->files;
+  const std::string source = files.empty()       ? std::string("training data")
+                             : files.size() == 1 ? files.front()
+                                                 : fmt::format("{} and {} more files", files.front(), files.size() - 1);
+  for (const std::string& warning : check_class_counts(counts, config, source)) log.warn("{}", warning);
   return counts;
 }
 
@@ -100,7 +112,7 @@ class Trainer {
         report_loss_(make_loss(config.loss, config.loss_params)),
         fit_loss_(make_loss(config.loss, training_loss_params(config.loss_params, norm_))),
         outputs_(report_loss_->outputs()),
-        class_weights_(compute_class_weights(global_class_counts(channels, config, comm_), config)),
+        class_weights_(compute_class_weights(global_class_counts(channels, config, comm_, log), config)),
         train_weights_(streamed_ == nullptr ? class_weights_.for_records(*channels.train) : std::vector<float>{}),
         validation_weights_(channels.validation != nullptr ? class_weights_.for_records(*channels.validation)
                                                            : std::vector<float>{}),

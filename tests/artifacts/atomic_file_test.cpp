@@ -52,14 +52,26 @@ TEST(AtomicFile, DroppedUncommittedLeavesTheOldFileAndNoTemporary) {
   EXPECT_EQ(files_in(dir.path()), 1U);
 }
 
-TEST(AtomicFile, MissingDirectoryIsAnInputErrorNamingThePath) {
+TEST(AtomicFile, MissingDirectoryIsAnOutputErrorNamingThePath) {
   testing::TempDir dir;
   const std::string path = dir.path("no/such/dir/out.bin");
   try {
     AtomicFile file(path);
     FAIL() << "opened " << path;
-  } catch (const InputError& e) {
+  } catch (const OutputError& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    EXPECT_EQ(e.exit_code(), kExitOutput);
+  }
+}
+
+TEST(AtomicFile, DirectoryThatIsAFileIsAnOutputError) {
+  testing::TempDir dir;
+  const std::string file = dir.write("a-file", "x");
+  try {
+    ensure_directory(file);
+    FAIL() << "made a directory of " << file;
+  } catch (const OutputError& e) {
+    EXPECT_NE(std::string(e.what()).find(file + ": cannot create output directory"), std::string::npos) << e.what();
   }
 }
 

@@ -93,7 +93,7 @@ TEST(ChannelReader, ChecksRecordIOAgainstFeatureDimAndLabels) {
   EXPECT_EQ(error_of({file}, opts).rfind(file + ": record 1 at byte ", 0), 0u);
   opts.feature_dim = 0;
   opts.label_ok = [](float label) { return label == 0.0f || label == 1.0f; };
-  opts.label_expected = "0 or 1";
+  opts.label_expected = "a label 0 or 1";
   const std::string message = error_of({file}, opts);
   EXPECT_EQ(message.rfind(file + ": record 1 at byte ", 0), 0u);
   EXPECT_NE(message.find("found label '2', expected a label 0 or 1"), std::string::npos) << message;
@@ -170,7 +170,7 @@ TEST(ChannelReader, WindowsReportTheLinesOfTheWholeFile) {
   }
   ReadOptions opts;
   opts.label_ok = [](float label) { return label == 0.0f; };
-  opts.label_expected = "0";
+  opts.label_expected = "a label 0";
   EXPECT_EQ(windowed_error_of({good}, 100, opts), good + ":5:1: found '1', expected a label 0");
 }
 

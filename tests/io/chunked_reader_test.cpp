@@ -156,7 +156,7 @@ TEST(ChunkedReaderTest, LabelAndFeatureDimChecksMatchReadChannel) {
   TempDir dir;
   ReadOptions opts;
   opts.label_ok = [](float label) { return label == 0.0f || label == 1.0f; };
-  opts.label_expected = "0 or 1";
+  opts.label_expected = "a label 0 or 1";
   const std::string libsvm = dir.write("l.libsvm", libsvm_text(100));  // labels 0, 1, 2
   expect_same_error({libsvm}, opts);
 

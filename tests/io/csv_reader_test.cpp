@@ -35,7 +35,7 @@ std::string error_of(std::string_view text, const ReadOptions& opts = {}) {
 ReadOptions binary_labels() {
   ReadOptions opts;
   opts.label_ok = [](float label) { return label == 0.0f || label == 1.0f; };
-  opts.label_expected = "0 or 1";
+  opts.label_expected = "a label 0 or 1";
   return opts;
 }
 

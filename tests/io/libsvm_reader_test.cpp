@@ -11,15 +11,22 @@
 namespace linlearn {
 namespace {
 
-Dataset parse(std::string_view text, int threads = 1) {
+Dataset parse(std::string_view text, int threads = 1, IndexBase base = IndexBase::kOneBased) {
   ReadOptions opts;
   opts.threads = threads;
+  opts.libsvm_base = base;
   Dataset out;
   parse_libsvm(text, "t.svm", out, opts);
   return out;
 }
 
-std::string error_of(std::string_view text, const ReadOptions& opts = {}) {
+ReadOptions one_based() {
+  ReadOptions opts;
+  opts.libsvm_base = IndexBase::kOneBased;
+  return opts;
+}
+
+std::string error_of(std::string_view text, const ReadOptions& opts = one_based()) {
   Dataset out;
   try {
     parse_libsvm(text, "t.svm", out, opts);
@@ -53,8 +60,12 @@ TEST(LibsvmReader, AcceptsRecordsWithoutFeaturesCommentLinesCrlfAndBom) {
 
 TEST(LibsvmReader, ReportsMalformedTokens) {
   EXPECT_EQ(error_of("1 1:1\n1 3\n"), "t.svm:2:3: found '3', expected INDEX:VALUE");
-  EXPECT_EQ(error_of("1 0:1\n"), "t.svm:1:3: found '0', expected a feature index >= 1 (LIBSVM indices are 1-based)");
-  EXPECT_EQ(error_of("1 a:1\n"), "t.svm:1:3: found 'a', expected a feature index >= 1 (LIBSVM indices are 1-based)");
+  EXPECT_EQ(error_of("1 0:1\n"),
+            "t.svm:1:3: found '0', expected a feature index >= 1 (this job's LIBSVM indices are 1-based, as its "
+            "training data's)");
+  EXPECT_EQ(error_of("1 a:1\n"), "t.svm:1:3: found 'a', expected a feature index (an integer below 4294967296)");
+  EXPECT_EQ(error_of("1 4294967296:1\n"),
+            "t.svm:1:3: found '4294967296', expected a feature index (an integer below 4294967296)");
   EXPECT_EQ(error_of("1 3:1 2:1\n"),
             "t.svm:1:7: found '2', expected an index above 3 (indices must increase along a line)");
   EXPECT_EQ(error_of("1 3:1 3:1\n"),
@@ -69,15 +80,44 @@ TEST(LibsvmReader, ReportsBadValuesAndLabels) {
   EXPECT_EQ(error_of("inf 2:1\n"), "t.svm:1:1: found 'inf', expected a finite number");
 }
 
-TEST(LibsvmReader, ReportsRejectedLabels) {
+TEST(LibsvmReader, KeepsIndicesAsWrittenWhileTheBaseIsUndecided) {
+  const Dataset data = parse("1 0:0.5 3:2\n0 2:1\n", 1, IndexBase::kAuto);
+  EXPECT_EQ(data.col_idx, (std::vector<std::uint32_t>{0, 3, 2}));
+  EXPECT_EQ(data.feature_dim, 3u);  // as if 1-based: the channel reader settles it
+}
+
+TEST(LibsvmReader, ReadsZeroBasedIndices) {
+  const Dataset data = parse("1 0:0.5 3:2\n0 2:1\n", 1, IndexBase::kZeroBased);
+  EXPECT_EQ(data.col_idx, (std::vector<std::uint32_t>{0, 3, 2}));
+  EXPECT_EQ(data.feature_dim, 4u);
   ReadOptions opts;
+  opts.libsvm_base = IndexBase::kZeroBased;
+  opts.feature_dim = 3;
+  opts.feature_dim_owner = "the training data's";
+  EXPECT_EQ(error_of("1 0:1 3:1\n", opts),
+            "t.svm:1:7: found '3', expected an index below the training data's feature_dim 3 (0-based indices)");
+}
+
+TEST(LibsvmReader, MinusOneLabelsPassTheBinaryLabelCheck) {
+  ReadOptions opts = one_based();
   opts.label_ok = [](float label) { return label == 0.0f || label == 1.0f; };
-  opts.label_expected = "0 or 1";
+  opts.label_expected = "a label 0 or 1";
+  opts.minus_one_is_zero = true;
+  Dataset out;
+  parse_libsvm("+1 1:1\n-1 1:1\n", "t.svm", out, opts);
+  EXPECT_EQ(out.labels, (std::vector<float>{1, -1}));  // the channel reader makes them 0
+  EXPECT_EQ(error_of("1 1:1\n-2 1:1\n", opts), "t.svm:2:1: found '-2', expected a label 0 or 1");
+}
+
+TEST(LibsvmReader, ReportsRejectedLabels) {
+  ReadOptions opts = one_based();
+  opts.label_ok = [](float label) { return label == 0.0f || label == 1.0f; };
+  opts.label_expected = "a label 0 or 1";
   EXPECT_EQ(error_of("1 1:1\n-1 1:1\n", opts), "t.svm:2:1: found '-1', expected a label 0 or 1");
 }
 
 TEST(LibsvmReader, ReportsIndicesBeyondFeatureDim) {
-  ReadOptions opts;
+  ReadOptions opts = one_based();
   opts.feature_dim = 3;
   EXPECT_EQ(error_of("1 1:1 3:1\n0 2:1 4:1\n", opts), "t.svm:2:7: found '4', expected an index at most feature_dim 3");
 }
@@ -126,7 +166,7 @@ TEST(LibsvmReader, ChunksOnThreadsReportTheFirstBadLineOfTheFile) {
     if (line + 1 == 2000) text[pos] = 'x';
   }
   text[pos] = 'y';
-  ReadOptions opts;
+  ReadOptions opts = one_based();
   opts.threads = 4;
   const std::string message = error_of(text, opts);
   EXPECT_EQ(message.substr(0, message.find(" found")), "t.svm:2000:1:");

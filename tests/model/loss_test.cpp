@@ -292,21 +292,21 @@ TEST(LossTest, LabelDomains) {
   const float inf = std::numeric_limits<float>::infinity();
   for (const LossKind kind : {LossKind::kLogistic, LossKind::kHinge}) {
     const auto loss = make_loss(kind, params);
-    EXPECT_EQ(loss->label_domain(), "0 or 1");
+    EXPECT_EQ(loss->label_domain(), "a label 0 or 1");
     EXPECT_TRUE(loss->valid_label(0.0F));
     EXPECT_TRUE(loss->valid_label(1.0F));
     for (const float bad : {-1.0F, 0.5F, 2.0F, nan, inf}) EXPECT_FALSE(loss->valid_label(bad)) << bad;
   }
 
   const auto softmax = make_loss(LossKind::kSoftmax, params);
-  EXPECT_EQ(softmax->label_domain(), "an integer in [0, 3]");
+  EXPECT_EQ(softmax->label_domain(), "an integer label in [0, 3]");
   for (const float good : {0.0F, 1.0F, 3.0F}) EXPECT_TRUE(softmax->valid_label(good)) << good;
   for (const float bad : {-1.0F, 4.0F, 1.5F, nan, inf}) EXPECT_FALSE(softmax->valid_label(bad)) << bad;
 
   for (const LossKind kind : kAllKinds) {
     if (kind == LossKind::kLogistic || kind == LossKind::kHinge || kind == LossKind::kSoftmax) continue;
     const auto loss = make_loss(kind, params);
-    EXPECT_EQ(loss->label_domain(), "a finite number");
+    EXPECT_EQ(loss->label_domain(), "a finite label");
     for (const float good : {0.0F, -12.5F, 1e30F}) EXPECT_TRUE(loss->valid_label(good)) << good;
     for (const float bad : {nan, inf, -inf}) EXPECT_FALSE(loss->valid_label(bad)) << bad;
   }

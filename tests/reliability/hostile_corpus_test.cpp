@@ -37,7 +37,9 @@ struct GuardedResult : CliResult {
   long peak_rss_kb = -1;  // of the child, when /usr/bin/time is there to measure it
 };
 
-bool can_measure_memory() { return ::access(kTimeBinary, X_OK) == 0; }
+bool can_measure_memory() {
+  return ::access(kTimeBinary, X_OK) == 0;
+}
 
 // run_linlearn under `timeout 60` (a hang fails the test instead of stalling it) and, when
 // installed, /usr/bin/time to record the child's peak resident memory.
@@ -82,8 +84,7 @@ void expect_clean_failure(const GuardedResult& r, int expected_exit, const std::
   EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected exactly one stderr line:\n" << r.err;
   // Input errors start with the place; other errors with the program name.
   const std::string prefix = expected_exit == 3 ? "" : "linlearn: ";
-  EXPECT_EQ(r.err.rfind(prefix + place, 0), 0U) << "expected the message to start with '" << place << "':\n"
-                                                       << r.err;
+  EXPECT_EQ(r.err.rfind(prefix + place, 0), 0U) << "expected the message to start with '" << place << "':\n" << r.err;
 }
 
 void expect_no_artifacts(const std::string& out_dir) {
@@ -124,7 +125,7 @@ std::vector<HostileCase> training_cases() {
       m + "--train {H}label_multiclass_fraction.csv",
       b + "--train " + data_path("churn/train.csv") + " --validation {H}ragged.csv",
       b + "--train {H}bad_index.libsvm",
-      b + "--train {H}index_zero.libsvm",
+      b + "--train {H}one_class.libsvm",
       b + "--train {H}decreasing_indices.libsvm",
       b + "--train {H}missing_colon.libsvm",
       b + "--train {H}bad_magic.recordio",
@@ -157,7 +158,7 @@ std::vector<HostileCase> training_cases() {
       {"multiclass label 1.5", args[12].c_str(), kExitInput, "{H}label_multiclass_fraction.csv:2:"},
       {"ragged validation channel", args[13].c_str(), kExitInput, "{H}ragged.csv:3:"},
       {"LIBSVM bad index", args[14].c_str(), kExitInput, "{H}bad_index.libsvm:2:"},
-      {"LIBSVM index 0", args[15].c_str(), kExitInput, "{H}index_zero.libsvm:2:"},
+      {"one class only", args[15].c_str(), kExitInput, "{H}one_class.libsvm: class 0 never occurs"},
       {"LIBSVM decreasing indices", args[16].c_str(), kExitInput, "{H}decreasing_indices.libsvm:2:"},
       {"LIBSVM missing colon", args[17].c_str(), kExitInput, "{H}missing_colon.libsvm:2:"},
       {"RecordIO bad magic", args[18].c_str(), kExitInput, "{H}bad_magic.recordio: record 1 at byte 56:"},
@@ -169,7 +170,8 @@ std::vector<HostileCase> training_cases() {
       {"RecordIO sparse key >= shape", args[23].c_str(), kExitInput,
        "{H}sparse_key_ge_shape.recordio: record 1 at byte 60:"},
       {"RecordIO missing shape", args[24].c_str(), kExitInput, "{H}missing_shape.recordio: record 0 at byte 0:"},
-      {"RecordIO mixed feature_dim", args[25].c_str(), kExitInput, "{H}mixed_feature_dim.recordio: record 1 at byte 56:"},
+      {"RecordIO mixed feature_dim", args[25].c_str(), kExitInput,
+       "{H}mixed_feature_dim.recordio: record 1 at byte 56:"},
       {"CSV wider than --feature_dim", args[26].c_str(), kExitInput, "{H}bom.csv:1:"},
       {"hyperparameters not JSON", args[27].c_str(), kExitUsage, "{H}hyperparameters_not_json.json:"},
       {"hyperparameter of wrong type", args[28].c_str(), kExitUsage, "{H}hyperparameters_wrong_type.json:"},
@@ -192,14 +194,21 @@ TEST(HostileCorpus, TrainingInputFailsCleanlyWithThePlace) {
 
 TEST(HostileCorpus, LegalOdditiesTrain) {
   testing::TempDir dir;
-  for (const char* name : {"crlf.csv", "bom.csv"}) {
-    SCOPED_TRACE(name);
-    const std::string out_dir = dir.path(name);
-    const auto r = run_guarded(replace_all(kBinary, "{OUT}", out_dir) + "--train " + kHostile + name, dir.path());
+  struct Oddity {
+    const char* name;
+    int records;
+    int feature_dim;
+  };
+  // index_zero.libsvm is 0-based (its indices 0..2 are 3 features); plus_minus_one.libsvm has -1/+1 labels.
+  for (const Oddity& o : {Oddity{"crlf.csv", 4, 2}, Oddity{"bom.csv", 4, 2}, Oddity{"index_zero.libsvm", 2, 3},
+                          Oddity{"plus_minus_one.libsvm", 4, 2}}) {
+    SCOPED_TRACE(o.name);
+    const std::string out_dir = dir.path(o.name);
+    const auto r = run_guarded(replace_all(kBinary, "{OUT}", out_dir) + "--train " + kHostile + o.name, dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto metrics = nlohmann::json::parse(slurp(out_dir + "/metrics.json"));
-    EXPECT_EQ(metrics["data"]["train"]["records"], 4);
-    EXPECT_EQ(metrics["data"]["train"]["feature_dim"], 2);
+    EXPECT_EQ(metrics["data"]["train"]["records"], o.records);
+    EXPECT_EQ(metrics["data"]["train"]["feature_dim"], o.feature_dim);
   }
 }
 
@@ -298,7 +307,8 @@ TEST_F(HostileModels, MissingModelPb) {
 
 TEST_F(HostileModels, NarrowerDataAtPredict) {
   // Five features for a model of twelve: the first record shows the width.
-  expect_predict_fails(dir_.path("good"), kHostile + "five_features.csv", kExitInput, kHostile + "five_features.csv:1:");
+  expect_predict_fails(dir_.path("good"), kHostile + "five_features.csv", kExitInput,
+                       kHostile + "five_features.csv:1:");
 }
 
 TEST_F(HostileModels, WiderDataAtPredict) {
@@ -344,9 +354,8 @@ TEST(HostileCorpus, HundredMegabyteSingleLineCsv) {
 
 TEST(HostileCorpus, LengthFieldOfHalfAGigabyteFailsFast) {
   testing::TempDir dir;
-  const auto r = run_guarded(replace_all(kBinary, "{OUT}", dir.path("out")) + "--train " + kHostile +
-                                 "claims_500mb.recordio",
-                             dir.path());
+  const auto r = run_guarded(
+      replace_all(kBinary, "{OUT}", dir.path("out")) + "--train " + kHostile + "claims_500mb.recordio", dir.path());
   expect_clean_failure(r, kExitInput, kHostile + "claims_500mb.recordio: record 0 at byte 0:");
   expect_no_artifacts(dir.path("out"));
   if (!can_measure_memory()) GTEST_SKIP() << kTimeBinary << " is not installed: peak memory not measured";
