@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include "io/temp_dir.h"
+
 namespace linlearn {
 namespace {
 
@@ -65,6 +67,45 @@ TEST(ThreadPool, WorkersJoinRunsWhetherSpinningOrAsleep) {
       EXPECT_EQ(met.load(), 2) << "pause " << pause.count() << " us, round " << round;
     }
   }
+}
+
+// A pool with more threads than CPUs does not spin; its runs still complete (and quickly).
+TEST(ThreadPool, MoreThreadsThanCpusStillRunEveryTask) {
+  ThreadPool pool(usable_cpus() + 6);
+  for (int round = 0; round < 200; ++round) {
+    std::atomic<int> ran{0};
+    pool.run(16, [&](std::size_t, int) { ++ran; });
+    ASSERT_EQ(ran.load(), 16);
+  }
+}
+
+TEST(ThreadCount, NeverMoreThanTheUsableCpus) {
+  const int cpus = usable_cpus();
+  EXPECT_GE(cpus, 1);
+  EXPECT_EQ(threads_for(0), cpus);
+  EXPECT_EQ(threads_for(1), 1);
+  EXPECT_EQ(threads_for(cpus + 100), cpus);
+}
+
+TEST(ThreadCount, ReadsCgroupV2AndV1Quotas) {
+  testing::TempDir root;
+  // cgroup v2: the tightest cpu.max on the way up from the process's group.
+  root.write("kubepods/pod1/cpu.max", "max 100000\n");
+  root.write("kubepods/pod1/c1/cpu.max", "150000 100000\n");
+  root.write("kubepods/cpu.max", "400000 100000\n");
+  EXPECT_EQ(cgroup_cpu_limit("0::/kubepods/pod1/c1\n", root.path()), 2);
+  EXPECT_EQ(cgroup_cpu_limit("0::/kubepods/pod1\n", root.path()), 4);
+  // A container sees its own group at the root while /proc/self/cgroup names the host's path.
+  root.write("cpu.max", "50000 100000\n");
+  EXPECT_EQ(cgroup_cpu_limit("0::/docker/abc\n", root.path()), 1);
+  // cgroup v1: the cpu controller's cfs quota; -1 is no limit.
+  testing::TempDir v1;
+  v1.write("cpu,cpuacct/job/cpu.cfs_quota_us", "300000\n");
+  v1.write("cpu,cpuacct/job/cpu.cfs_period_us", "100000\n");
+  EXPECT_EQ(cgroup_cpu_limit("12:memory:/job\n4:cpu,cpuacct:/job\n", v1.path()), 3);
+  v1.write("cpu,cpuacct/job/cpu.cfs_quota_us", "-1\n");
+  EXPECT_EQ(cgroup_cpu_limit("4:cpu,cpuacct:/job\n", v1.path()), 0);
+  EXPECT_EQ(cgroup_cpu_limit("", v1.path()), 0);
 }
 
 }  // namespace
