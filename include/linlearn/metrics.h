@@ -11,6 +11,10 @@ namespace linlearn {
 using MetricMap = std::map<std::string, double>;
 
 // scores: P(y=1) (logistic) or raw margins (hinge); predicted label = score > threshold.
+// Whether runs of `predictor_type` ("binary_classifier", ...; any other: some type) report the
+// metric `name` (objective_loss and the keys below).
+bool reports_metric(const std::string& predictor_type, const std::string& name);
+
 // Keys: binary_classification_accuracy, binary_f_beta, precision, recall, roc_auc_score.
 MetricMap binary_metrics(std::span<const float> scores, std::span<const float> labels, std::span<const float> weights,
                          double threshold, double f_beta);

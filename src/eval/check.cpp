@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "linlearn/errors.h"
+#include "linlearn/metrics.h"
 
 namespace linlearn {
 namespace {
@@ -42,29 +43,43 @@ bool parse_number(const std::string& text, double& value) {
 
 const char* operator_symbol(CompareOp op) {
   switch (op) {
-    case CompareOp::kLess: return "<";
-    case CompareOp::kLessEqual: return "<=";
-    case CompareOp::kGreater: return ">";
-    case CompareOp::kGreaterEqual: return ">=";
-    case CompareOp::kEqual: return "==";
-    case CompareOp::kNotEqual: return "!=";
+    case CompareOp::kLess:
+      return "<";
+    case CompareOp::kLessEqual:
+      return "<=";
+    case CompareOp::kGreater:
+      return ">";
+    case CompareOp::kGreaterEqual:
+      return ">=";
+    case CompareOp::kEqual:
+      return "==";
+    case CompareOp::kNotEqual:
+      return "!=";
   }
   return "?";
 }
 
 bool compare_numbers(double actual, CompareOp op, double expected) {
   switch (op) {
-    case CompareOp::kLess: return actual < expected;
-    case CompareOp::kLessEqual: return actual <= expected;
-    case CompareOp::kGreater: return actual > expected;
-    case CompareOp::kGreaterEqual: return actual >= expected;
-    case CompareOp::kEqual: return actual == expected;
-    case CompareOp::kNotEqual: return actual != expected;
+    case CompareOp::kLess:
+      return actual < expected;
+    case CompareOp::kLessEqual:
+      return actual <= expected;
+    case CompareOp::kGreater:
+      return actual > expected;
+    case CompareOp::kGreaterEqual:
+      return actual >= expected;
+    case CompareOp::kEqual:
+      return actual == expected;
+    case CompareOp::kNotEqual:
+      return actual != expected;
   }
   return false;
 }
 
-std::string format_number(double value) { return fmt::format("{:.10g}", value); }
+std::string format_number(double value) {
+  return fmt::format("{:.10g}", value);
+}
 
 std::string format_value(const nlohmann::json& value) {
   if (value.is_string()) return value.get<std::string>();
@@ -128,13 +143,20 @@ Requirement parse_requirement(const std::string& expression) {
   }
 
   Requirement requirement;
-  if (symbol == "<") requirement.op = CompareOp::kLess;
-  else if (symbol == "<=") requirement.op = CompareOp::kLessEqual;
-  else if (symbol == ">") requirement.op = CompareOp::kGreater;
-  else if (symbol == ">=") requirement.op = CompareOp::kGreaterEqual;
-  else if (symbol == "==") requirement.op = CompareOp::kEqual;
-  else if (symbol == "!=") requirement.op = CompareOp::kNotEqual;
-  else malformed(expression, "unknown operator '" + symbol + "'");
+  if (symbol == "<")
+    requirement.op = CompareOp::kLess;
+  else if (symbol == "<=")
+    requirement.op = CompareOp::kLessEqual;
+  else if (symbol == ">")
+    requirement.op = CompareOp::kGreater;
+  else if (symbol == ">=")
+    requirement.op = CompareOp::kGreaterEqual;
+  else if (symbol == "==")
+    requirement.op = CompareOp::kEqual;
+  else if (symbol == "!=")
+    requirement.op = CompareOp::kNotEqual;
+  else
+    malformed(expression, "unknown operator '" + symbol + "'");
 
   requirement.key = trim(expression.substr(0, op_start));
   if (requirement.key.empty()) malformed(expression, "no KEY before the operator");
@@ -144,7 +166,8 @@ Requirement parse_requirement(const std::string& expression) {
   const std::string value = trim(expression.substr(op_end));
   if (value.empty()) malformed(expression, "no VALUE after the operator");
 
-  const bool quoted = value.size() >= 2 && (value.front() == '\'' || value.front() == '"') && value.back() == value.front();
+  const bool quoted =
+      value.size() >= 2 && (value.front() == '\'' || value.front() == '"') && value.back() == value.front();
   double number = 0.0;
   if (!quoted && parse_number(value, number)) {
     requirement.expected = number;
@@ -187,36 +210,66 @@ bool lower_is_better(const std::string& key) {
          name.find("error") != std::string::npos || name.ends_with("seconds");
 }
 
-const nlohmann::json& lookup_check_key(const nlohmann::json& metrics, const std::string& key,
-                                       const std::string& source) {
+namespace {
+
+// Why a metric is missing from a metrics.json: the run failed, or the job had no such channel.
+std::string missing_metric_reason(const nlohmann::json& metrics, const std::string& key) {
+  const std::string channel = key.substr(0, key.find(':'));
+  const auto data = metrics.find("data");
+  if (data != metrics.end() && data->is_object() && !data->contains(channel))
+    return "not in metrics.json: the run had no " + channel + " channel";
+  const nlohmann::json* status = find_dotted_path(metrics, "convergence.status");
+  if (status != nullptr && status->is_string() && *status == "diverged")
+    return "not in metrics.json: the run failed (convergence.status diverged)";
+  return "not in metrics.json";
+}
+
+}  // namespace
+
+CheckValue find_check_value(const nlohmann::json& metrics, const std::string& key, const std::string& source) {
   const auto final_metrics = metrics.find("final_metrics");
   if (final_metrics != metrics.end() && final_metrics->is_object()) {
     const auto it = final_metrics->find(key);
-    if (it != final_metrics->end()) return *it;
+    if (it != final_metrics->end()) return {&*it, {}};
   }
-  if (const nlohmann::json* found = find_dotted_path(metrics, key)) return *found;
-
+  if (const nlohmann::json* found = find_dotted_path(metrics, key)) return {found, {}};
+  const std::size_t colon = key.find(':');
+  const auto type = metrics.find("predictor_type");
+  const std::string predictor_type = type != metrics.end() && type->is_string() ? type->get<std::string>() : "";
+  if (colon != std::string::npos && reports_metric(predictor_type, key.substr(colon + 1))) {
+    const std::string channel = key.substr(0, colon);
+    if (channel == "train" || channel == "validation" || channel == "test")
+      return {nullptr, missing_metric_reason(metrics, key)};
+  }
   std::string known;
   if (final_metrics != metrics.end() && final_metrics->is_object()) {
     for (const auto& [name, value] : final_metrics->items()) known += (known.empty() ? "" : ", ") + name;
   }
-  throw UsageError("check: unknown key '" + key + "' in " + source +
-                   ": neither a metric in final_metrics (" + (known.empty() ? "none" : known) +
-                   ") nor a dotted path such as convergence.status");
+  throw UsageError("check: unknown key '" + key + "' in " + source + ": neither a metric in final_metrics (" +
+                   (known.empty() ? "none" : known) + ") nor a dotted path such as convergence.status");
 }
 
 int CheckResult::passed() const {
   return static_cast<int>(std::count_if(rows.begin(), rows.end(), [](const CheckRow& r) { return r.passed; }));
 }
 
-int CheckResult::failed() const { return static_cast<int>(rows.size()) - passed(); }
+int CheckResult::failed() const {
+  return static_cast<int>(rows.size()) - passed();
+}
 
-int CheckResult::exit_code() const { return failed() == 0 ? kExitOk : kExitNotConverged; }
+int CheckResult::exit_code() const {
+  return failed() == 0 ? kExitOk : kExitNotConverged;
+}
 
 void check_requirements(const nlohmann::json& metrics, const std::string& source,
                         const std::vector<Requirement>& requirements, CheckResult& result) {
   for (const Requirement& requirement : requirements) {
-    const nlohmann::json& actual = lookup_check_key(metrics, requirement.key, source);
+    const CheckValue found = find_check_value(metrics, requirement.key, source);
+    if (found.value == nullptr) {
+      result.rows.push_back({describe(requirement), found.missing, false});
+      continue;
+    }
+    const nlohmann::json& actual = *found.value;
     require_scalar(actual, requirement.key, source);
     CheckRow row{describe(requirement), format_value(actual), false};
     if (actual.is_null()) {
@@ -245,18 +298,26 @@ void check_regressions(const nlohmann::json& metrics, const std::string& source,
                        const std::string& baseline_source, const std::vector<RegressionLimit>& limits,
                        CheckResult& result) {
   for (const RegressionLimit& limit : limits) {
-    const nlohmann::json& current = lookup_check_key(metrics, limit.key, source);
-    const nlohmann::json& previous = lookup_check_key(baseline, limit.key, baseline_source);
+    const CheckValue found_current = find_check_value(metrics, limit.key, source);
+    const CheckValue found_previous = find_check_value(baseline, limit.key, baseline_source);
+    const bool lower = lower_is_better(limit.key);
+    CheckRow row;
+    row.requirement =
+        fmt::format("{} {} by <= {} vs baseline", limit.key, lower ? "rises" : "drops", format_number(limit.max_delta));
+    if (found_current.value == nullptr || found_previous.value == nullptr) {
+      row.actual = found_current.value == nullptr ? found_current.missing
+                                                  : "baseline " + baseline_source + ": " + found_previous.missing;
+      result.rows.push_back(row);
+      continue;
+    }
+    const nlohmann::json& current = *found_current.value;
+    const nlohmann::json& previous = *found_previous.value;
     for (const auto* value : {&current, &previous}) {
       if (!value->is_number() && !value->is_null()) {
         throw UsageError("check: --max-regression " + limit.key + ": " + value->dump() + " in " +
                          (value == &current ? source : baseline_source) + " is not a number");
       }
     }
-    const bool lower = lower_is_better(limit.key);
-    CheckRow row;
-    row.requirement = fmt::format("{} {} by <= {} vs baseline", limit.key, lower ? "rises" : "drops",
-                                  format_number(limit.max_delta));
     if (current.is_null() || previous.is_null()) {
       row.actual = format_value(current) + " (baseline " + format_value(previous) + ")";
       result.rows.push_back(row);
@@ -280,7 +341,8 @@ std::string format_check_table(const CheckResult& result) {
     requirement_width = std::max(requirement_width, row.requirement.size());
     actual_width = std::max(actual_width, row.actual.size());
   }
-  std::string table = fmt::format("{:<{}} | {:<{}} | result\n", "requirement", requirement_width, "actual", actual_width);
+  std::string table =
+      fmt::format("{:<{}} | {:<{}} | result\n", "requirement", requirement_width, "actual", actual_width);
   table += std::string(requirement_width + 1, '-') + "+" + std::string(actual_width + 2, '-') + "+-------\n";
   for (const CheckRow& row : result.rows) {
     table += fmt::format("{:<{}} | {:<{}} | {}\n", row.requirement, requirement_width, row.actual, actual_width,
@@ -305,8 +367,8 @@ nlohmann::json read_metrics_file(const std::string& path) {
     // nlohmann's message starts with its own "[json.exception...] parse error at ...: "; keep the reason.
     const std::string what = e.what();
     const std::size_t reason = what.find(": ", what.find("parse error"));
-    throw InputError(path + ":" + place_of(text, e.byte == 0 ? 0 : e.byte - 1) + ": invalid JSON: " +
-                     (reason == std::string::npos ? what : what.substr(reason + 2)));
+    throw InputError(path + ":" + place_of(text, e.byte == 0 ? 0 : e.byte - 1) +
+                     ": invalid JSON: " + (reason == std::string::npos ? what : what.substr(reason + 2)));
   }
   if (!metrics.is_object()) throw InputError(path + ": expected a JSON object (a metrics.json written by train)");
   return metrics;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <stdexcept>
 #include <vector>
 
@@ -77,6 +78,22 @@ MetricMap regression_map(double total, double squared_error, double absolute_err
 }
 
 }  // namespace
+
+bool reports_metric(const std::string& predictor_type, const std::string& name) {
+  static const std::map<std::string, std::set<std::string>> names{
+      {"binary_classifier",
+       {"objective_loss", "binary_classification_accuracy", "binary_f_beta", "precision", "recall", "roc_auc_score"}},
+      {"multiclass_classifier",
+       {"objective_loss", "multiclass_accuracy", "multiclass_top_k_accuracy", "macro_precision", "macro_recall",
+        "macro_f_beta", "dcg"}},
+      {"regressor", {"objective_loss", "mse", "rmse", "absolute_loss", "r2"}},
+  };
+  const auto type = names.find(predictor_type);
+  if (type != names.end()) return type->second.count(name) > 0;
+  for (const auto& [any_type, metrics] : names)
+    if (metrics.count(name) > 0) return true;
+  return false;
+}
 
 void BinarySums::add(float score, float label, double weight) {
   const bool positive = is_positive_label(label);

@@ -81,5 +81,19 @@ TEST(OptionsCli, MoreThreadsThanCpusRunOnTheCpusAndSayHowMany) {
   EXPECT_EQ(slurp(dir.path("one/model.pb")), slurp(dir.path("many/model.pb")));
 }
 
+// A CI gate on a run whose every model diverged: the metric it could not produce fails (exit 4).
+TEST(OptionsCli, CheckOfADivergedRunFailsTheRequirement) {
+  testing::TempDir dir;
+  const auto train = run_linlearn(churn(dir.path("out")) + "--validation " + data_path("churn/validation.csv") +
+                                      " --optimizer sgd --learning_rate 100000 --num_models 2 --normalize_data false",
+                                  dir.path());
+  ASSERT_EQ(train.exit_code, kExitNotConverged) << train.err;
+  const auto r = run_linlearn(
+      "check " + dir.path("out/metrics.json") + " --require 'validation:binary_classification_accuracy >= 0.5'",
+      dir.path());
+  EXPECT_EQ(r.exit_code, kExitNotConverged) << r.err;
+  EXPECT_NE(r.out.find("the run failed (convergence.status diverged) | FAIL"), std::string::npos) << r.out;
+}
+
 }  // namespace
 }  // namespace linlearn

@@ -81,9 +81,8 @@ TEST(CheckRequirementTest, NullValueFails) {
 }
 
 TEST(CheckRequirementTest, MalformedExpressionsAreUsageErrors) {
-  for (const std::string expression :
-       {"validation:rmse", "a = 1", "a === 1", "a => 1", "a !< 1", "< 3", "a <", "a b < 3", "status < converged",
-        "status >= 'x'"}) {
+  for (const std::string expression : {"validation:rmse", "a = 1", "a === 1", "a => 1", "a !< 1", "< 3", "a <",
+                                       "a b < 3", "status < converged", "status >= 'x'"}) {
     EXPECT_THROW(parse_requirement(expression), UsageError) << expression;
   }
 }
@@ -99,6 +98,33 @@ TEST(CheckRequirementTest, UnknownKeyIsAUsageErrorNamingIt) {
   }
   EXPECT_THROW(check("epochs.5.models == 1"), UsageError);
   EXPECT_THROW(check("convergence.status.x == 1"), UsageError);
+}
+
+// A diverged run writes no final metrics: what it could not produce fails the gate (exit 4).
+const nlohmann::json kDiverged = nlohmann::json::parse(R"({
+  "predictor_type": "binary_classifier",
+  "data": {"train": {"records": 1000}, "validation": {"records": 200}},
+  "final_metrics": {},
+  "convergence": {"status": "diverged", "diagnostics": []}
+})");
+
+TEST(CheckRequirementTest, AMetricAFailedRunCouldNotProduceFails) {
+  CheckResult result;
+  check_requirements(kDiverged, "metrics.json",
+                     {parse_requirement("validation:binary_classification_accuracy >= 0.5"),
+                      parse_requirement("test:roc_auc_score > 0.5")},
+                     result);
+  ASSERT_EQ(result.rows.size(), 2U);
+  EXPECT_FALSE(result.rows[0].passed);
+  EXPECT_EQ(result.rows[0].actual, "not in metrics.json: the run failed (convergence.status diverged)");
+  EXPECT_EQ(result.rows[1].actual, "not in metrics.json: the run had no test channel");
+  EXPECT_EQ(result.exit_code(), kExitNotConverged);
+  EXPECT_NE(format_check_table(result).find("FAIL"), std::string::npos);
+  // A metric the predictor type never reports, or a misspelt one, is still a usage error.
+  EXPECT_THROW(check_requirements(kDiverged, "metrics.json", {parse_requirement("validation:rmse < 1")}, result),
+               UsageError);
+  EXPECT_THROW(check_requirements(kDiverged, "metrics.json", {parse_requirement("validation:acuracy > 0")}, result),
+               UsageError);
 }
 
 TEST(CheckRequirementTest, TypeMismatchesAreUsageErrors) {
@@ -150,8 +176,8 @@ TEST(CheckRegressionTest, DirectionFollowsTheMetricName) {
 }
 
 TEST(CheckRegressionTest, MalformedLimitsAreUsageErrors) {
-  for (const std::string expression : {"validation:rmse", "=0.1", "validation:rmse=-0.1", "validation:rmse=abc",
-                                       "validation:rmse=inf"}) {
+  for (const std::string expression :
+       {"validation:rmse", "=0.1", "validation:rmse=-0.1", "validation:rmse=abc", "validation:rmse=inf"}) {
     EXPECT_THROW(parse_regression_limit(expression), UsageError) << expression;
   }
   const RegressionLimit limit = parse_regression_limit("validation:rmse = 0.05");
@@ -166,12 +192,23 @@ TEST(CheckRegressionTest, KeyMissingFromTheBaselineIsAUsageError) {
                UsageError);
 }
 
+TEST(CheckRegressionTest, ABaselineWithoutTheMetricFails) {
+  CheckResult result;
+  check_regressions(kMetrics, "new.json", kDiverged, "old.json",
+                    {parse_regression_limit("validation:binary_classification_accuracy=0.01")}, result);
+  ASSERT_EQ(result.rows.size(), 1U);
+  EXPECT_FALSE(result.rows[0].passed);
+  EXPECT_EQ(result.rows[0].actual,
+            "baseline old.json: not in metrics.json: the run failed (convergence.status diverged)");
+}
+
 TEST(CheckTableTest, TableAndSummaryLine) {
   CheckResult result;
-  check_requirements(kMetrics, "metrics.json",
-                     {parse_requirement("validation:objective_loss < 0.3"), parse_requirement("convergence.status == converged"),
-                      parse_requirement("selected_model.index>=2")},
-                     result);
+  check_requirements(
+      kMetrics, "metrics.json",
+      {parse_requirement("validation:objective_loss < 0.3"), parse_requirement("convergence.status == converged"),
+       parse_requirement("selected_model.index>=2")},
+      result);
   EXPECT_EQ(result.passed(), 2);
   EXPECT_EQ(result.failed(), 1);
   EXPECT_EQ(result.exit_code(), kExitNotConverged);

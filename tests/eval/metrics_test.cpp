@@ -11,6 +11,24 @@
 namespace linlearn {
 namespace {
 
+// `check` tells a metric a run lacks from a misspelt key by these names: they must be what is reported.
+TEST(MetricNamesTest, EveryReportedMetricIsKnownForItsType) {
+  const std::vector<float> scores{0.9f, 0.2f};
+  const std::vector<float> labels{1, 0};
+  const std::vector<float> weights{1, 1};
+  const std::vector<float> probs{0.7f, 0.2f, 0.1f, 0.1f, 0.8f, 0.1f};
+  for (const auto& [name, value] : binary_metrics(scores, labels, weights, 0.5, 1.0))
+    EXPECT_TRUE(reports_metric("binary_classifier", name)) << name;
+  for (const auto& [name, value] : multiclass_metrics(probs, 3, labels, weights, 2, 1.0))
+    EXPECT_TRUE(reports_metric("multiclass_classifier", name)) << name;
+  for (const auto& [name, value] : regression_metrics(scores, labels, weights))
+    EXPECT_TRUE(reports_metric("regressor", name)) << name;
+  EXPECT_TRUE(reports_metric("regressor", "objective_loss"));
+  EXPECT_FALSE(reports_metric("binary_classifier", "rmse"));
+  EXPECT_TRUE(reports_metric("", "rmse"));
+  EXPECT_FALSE(reports_metric("", "acuracy"));
+}
+
 TEST(BinaryMetricsTest, WeightedCountsAtTheThreshold) {
   // Predicted positive (> 0.5): 0.9 (TP, w1), 0.8 (FP, w2), 0.6 (FP, w3); negative: 0.4 (FN, w1), 0.3 (TN, w1).
   const std::vector<float> scores{0.9f, 0.8f, 0.4f, 0.3f, 0.6f};
