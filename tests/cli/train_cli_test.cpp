@@ -1,6 +1,8 @@
 // End-to-end runs of `linlearn train | predict | evaluate` on the bundled data sets.
 #include <gtest/gtest.h>
 
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_runner.h"
@@ -13,7 +15,9 @@ using testing::data_path;
 using testing::run_linlearn;
 using testing::slurp;
 
-nlohmann::json read_json(const std::string& path) { return nlohmann::json::parse(slurp(path)); }
+nlohmann::json read_json(const std::string& path) {
+  return nlohmann::json::parse(slurp(path));
+}
 
 std::string churn_args(const std::string& out_dir) {
   return "train --predictor_type binary_classifier --train " + data_path("churn/train.csv") + " --validation " +
@@ -46,8 +50,8 @@ TEST(TrainCli, BinaryChurnWritesCompleteArtifacts) {
   EXPECT_EQ(model["threshold"], metrics["selected_model"]["threshold"]);
 
   // predict: one JSON line per record, consistent with the stored threshold.
-  const auto p = run_linlearn("predict --model " + dir.path("out") + " --has-label --input " + data_path("churn/test.csv"),
-                              dir.path());
+  const auto p = run_linlearn(
+      "predict --model " + dir.path("out") + " --has-label --input " + data_path("churn/test.csv"), dir.path());
   ASSERT_EQ(p.exit_code, 0) << p.err;
   std::istringstream lines(p.out);
   std::string line;
@@ -60,7 +64,8 @@ TEST(TrainCli, BinaryChurnWritesCompleteArtifacts) {
   EXPECT_EQ(count, 1000);
 
   // evaluate agrees with the test metrics written by train.
-  const auto e = run_linlearn("evaluate --model " + dir.path("out") + " --input " + data_path("churn/test.csv"), dir.path());
+  const auto e =
+      run_linlearn("evaluate --model " + dir.path("out") + " --input " + data_path("churn/test.csv"), dir.path());
   ASSERT_EQ(e.exit_code, 0) << e.err;
   EXPECT_NEAR(nlohmann::json::parse(e.out)["test:binary_classification_accuracy"].get<double>(),
               metrics["final_metrics"]["test:binary_classification_accuracy"].get<double>(), 1e-9);
@@ -110,8 +115,11 @@ TEST(TrainCli, HyperparametersFileAndCommandLineWins) {
 
 TEST(TrainCli, UsageErrorsExit2WithOneLine) {
   testing::TempDir dir;
-  auto r = run_linlearn("train --train " + data_path("churn/train.csv") + " --predictor_type binary_classifier "
-                        "--mini_batch_size -3 --output-dir " + dir.path("out"), dir.path());
+  auto r = run_linlearn("train --train " + data_path("churn/train.csv") +
+                            " --predictor_type binary_classifier "
+                            "--mini_batch_size -3 --output-dir " +
+                            dir.path("out"),
+                        dir.path());
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("--mini_batch_size"), std::string::npos) << r.err;
   r = run_linlearn("train --train x.csv --predictor_type binary_classifier --no-such-option 1", dir.path());
@@ -136,6 +144,24 @@ TEST(TrainCli, MalformedCsvExits3NamingTheLineAndWritesNothing) {
                    dir.path());
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_NE(r.err.find(bad_label + ":2:1"), std::string::npos) << r.err;
+}
+
+// A record's score is the same bits scored alone or with the rest of the file.
+TEST(TrainCli, AScoreDoesNotDependOnTheOtherRecordsOfTheRequest) {
+  testing::TempDir dir;
+  ASSERT_EQ(run_linlearn(churn_args(dir.path("out")), dir.path()).exit_code, 0);
+  const auto all = run_linlearn(
+      "predict --model " + dir.path("out") + " --has-label --input " + data_path("churn/test.csv"), dir.path());
+  ASSERT_EQ(all.exit_code, 0) << all.err;
+  std::istringstream records(slurp(data_path("churn/test.csv")));
+  std::istringstream scores(all.out);
+  std::string record, score;
+  for (int i = 0; i < 13 && std::getline(records, record) && std::getline(scores, score); ++i) {
+    const std::string one = dir.write("one.csv", record + "\n");
+    const auto alone = run_linlearn("predict --model " + dir.path("out") + " --has-label --input " + one, dir.path());
+    ASSERT_EQ(alone.exit_code, 0) << alone.err;
+    EXPECT_EQ(alone.out, score + "\n") << "record " << i;
+  }
 }
 
 }  // namespace
