@@ -31,7 +31,11 @@ std::string model_status_name(ModelStatus status);
 ModelStatus parse_model_status(const std::string& name);
 
 struct ModelEpoch {
+  // The exact training loss of the weights the model ended the epoch with (measured during the
+  // next epoch's pass, or after the last; NaN when never measured: a model stopped after it).
   double train_loss = 0;
+  // The mean loss of the epoch's records, each taken before the update it contributed to.
+  double progressive_loss = 0;
   MetricMap validation;  // objective_loss and the type's metrics; empty without a validation channel
   ModelStatus status = ModelStatus::kTraining;
 };

@@ -73,8 +73,10 @@ nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome&
     nlohmann::json models = nlohmann::json::array();
     for (std::size_t m = 0; m < e.models.size(); ++m) {
       const ModelEpoch& me = e.models[m];
-      nlohmann::json mj{
-          {"index", m}, {"train:objective_loss", number(me.train_loss)}, {"status", model_status_name(me.status)}};
+      nlohmann::json mj{{"index", m},
+                        {"train:objective_loss", number(me.train_loss)},
+                        {"train:progressive_objective_loss", number(me.progressive_loss)},
+                        {"status", model_status_name(me.status)}};
       for (const auto& [name, value] : me.validation) mj["validation:" + name] = number(value);
       models.push_back(mj);
     }

@@ -65,8 +65,8 @@ void TrainingLog::clear_line() {
 
 double TrainingLog::criterion(const ModelEpoch& m) const {
   // A model that stopped in an earlier epoch has no loss (NaN) in this one.
-  if (m.status == ModelStatus::kDiverged || std::isnan(m.train_loss)) return INFINITY;
-  return has_validation_ && !m.validation.empty() ? m.validation.at("objective_loss") : m.train_loss;
+  if (m.status == ModelStatus::kDiverged || std::isnan(m.progressive_loss)) return INFINITY;
+  return has_validation_ && !m.validation.empty() ? m.validation.at("objective_loss") : m.progressive_loss;
 }
 
 void TrainingLog::on_epoch_end(const EpochRecord& r, const TrainOutcome&) {
@@ -77,9 +77,11 @@ void TrainingLog::on_epoch_end(const EpochRecord& r, const TrainOutcome&) {
   for (std::size_t m = 1; m < r.models.size(); ++m)
     if (criterion(r.models[m]) < criterion(r.models[best])) best = m;
   const ModelEpoch& me = r.models[best];
-  log_.info("epoch {}: {:.3f} s, {:.0f} records/s, best model {} train objective_loss {:.6g}", r.epoch, r.seconds,
-            r.records_per_second, best, me.train_loss);
-  log_.info("#quality_metric: host=algo-1, epoch={}, train objective_loss <loss>={}", r.epoch, me.train_loss);
+  // The epoch's own weights are measured only during the next epoch: as SageMaker does, the line
+  // shows the loss of the records as they were trained on.
+  log_.info("epoch {}: {:.3f} s, {:.0f} records/s, best model {} progressive train objective_loss {:.6g}", r.epoch,
+            r.seconds, r.records_per_second, best, me.progressive_loss);
+  log_.info("#quality_metric: host=algo-1, epoch={}, train objective_loss <loss>={}", r.epoch, me.progressive_loss);
   if (!has_validation_ || me.validation.empty()) return;
   log_.info("#quality_metric: host=algo-1, epoch={}, validation objective_loss <loss>={}", r.epoch,
             me.validation.at("objective_loss"));

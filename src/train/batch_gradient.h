@@ -29,9 +29,10 @@ struct BatchGradient {
   // Per model given: the shape of its parameters; for sparse data only the `touched` weight rows,
   // in that order (touched.size() x outputs), since a batch touches a small part of a wide model.
   std::vector<ModelParameters> grads;
-  std::vector<double> loss_sum;        // per model given: sum of weight * loss in raw label units
+  std::vector<double> loss_sum;  // per model given: sum of weight * loss in raw label units
   double weight_sum = 0;
-  std::vector<std::uint32_t> touched;  // sparse data: the feature rows the batch touches (sorted)
+  std::vector<std::uint32_t> touched;     // sparse data: the feature rows the batch touches (sorted)
+  std::vector<double> measured_loss_sum;  // per measured model (set_measured): sum of weight * loss
 };
 
 class BatchGradientKernel {
@@ -51,9 +52,27 @@ class BatchGradientKernel {
   const BatchGradient& compute(const Dataset& data, std::span<const float> record_weights,
                                std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
 
+  // Models whose loss the following calls also measure on their records, with no gradient: the
+  // weights models had when the epoch started, whose exact training loss an epoch's pass over
+  // the data gives while each record is in cache. They stay fixed until the next call.
+  void set_measured(const ModelRefs& measured);
+  // Only measures, on the records `batch` (of the store the last call read, or of `data`).
+  const BatchGradient& measure(std::span<const std::uint32_t> batch);
+  const BatchGradient& measure(const Dataset& data, std::span<const float> record_weights,
+                               std::span<const std::uint32_t> batch);
+
  private:
   // Sizes the per-call buffers for the models of this call.
   void start_call(const ModelRefs& params);
+  // The models' weights with the normalization folded in, laid out for the forward tiles, and
+  // their biases less the centring shift, into effective_weights_ and effective_bias_ at
+  // columns [first_column, first_column + its columns) of total_columns.
+  void fold(const ModelRefs& params, bool by_feature, std::size_t first_column, std::size_t total_columns);
+  // Folds the measured models in after `trained_columns` trained ones, unless already there;
+  // false when the trained models' layout cannot take them (they are then measured apart).
+  bool place_measured(std::size_t trained_columns);
+  // Dense margins of `columns` folded columns for `rows` rows, bias added.
+  void forward(const float* const* x, std::size_t rows, std::size_t columns, RowMatrix& margins) const;
   void dense_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
   void sparse_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params, double divisor);
   void collect_touched_features(std::span<const std::uint32_t> batch);
@@ -62,6 +81,17 @@ class BatchGradientKernel {
   // Loss gradients for the rows of one chunk, whose margins are in `margins`; returns into `g`.
   void loss_gradients(std::span<const std::uint32_t> rows, const RowMatrix& margins, RowMatrix& g,
                       RowMatrix& record_loss, std::vector<double>& loss_sum, double& weight_sum, double divisor) const;
+  // Training labels of `rows`, in normalized units.
+  Eigen::VectorXf normalized_labels(std::span<const std::uint32_t> rows) const;
+  // With each record's loss under each of `models` models in record_loss (normalized label
+  // units), puts them in the user's label units and sums them weighted per model into loss_sum.
+  void sum_record_losses(std::span<const std::uint32_t> rows, const RowMatrix& margins, int models,
+                         RowMatrix& record_loss, std::vector<double>& loss_sum) const;
+  // The measured models' loss sums over the rows of one chunk; `x` holds their dense rows.
+  void measure_chunk(std::size_t chunk, std::span<const std::uint32_t> rows, const float* const* x);
+  void sum_measured(std::size_t chunks);
+  // The measured models' loss sums (and the weights) of the chunks of `batch`, in a pass of their own.
+  void measure_rows(std::span<const std::uint32_t> batch);
 
   const Dataset* data_;
   std::span<const float> record_weights_;
@@ -70,6 +100,7 @@ class BatchGradientKernel {
   const Loss* report_loss_;
   int models_ = 0;  // in the current call
   int outputs_;
+  bool sparse_;
   ThreadPool& pool_;
   std::vector<float> inv_scale_;
   bool centred_ = false;
@@ -93,6 +124,17 @@ class BatchGradientKernel {
   std::vector<RowMatrix> chunk_record_loss_;                   // per chunk: loss of each record under each model
   std::vector<std::vector<double>> chunk_loss_;
   std::vector<double> chunk_weight_;
+  // The measured models (set_measured); dense, folded into effective_weights_ after the columns of
+  // measured_placed_for_ trained ones.
+  ModelRefs measured_;
+  static constexpr std::size_t kNotPlaced = ~std::size_t{0};
+  std::size_t measured_placed_for_ = kNotPlaced;
+  bool dense_by_feature_ = false;             // the layout of effective_weights_
+  std::vector<RowMatrix> chunk_all_margins_;  // per chunk: trained then measured margins
+  std::vector<RowMatrix> chunk_measured_margins_;
+  std::vector<RowMatrix> chunk_measured_g_;  // scratch: the loss functions also write gradients
+  std::vector<RowMatrix> chunk_measured_record_loss_;
+  std::vector<std::vector<double>> chunk_measured_loss_;
   BatchGradient out_;
 };
 

@@ -18,7 +18,7 @@ namespace linlearn {
 namespace {
 
 constexpr const char* kCheckpointMagic = "LLCKPT1";
-constexpr unsigned kCheckpointVersion = 2;
+constexpr unsigned kCheckpointVersion = 3;
 
 double from_json_number(const nlohmann::json& j) {
   return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();
@@ -29,8 +29,10 @@ nlohmann::json epochs_to_json(const std::vector<EpochRecord>& epochs) {
   for (const auto& e : epochs) {
     nlohmann::json models = nlohmann::json::array();
     for (const auto& m : e.models)
-      models.push_back(
-          {{"train_loss", m.train_loss}, {"validation", m.validation}, {"status", model_status_name(m.status)}});
+      models.push_back({{"train_loss", m.train_loss},
+                        {"progressive_loss", m.progressive_loss},
+                        {"validation", m.validation},
+                        {"status", model_status_name(m.status)}});
     out.push_back(
         {{"epoch", e.epoch}, {"seconds", e.seconds}, {"records_per_second", e.records_per_second}, {"models", models}});
   }
@@ -47,6 +49,7 @@ std::vector<EpochRecord> epochs_from_json(const nlohmann::json& j) {
     for (const auto& m : e.at("models")) {
       ModelEpoch me;
       me.train_loss = from_json_number(m.at("train_loss"));
+      me.progressive_loss = from_json_number(m.at("progressive_loss"));
       for (const auto& [name, value] : m.at("validation").items()) me.validation[name] = from_json_number(value);
       me.status = parse_model_status(m.at("status").get<std::string>());
       r.models.push_back(me);
@@ -166,6 +169,12 @@ void fill_model(ModelCheckpointState&& m, pb::ModelCheckpoint& mc) {
   mc.set_status(model_status_name(m.status));
   mc.set_stopped_at_epoch(m.stopped_at_epoch);
   mc.set_loss_sum(m.loss_sum);
+  mc.set_has_first_progressive(m.stopping.first_progressive.has_value());
+  mc.set_first_progressive(m.stopping.first_progressive.value_or(0));
+  move_into(m.pending.weights, *mc.mutable_pending_weights());
+  move_into(m.pending.bias, *mc.mutable_pending_bias());
+  mc.set_pending_epoch(m.pending_epoch);
+  mc.set_measured_sum(m.measured_sum);
 }
 
 }  // namespace
@@ -230,6 +239,11 @@ CheckpointState read_checkpoint(const std::string& path, const std::string& fing
     m.status = parse_model_status(mc.status());
     m.stopped_at_epoch = mc.stopped_at_epoch();
     m.loss_sum = mc.loss_sum();
+    if (mc.has_first_progressive()) m.stopping.first_progressive = mc.first_progressive();
+    m.pending.weights.assign(mc.pending_weights().begin(), mc.pending_weights().end());
+    m.pending.bias.assign(mc.pending_bias().begin(), mc.pending_bias().end());
+    m.pending_epoch = mc.pending_epoch();
+    m.measured_sum = mc.measured_sum();
     s.models.push_back(std::move(m));
   }
   try {

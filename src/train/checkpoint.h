@@ -24,6 +24,9 @@ struct ModelCheckpointState {
   ModelStatus status = ModelStatus::kTraining;
   int stopped_at_epoch = -1;
   double loss_sum = 0;
+  ModelParameters pending;  // see ModelState
+  int pending_epoch = -1;
+  double measured_sum = 0;
 };
 
 struct CheckpointState {

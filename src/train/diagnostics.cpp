@@ -175,7 +175,7 @@ std::vector<Diagnostic> diagnose(const TrainConfig& config, const DataProfile& p
   for (std::size_t e = 1; e < trained; ++e) {
     const ModelEpoch* now = selected_epoch(o, e);
     const ModelEpoch* before = selected_epoch(o, e - 1);
-    rising = now->train_loss > before->train_loss * 1.001 ? rising + 1 : 0;
+    rising = now->progressive_loss > before->progressive_loss * 1.001 ? rising + 1 : 0;
     longest_rise = std::max(longest_rise, rising);
   }
   if (longest_rise >= 3)
@@ -186,11 +186,11 @@ std::vector<Diagnostic> diagnose(const TrainConfig& config, const DataProfile& p
 
   // Plateau: the loss hardly moved from the first epoch to the end.
   if (trained >= 3) {
-    const double first = selected_epoch(o, 0)->train_loss;
-    const double last = selected_epoch(o, trained - 1)->train_loss;
+    const double first = selected_epoch(o, 0)->progressive_loss;
+    const double last = selected_epoch(o, trained - 1)->progressive_loss;
     const double change = first > 0 ? (first - last) / first : 0;
     const ModelEpoch* zero = selected_epoch(o, 0);
-    const bool barely = std::abs(change) < 0.001 && zero->train_loss > 0.6 * std::log(2.0) &&
+    const bool barely = std::abs(change) < 0.001 && zero->progressive_loss > 0.6 * std::log(2.0) &&
                         config.predictor_type == PredictorType::kBinary;
     if (barely || (std::abs(change) < 1e-4 && first > 0))
       add("plateau", Severity::kWarning,
@@ -262,7 +262,7 @@ std::vector<Diagnostic> diagnose(const TrainConfig& config, const DataProfile& p
       const ModelEpoch* now = selected_epoch(o, e);
       const ModelEpoch* before = selected_epoch(o, e - 1);
       if (now->validation.empty() || before->validation.empty()) break;
-      const bool diverging = now->train_loss < before->train_loss &&
+      const bool diverging = now->progressive_loss < before->progressive_loss &&
                              now->validation.at("objective_loss") > before->validation.at("objective_loss");
       streak = diverging ? streak + 1 : 0;
       longest = std::max(longest, streak);

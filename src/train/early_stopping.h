@@ -22,11 +22,13 @@ class EarlyStopping {
     int best_epoch = -1;
     int stale = 0;
     double last_improvement = INFINITY;
+    std::optional<double> first_progressive;
   };
-  State state() const { return {initial_, first_, best_, best_epoch_, stale_, last_improvement_}; }
+  State state() const { return {initial_, first_, best_, best_epoch_, stale_, last_improvement_, first_progressive_}; }
   void restore(const State& s) {
     initial_ = s.initial;
     first_ = s.first;
+    first_progressive_ = s.first_progressive;
     best_ = s.best;
     best_epoch_ = s.best_epoch;
     stale_ = s.stale;
@@ -38,6 +40,16 @@ class EarlyStopping {
   // The loss of the untrained model: a model that ends an epoch 10x above it diverged, even when
   // its first epoch was already that bad.
   void set_initial_loss(double loss) { initial_ = loss; }
+
+  // Whether the loss of an epoch's records as they were trained on (each before its update) shows
+  // divergence: NaN/inf, or 10x above the untrained model's or the first epoch's.
+  bool diverges(double progressive_loss) {
+    if (!first_progressive_) first_progressive_ = progressive_loss;
+    const auto above = [&](const std::optional<double>& reference) {
+      return reference && *reference > 0 && progressive_loss > 10 * *reference;
+    };
+    return !std::isfinite(progressive_loss) || above(first_progressive_) || above(initial_);
+  }
 
   // Records the criterion (lower is better) of one epoch.
   Verdict update(int epoch, double criterion) {
@@ -66,6 +78,7 @@ class EarlyStopping {
   std::optional<double> initial_;
   std::optional<double> first_;
   std::optional<double> best_;
+  std::optional<double> first_progressive_;
   int best_epoch_ = -1;
   int stale_ = 0;
   double last_improvement_ = INFINITY;

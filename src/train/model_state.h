@@ -20,13 +20,28 @@ struct ModelState {
   std::unique_ptr<Optimizer> optimizer;
   EarlyStopping stopping;
   double loss_sum = 0;
+  // The weights the model ended epoch pending_epoch with (-1: none), being measured during the
+  // next epoch, and their weighted loss so far.
+  ModelParameters pending;
+  int pending_epoch = -1;
+  double measured_sum = 0;
+
+  void release_pending() {
+    pending = ModelParameters{};
+    pending_epoch = -1;
+    measured_sum = 0;
+  }
 
   ModelCheckpointState snapshot(const ModelOutcome& outcome) const {
-    return {params, best, optimizer->save_state(), stopping.state(), outcome.status, outcome.stopped_at_epoch, loss_sum};
+    return {params,   best,    optimizer->save_state(), stopping.state(), outcome.status, outcome.stopped_at_epoch,
+            loss_sum, pending, pending_epoch,           measured_sum};
   }
   void restore(const ModelCheckpointState& s, ModelOutcome& outcome) {
     params = s.params;
     best = s.best;
+    pending = s.pending;
+    pending_epoch = s.pending_epoch;
+    measured_sum = s.measured_sum;
     optimizer->load_state(s.optimizer_state);
     stopping.restore(s.stopping);
     outcome.status = s.status;

@@ -135,7 +135,7 @@ class Trainer {
     if (control_.resume) start = restore();
     for (int epoch = start.epoch; epoch < config_.epochs && any_training(); ++epoch) {
       const Position at = epoch == start.epoch ? start : Position{epoch};
-      find_active_models();
+      start_epoch(epoch, at);
       if (streamed_ != nullptr) {
         run_streamed_epoch(epoch, at);
       } else {
@@ -145,6 +145,7 @@ class Trainer {
       if (control_.stop_signal != nullptr && control_.stop_signal->load() != 0 && epoch + 1 < config_.epochs)
         interrupt({epoch + 1, 0, updates_, 0, 0});
     }
+    measure_final_weights();
     finish_statuses();
     select();
     return std::move(outcome_);
@@ -170,14 +171,29 @@ class Trainer {
   }
 
   // Statuses change only between epochs, so the models an epoch computes are fixed at its start.
-  void find_active_models() {
+  // The weights a model ends an epoch with are measured on the next epoch's pass over the data
+  // (their exact training loss, read as the records stream by), so each model training on since
+  // the epoch before keeps a copy of them; a run resumed mid-epoch has its copies back already.
+  void start_epoch(int epoch, const Position& at) {
     active_.clear();
     active_params_.clear();
+    measured_.clear();
+    ModelRefs measured_params;
     for (std::size_t m = 0; m < models_.size(); ++m) {
       if (outcome_.models[m].status != ModelStatus::kTraining) continue;
+      ModelState& ms = models_[m];
       active_.push_back(m);
-      active_params_.push_back(&models_[m].params);
+      active_params_.push_back(&ms.params);
+      if (epoch == 0) continue;
+      if (at.next_record == 0) {
+        ms.pending = ms.params;
+        ms.pending_epoch = epoch - 1;
+        ms.measured_sum = 0;
+      }
+      measured_.push_back(m);
+      measured_params.push_back(&ms.pending);
     }
+    kernel_.set_measured(measured_params);
   }
 
   // The running mean loss of the first model still training, for progress reports.
@@ -273,6 +289,7 @@ class Trainer {
       flat.insert(flat.end(), g.bias.begin(), g.bias.end());
     }
     std::vector<double> totals(global_.loss_sum);
+    totals.insert(totals.end(), global_.measured_loss_sum.begin(), global_.measured_loss_sum.end());
     totals.push_back(global_.weight_sum);
     totals.push_back(static_cast<double>(local_records));
     comm_.sum(flat);
@@ -287,7 +304,9 @@ class Trainer {
       for (float& v : g.bias) v = flat[at++] * scale;
     }
     for (std::size_t m = 0; m < global_.loss_sum.size(); ++m) global_.loss_sum[m] = totals[m];
-    global_.weight_sum = totals[global_.loss_sum.size()];
+    for (std::size_t m = 0; m < global_.measured_loss_sum.size(); ++m)
+      global_.measured_loss_sum[m] = totals[global_.loss_sum.size() + m];
+    global_.weight_sum = totals[totals.size() - 2];
     if (shape_.sparse) {
       global_.touched.resize(shape_.feature_dim);
       std::iota(global_.touched.begin(), global_.touched.end(), 0U);
@@ -301,6 +320,7 @@ class Trainer {
       for (std::size_t i = 0; i < active_.size(); ++i)
         models_[active_[i]].stopping.set_initial_loss(g.loss_sum[i] / g.weight_sum);
     weight_sum_ += g.weight_sum;
+    for (std::size_t i = 0; i < measured_.size(); ++i) models_[measured_[i]].measured_sum += g.measured_loss_sum[i];
     // Each model has its own parameters and optimizer state, so models step in parallel.
     pool_.run(active_.size(), [&](std::size_t i, int) {
       const std::size_t m = active_[i];
@@ -328,48 +348,26 @@ class Trainer {
     // Models that stopped before this epoch were not computed: no loss to report.
     ModelEpoch not_computed;
     not_computed.train_loss = std::numeric_limits<double>::quiet_NaN();
+    not_computed.progressive_loss = not_computed.train_loss;
     record.models.assign(models_.size(), not_computed);
-    std::vector<double> criterion(models_.size(), std::numeric_limits<double>::quiet_NaN());
-    for (std::size_t m : active_) {
-      record.models[m].train_loss = weight_sum_ > 0 ? models_[m].loss_sum / weight_sum_ : 0.0;
-      criterion[m] = record.models[m].train_loss;
+    for (std::size_t m : active_)
+      record.models[m].progressive_loss = weight_sum_ > 0 ? models_[m].loss_sum / weight_sum_ : 0.0;
+    // The weights each measured model ended the previous epoch with, now measured exactly.
+    for (std::size_t m : measured_) {
+      ModelState& ms = models_[m];
+      outcome_.epochs[static_cast<std::size_t>(ms.pending_epoch)].models[m].train_loss =
+          weight_sum_ > 0 ? ms.measured_sum / weight_sum_ : 0.0;
     }
     if (channels_.validation != nullptr) {
       const auto scores = gather_margins(*channels_.validation, validation_weights_, active_params_);
       for (std::size_t i = 0; i < active_.size(); ++i) {
         const Evaluation e = evaluate(scores, static_cast<int>(i), default_threshold(config_.loss));
         record.models[active_[i]].validation = e.metrics;
-        criterion[active_[i]] = e.metrics.at("objective_loss");
       }
     }
-    for (std::size_t m = 0; m < models_.size(); ++m) {
-      ModelOutcome& mo = outcome_.models[m];
-      ModelState& ms = models_[m];
-      if (mo.status == ModelStatus::kTraining) {
-        switch (ms.stopping.update(epoch, criterion[m])) {
-          case EarlyStopping::Verdict::kImproved:
-            ms.best = ms.params;
-            break;
-          case EarlyStopping::Verdict::kNoImprovement:
-            break;
-          case EarlyStopping::Verdict::kStop:
-            mo.status = ModelStatus::kEarlyStopped;
-            mo.stopped_at_epoch = epoch;
-            break;
-          case EarlyStopping::Verdict::kDiverged:
-            mo.status = ModelStatus::kDiverged;
-            mo.stopped_at_epoch = epoch;
-            log_.warn("model {} diverged at epoch {} (criterion {}); learning_rate={} optimizer={}", m, epoch,
-                      criterion[m], config_.models[m].learning_rate,
-                      optimizer_kind_name(config_.models[m].optimizer.kind));
-            break;
-        }
-        mo.best_epoch = ms.stopping.best_epoch();
-        mo.best_criterion = ms.stopping.best();
-      }
-      record.models[m].status = mo.status;
-    }
-    if (config_.prune_models) prune(epoch, criterion, record);
+    for (std::size_t m : active_) judge(m, epoch, record);
+    if (config_.prune_models) prune(epoch, record);
+    for (std::size_t m = 0; m < models_.size(); ++m) record.models[m].status = outcome_.models[m].status;
     record.seconds = epoch_seconds_;
     record.records_per_second = epoch_seconds_ > 0 ? total_rows_ / epoch_seconds_ : 0;
     outcome_.epochs.push_back(record);
@@ -377,25 +375,121 @@ class Trainer {
     if (control_.observer != nullptr) control_.observer->on_epoch_end(outcome_.epochs.back(), outcome_);
   }
 
+  // Early stopping for one model after `epoch`: on the validation loss of the weights it ends the
+  // epoch with or, without a validation channel, on the exact training loss of the weights it
+  // ended the epoch before with (measured during this one). A loss that turns NaN or explodes
+  // during the epoch is divergence at once.
+  void judge(std::size_t m, int epoch, const EpochRecord& record) {
+    ModelOutcome& mo = outcome_.models[m];
+    ModelState& ms = models_[m];
+    const ModelEpoch& me = record.models[m];
+    const bool validated = channels_.validation != nullptr;
+    if (ms.stopping.diverges(me.progressive_loss)) return diverge(m, epoch, me.progressive_loss);
+    if (!validated && ms.pending_epoch < 0) return;
+    const int judged = validated ? epoch : ms.pending_epoch;
+    const double criterion = validated ? me.validation.at("objective_loss")
+                                       : outcome_.epochs[static_cast<std::size_t>(judged)].models[m].train_loss;
+    switch (ms.stopping.update(judged, criterion)) {
+      case EarlyStopping::Verdict::kImproved:
+        ms.best = validated ? ms.params : std::move(ms.pending);
+        break;
+      case EarlyStopping::Verdict::kNoImprovement:
+        break;
+      case EarlyStopping::Verdict::kStop:
+        mo.status = ModelStatus::kEarlyStopped;
+        mo.stopped_at_epoch = epoch;
+        break;
+      case EarlyStopping::Verdict::kDiverged:
+        return diverge(m, epoch, criterion);
+    }
+    ms.release_pending();
+    mo.best_epoch = ms.stopping.best_epoch();
+    mo.best_criterion = ms.stopping.best();
+  }
+
+  void diverge(std::size_t m, int epoch, double loss) {
+    ModelOutcome& mo = outcome_.models[m];
+    mo.status = ModelStatus::kDiverged;
+    mo.stopped_at_epoch = epoch;
+    models_[m].release_pending();
+    log_.warn("model {} diverged at epoch {} (loss {}); learning_rate={} optimizer={}", m, epoch, loss,
+              config_.models[m].learning_rate, optimizer_kind_name(config_.models[m].optimizer.kind));
+  }
+
+  // The weights of the last epoch trained have had no next epoch to measure them: one pass over
+  // the training records, in order, measures those of the models still training.
+  void measure_final_weights() {
+    measured_.clear();
+    ModelRefs params;
+    for (std::size_t m = 0; m < models_.size(); ++m) {
+      if (outcome_.models[m].status != ModelStatus::kTraining) continue;
+      measured_.push_back(m);
+      params.push_back(&models_[m].params);
+    }
+    if (measured_.empty()) return;
+    kernel_.set_measured(params);
+    std::vector<double> sums(measured_.size() + 1, 0.0);  // the models' loss sums, then the weight
+    const auto add = [&](const BatchGradient& g) {
+      for (std::size_t i = 0; i < measured_.size(); ++i) sums[i] += g.measured_loss_sum[i];
+      sums.back() += g.weight_sum;
+    };
+    const auto batch_size = static_cast<std::size_t>(config_.mini_batch_size);
+    std::vector<std::uint32_t> batch;
+    const auto in_order = [&](std::size_t begin, std::size_t end) {
+      batch.resize(end - begin);
+      std::iota(batch.begin(), batch.end(), static_cast<std::uint32_t>(begin));
+      return std::span<const std::uint32_t>(batch);
+    };
+    if (streamed_ != nullptr) {
+      for (std::size_t b = 0; b < streamed_->cache->blocks(); ++b) {
+        const Dataset block = streamed_->cache->read_block(b);
+        const std::vector<float> weights = class_weights_.for_records(block);
+        for (std::size_t r = 0; r < block.rows(); r += batch_size)
+          add(kernel_.measure(block, weights, in_order(r, std::min(block.rows(), r + batch_size))));
+      }
+    } else {
+      const std::size_t rows = channels_.train->rows();
+      for (std::size_t r = 0; r < rows; r += batch_size)
+        add(kernel_.measure(in_order(r, std::min(rows, r + batch_size))));
+    }
+    comm_.sum(sums);
+    const int last = static_cast<int>(outcome_.epochs.size()) - 1;
+    for (std::size_t i = 0; i < measured_.size(); ++i) {
+      const std::size_t m = measured_[i];
+      const double loss = sums.back() > 0 ? sums[i] / sums.back() : 0.0;
+      outcome_.epochs[static_cast<std::size_t>(last)].models[m].train_loss = loss;
+      if (channels_.validation != nullptr) continue;
+      ModelState& ms = models_[m];
+      if (ms.stopping.update(last, loss) == EarlyStopping::Verdict::kImproved) ms.best = ms.params;
+      outcome_.models[m].best_epoch = ms.stopping.best_epoch();
+      outcome_.models[m].best_criterion = ms.stopping.best();
+    }
+  }
+
   // Successive halving: once epoch + 1 is a power of two (after epochs 1, 3, 7, ...) the worse half of
   // the models still training stop, by this epoch's criterion (ties keep the lower index), so a grid
   // of num_models costs little more than its best model. Every rank sees the same criteria.
-  void prune(int epoch, const std::vector<double>& criterion, EpochRecord& record) {
+  void prune(int epoch, const EpochRecord& record) {
     const int done = epoch + 1;
     if (done < 2 || (done & (done - 1)) != 0) return;
+    // Ranked by this epoch's validation loss, or without one by its progressive training loss
+    // (the exact one is measured only during the next epoch).
+    const auto rank = [&](std::size_t m) {
+      const ModelEpoch& me = record.models[m];
+      return channels_.validation != nullptr ? me.validation.at("objective_loss") : me.progressive_loss;
+    };
     std::vector<std::size_t> training;
     for (std::size_t m = 0; m < models_.size(); ++m)
       if (outcome_.models[m].status == ModelStatus::kTraining) training.push_back(m);
     if (training.size() < 2) return;
-    std::stable_sort(training.begin(), training.end(),
-                     [&](std::size_t a, std::size_t b) { return criterion[a] < criterion[b]; });
+    std::stable_sort(training.begin(), training.end(), [&](std::size_t a, std::size_t b) { return rank(a) < rank(b); });
     const std::size_t keep = (training.size() + 1) / 2;
     std::string pruned;
     for (std::size_t i = keep; i < training.size(); ++i) {
       const std::size_t m = training[i];
       outcome_.models[m].status = ModelStatus::kPruned;
       outcome_.models[m].stopped_at_epoch = epoch;
-      record.models[m].status = ModelStatus::kPruned;
+      models_[m].release_pending();
       pruned += fmt::format("{}{}", pruned.empty() ? "" : ", ", m);
     }
     log_.info("epoch {}: models {} pruned (successive halving; --prune-models false keeps every model)", epoch, pruned);
@@ -503,6 +597,10 @@ class Trainer {
         mo.status = ModelStatus::kDiverged;
         continue;
       }
+      // Scored on the training records, the best epoch's loss is computed as evaluate computes it
+      // from the saved model (the kernel's measure of it differs in the last float digits).
+      if (!has_validation)
+        outcome_.epochs[static_cast<std::size_t>(mo.best_epoch)].models[m].train_loss = e.metrics.at("objective_loss");
       mo.selection_score = selection_value(e, shared, sample, mo.threshold);
       if (selected < 0 || mo.selection_score > outcome_.models[static_cast<std::size_t>(selected)].selection_score)
         selected = static_cast<int>(m);
@@ -607,8 +705,9 @@ class Trainer {
   const std::vector<float> validation_weights_;
   BatchGradientKernel kernel_;
   std::vector<ModelState> models_;
-  std::vector<std::size_t> active_;  // the models the current epoch trains
-  ModelRefs active_params_;          // their parameters, in the same order
+  std::vector<std::size_t> active_;    // the models the current epoch trains
+  ModelRefs active_params_;            // their parameters, in the same order
+  std::vector<std::size_t> measured_;  // the models whose previous epoch's weights it measures
   TrainOutcome outcome_;
   std::int64_t updates_ = 0;
   double weight_sum_ = 0;

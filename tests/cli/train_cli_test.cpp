@@ -1,7 +1,9 @@
 // End-to-end runs of `linlearn train | predict | evaluate` on the bundled data sets.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <sstream>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -161,6 +163,41 @@ TEST(TrainCli, AScoreDoesNotDependOnTheOtherRecordsOfTheRequest) {
     const auto alone = run_linlearn("predict --model " + dir.path("out") + " --has-label --input " + one, dir.path());
     ASSERT_EQ(alone.exit_code, 0) << alone.err;
     EXPECT_EQ(alone.out, score + "\n") << "record " << i;
+  }
+}
+
+// Without a validation channel the selected epoch's training loss is that of the saved weights:
+// evaluate on the training data reproduces it (in memory and streamed through the cache).
+TEST(TrainCli, TheReportedTrainingLossIsTheSavedModels) {
+  testing::TempDir dir;
+  struct Case {
+    std::string name;
+    std::string args;
+    std::string train;
+  };
+  const std::vector<Case> cases{
+      {"diabetes-sgd", "--predictor_type regressor --optimizer sgd --learning_rate 0.1",
+       data_path("diabetes/train.csv")},
+      {"churn", "--predictor_type binary_classifier", data_path("churn/train.csv")},
+      {"churn-streamed", "--predictor_type binary_classifier --max-memory 64K", data_path("churn/train.csv")},
+      {"digits", "--predictor_type multiclass_classifier --num_classes 10", data_path("digits/train.csv")},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string out = dir.path(c.name);
+    const auto r =
+        run_linlearn("train " + c.args + " --train " + c.train + " --output-dir " + out + " --quiet", dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto metrics = read_json(out + "/metrics.json");
+    const int index = metrics["selected_model"]["index"];
+    const int epoch = metrics["selected_model"]["epoch"];
+    EXPECT_EQ(metrics["early_stopping"]["best_epoch"], epoch);
+    const double reported = metrics["epochs"][epoch]["models"][index]["train:objective_loss"];
+    const auto evaluated = run_linlearn("evaluate --model " + out + " --input " + c.train, dir.path());
+    ASSERT_EQ(evaluated.exit_code, 0) << evaluated.err;
+    const double loss = nlohmann::json::parse(evaluated.out)["test:objective_loss"];
+    EXPECT_NEAR(reported, loss, 1e-6 * std::abs(loss));
+    EXPECT_NEAR(metrics["final_metrics"]["train:objective_loss"].get<double>(), loss, 1e-6 * std::abs(loss));
   }
 }
 
