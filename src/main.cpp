@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
       {"train", linlearn::add_train_command(app)},     {"predict", linlearn::add_predict_command(app)},
       {"evaluate", linlearn::add_evaluate_command(app)}, {"convert", linlearn::add_convert_command(app)},
       {"inspect", linlearn::add_inspect_command(app)}, {"check", linlearn::add_check_command(app)},
+      {"convert-model", linlearn::add_convert_model_command(app)},
   };
   try {
     app.parse(argc, argv);
