@@ -45,12 +45,16 @@ std::string checked_member_name(const char* raw, const std::string& place) {
   return name;
 }
 
-// The data of the current entry, reading at most kMaxModelMemberBytes whatever its header says.
-std::string read_member_data(archive* a, archive_entry* entry, const std::string& place) {
+// Any member, read or skipped: skipping a gzip'd one costs as much as reading it.
+void check_declared_size(archive_entry* entry, const std::string& place) {
   if (archive_entry_size_is_set(entry) != 0 &&
       static_cast<std::uint64_t>(archive_entry_size(entry)) > kMaxModelMemberBytes)
     throw InputError(fmt::format("{}: declares {} bytes, more than the {} a model member may have", place,
                                  archive_entry_size(entry), kMaxModelMemberBytes));
+}
+
+// The data of the current entry, reading at most kMaxModelMemberBytes whatever its header says.
+std::string read_member_data(archive* a, const std::string& place) {
   std::string data;
   std::array<char, 1 << 16> buffer{};
   for (;;) {
@@ -75,6 +79,7 @@ void for_each_entry(archive* a, const std::string& place, Visit visit) {
     const std::string name = checked_member_name(archive_entry_pathname(entry), place);
     if (archive_entry_filetype(entry) == AE_IFDIR) continue;
     if (!seen.insert(name).second) throw InputError(fmt::format("{}: member '{}' appears twice", place, name));
+    check_declared_size(entry, place + ": " + name);
     visit(name, entry);
   }
 }
@@ -92,7 +97,7 @@ std::vector<ArchiveMember> read_zip_members(std::string_view bytes, const std::s
   for_each_entry(a.get(), place, [&](const std::string& name, archive_entry* entry) {
     if (archive_entry_filetype(entry) != AE_IFREG)
       throw InputError(fmt::format("{}: member '{}' is not a regular file", place, name));
-    members.push_back({name, read_member_data(a.get(), entry, place + ": " + name)});
+    members.push_back({name, read_member_data(a.get(), place + ": " + name)});
   });
   return members;
 }
@@ -110,7 +115,7 @@ std::string read_model_algo_member(const std::string& path) {
     if (name != kModelAlgoName) return;  // SageMaker's tar has no other member; others are not ours to judge
     if (archive_entry_filetype(entry) != AE_IFREG)
       throw InputError(fmt::format("{}: member {} is not a regular file", path, kModelAlgoName));
-    model_algo = read_member_data(a.get(), entry, path + ": " + kModelAlgoName);
+    model_algo = read_member_data(a.get(), path + ": " + kModelAlgoName);
     found = true;
   });
   if (!found)

@@ -143,11 +143,11 @@ TEST(SageMakerHostile, SizesTheBytesDoNotPayFor) {
                      "name length");
 }
 
-// A plain ustar header (no data) whose size field claims `size` bytes.
-std::string tar_header_claiming(std::uint64_t size) {
+// A plain ustar header (no data) for `name` whose size field claims `size` bytes.
+std::string tar_header_claiming(const std::string& name, std::uint64_t size) {
   std::string header(512, '\0');
   const auto put = [&](std::size_t at, const std::string& text) { header.replace(at, text.size(), text); };
-  put(0, "model_algo-1");
+  put(0, name);
   put(100, "0000644");
   put(108, "0000000");
   put(116, "0000000");
@@ -164,7 +164,10 @@ std::string tar_header_claiming(std::uint64_t size) {
 }
 
 TEST(SageMakerHostile, HugeDeclaredMemberIsNotRead) {
-  expect_input_error(tar_header_claiming(std::uint64_t{4} << 30), "declares 4294967296 bytes", "model.tar");
+  expect_input_error(tar_header_claiming("model_algo-1", std::uint64_t{4} << 30), "declares 4294967296 bytes",
+                     "model.tar");
+  // Skipping another member would cost as much as reading it.
+  expect_input_error(tar_header_claiming("padding", std::uint64_t{4} << 30), "padding: declares", "model.tar");
 }
 
 TEST(SageMakerHostile, GarbageAndBadJson) {
