@@ -32,9 +32,13 @@ int main(int argc, char** argv) {
   // Wrappers append overrides to a user's command line, so a repeated option takes its last value.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   const std::map<std::string, linlearn::CommandAction> actions{
-      {"train", linlearn::add_train_command(app)},       {"predict", linlearn::add_predict_command(app)},
-      {"evaluate", linlearn::add_evaluate_command(app)}, {"convert", linlearn::add_convert_command(app)},
-      {"inspect", linlearn::add_inspect_command(app)},   {"check", linlearn::add_check_command(app)},
+      {"train", linlearn::add_train_command(app)},
+      {"predict", linlearn::add_predict_command(app)},
+      {"evaluate", linlearn::add_evaluate_command(app)},
+      {"convert", linlearn::add_convert_command(app)},
+      {"inspect", linlearn::add_inspect_command(app)},
+      {"check", linlearn::add_check_command(app)},
+      {"convert-model", linlearn::add_convert_model_command(app)},
   };
   if (argc > 1 && argv[1][0] != '-' && actions.count(argv[1]) == 0) {
     std::cerr << "linlearn: unknown command '" << argv[1] << "'; the commands are " << command_list(actions)

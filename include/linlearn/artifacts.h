@@ -52,9 +52,10 @@ void write_model_pb(const std::string& path, const LinearModel& model);
 void write_model_json(const LinearModel& model, const std::function<void(std::string_view)>& sink);
 void write_model_json(const std::string& path, const LinearModel& model);
 
-// Loads DIR/model.pb (or a model.pb file path). InputError naming the file when it is missing,
-// truncated, not a linlearn model or of an unknown format version; a model.json path is refused
-// with a message pointing at the model.pb beside it.
+// Loads DIR/model.pb (or a model.pb file path), or a SageMaker Linear Learner model.tar.gz or
+// model_algo-1 (told by content; taken from DIR when it has no model.pb). InputError naming the
+// file when it is missing, truncated, not a linlearn model or of an unknown format version; a
+// model.json path is refused with a message pointing at the model.pb beside it.
 LinearModel load_model(const std::string& path);
 
 // The model.pb `bytes` (read from `name`, which error messages start with); the same checks as load_model.

@@ -18,5 +18,6 @@ CommandAction add_evaluate_command(CLI::App& root);
 CommandAction add_convert_command(CLI::App& root);
 CommandAction add_inspect_command(CLI::App& root);
 CommandAction add_check_command(CLI::App& root);
+CommandAction add_convert_model_command(CLI::App& root);
 
 }  // namespace linlearn

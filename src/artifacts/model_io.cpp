@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <google/protobuf/stubs/logging.h>
 
+#include "artifacts/sagemaker_model.h"
 #include "linlearn/artifacts.h"
 #include "linlearn/errors.h"
 #include "linlearn/loss.h"
@@ -249,7 +250,13 @@ void write_model_json(const std::string& path, const LinearModel& model) {
 
 LinearModel load_model(const std::string& path) {
   std::string file = path;
-  if (std::filesystem::is_directory(path)) file = (std::filesystem::path(path) / "model.pb").string();
+  if (std::filesystem::is_directory(path)) {
+    file = (std::filesystem::path(path) / "model.pb").string();
+    // A directory holding a SageMaker model (its /opt/ml/model, say) and no linlearn model.pb.
+    if (const std::string sagemaker = find_sagemaker_model(path); !std::filesystem::exists(file) && !sagemaker.empty())
+      file = sagemaker;
+  }
+  if (is_sagemaker_model_file(file)) return load_sagemaker_model(file);
   if (std::filesystem::path(file).extension() == ".json")
     throw InputError(fmt::format("{}: cannot load a model.json (it is for people and other tools); give the model.pb "
                                  "beside it, or its directory",
