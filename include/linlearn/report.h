@@ -1,7 +1,8 @@
 #pragma once
-// The self-contained HTML training report (SPEC section 5): summary, final metrics, per-epoch loss of
-// every model with the selected one highlighted, diagnostics, hyperparameters, and a chart of the
-// evaluation channel's predictions. Inline SVG and CSS only: no scripts, fonts or network references.
+// The self-contained HTML training report (SPEC section 5): summary, diagnostics, final metrics,
+// per-epoch metrics of every model with the selected one highlighted, a table of the models, the
+// hyperparameters that apply, and charts of one channel's predictions. Inline SVG and CSS only: no
+// scripts, fonts or network references.
 #include <cstddef>
 #include <nlohmann/json_fwd.hpp>
 #include <span>
@@ -9,8 +10,10 @@
 
 namespace linlearn {
 
-// The selected model's predictions on the evaluation channel (validation when there is one, else
-// train). The spans are views: the data must outlive the render_report_html call.
+// The selected model's predictions on one channel: `train` passes the test channel when there is one
+// (multiclass, regression), else validation, else train; a binary model's ROC and precision-recall
+// curves use validation, else train (where its threshold was calibrated). The spans are views: the
+// data must outlive the render_report_html call.
 struct ReportCurves {
   std::string predictor_type;          // binary_classifier, multiclass_classifier or regressor
   std::string channel = "validation";  // where the records come from, for captions
@@ -26,6 +29,8 @@ struct ReportCurves {
 };
 
 // `metrics` is the metrics.json object of SPEC section 7; missing parts are left out of the report.
+// When its selected_model is null (every model diverged) the page says so, shows what diverged and
+// charts no predictions: `curves` may then be empty.
 std::string render_report_html(const nlohmann::json& metrics, const ReportCurves& curves);
 
 }  // namespace linlearn

@@ -355,9 +355,17 @@ int run_train(TrainOptions& o) {
     timing.total_seconds = seconds_since(started);
     const nlohmann::json metrics =
         build_metrics_json(config, outcome, summaries, {}, diagnostics_json(diagnostics), timing, comm->size());
-    if (lead_rank) write_file_atomically((dir / "metrics.json").string(), metrics.dump(2) + "\n");
-    throw ConvergenceError(fmt::format("every one of the {} models diverged; no model written (see {})",
-                                       outcome.models.size(), (dir / "metrics.json").string()));
+    if (lead_rank) {
+      write_file_atomically((dir / "metrics.json").string(), metrics.dump(2) + "\n");
+      // No model, so no predictions: the report shows what diverged.
+      ReportCurves no_predictions;
+      no_predictions.predictor_type = predictor_type_name(config.predictor_type);
+      no_predictions.num_classes = config.num_classes;
+      write_file_atomically((dir / "report.html").string(), render_report_html(metrics, no_predictions));
+    }
+    throw ConvergenceError(fmt::format("every one of the {} models diverged; no model written (see {} and {})",
+                                       outcome.models.size(), (dir / "metrics.json").string(),
+                                       (dir / "report.html").string()));
   }
 
   const ClassWeights weights{outcome.class_weights};
@@ -368,8 +376,14 @@ int run_train(TrainOptions& o) {
   if (channels.validation != nullptr)
     report_scores =
         add_channel_metrics("validation", validation, outcome.model, config, weights, pool, *comm, final_metrics);
-  if (channels.test != nullptr)
-    add_channel_metrics("test", test, outcome.model, config, weights, pool, *comm, final_metrics);
+  // The report charts the test channel when there is one (held-out), but a binary model's ROC and
+  // precision-recall curves stay on the channel its threshold was calibrated on.
+  const bool report_on_test = channels.test != nullptr && config.predictor_type != PredictorType::kBinary;
+  if (channels.test != nullptr) {
+    ChannelScores test_scores =
+        add_channel_metrics("test", test, outcome.model, config, weights, pool, *comm, final_metrics);
+    if (report_on_test) report_scores = std::move(test_scores);
+  }
   for (const auto& [name, value] : final_metrics) log->info("{} = {}", name, value);
 
   timing.total_seconds = seconds_since(started);
@@ -380,13 +394,15 @@ int run_train(TrainOptions& o) {
     write_model_json((dir / "model.json").string(), outcome.model);
     write_file_atomically((dir / "metrics.json").string(), metrics.dump(2) + "\n");
     const ReportCurves curves{predictor_type_name(config.predictor_type),
-                              channels.validation != nullptr ? "validation" : "train",
+                              report_on_test                   ? "test"
+                              : channels.validation != nullptr ? "validation"
+                                                               : "train",
                               config.num_classes,
                               outcome.model.threshold,
                               report_scores.evaluation.scores,
                               report_scores.labels,
                               report_scores.weights,
-                              channels.validation == nullptr ? records_of(train_summary) : 0};
+                              report_on_test || channels.validation != nullptr ? 0 : records_of(train_summary)};
     write_file_atomically((dir / "report.html").string(), render_report_html(metrics, curves));
   }
 

@@ -21,6 +21,7 @@ constexpr const char* kReferenceColor = "#9aa1ac";
 // Curves with more vertices than this are thinned; the eye cannot tell the difference.
 constexpr std::size_t kMaxCurvePoints = 800;
 constexpr std::size_t kMaxConfusionClasses = 30;
+constexpr Range kUnitRange{-0.02, 1.02};
 
 std::vector<std::pair<double, double>> thinned(const std::vector<std::pair<double, double>>& points) {
   if (points.size() <= kMaxCurvePoints) return points;
@@ -76,10 +77,14 @@ std::string render_binary(const ReportCurves& curves) {
   roc_chart.y_label = "true positive rate";
   roc_chart.width = 500;
   roc_chart.height = 400;
-  roc_chart.series.push_back({{{0.0, 0.0}, {1.0, 1.0}}, kReferenceColor, 1.0, true, false, 1.0});
-  roc_chart.series.push_back({thinned(roc), kAccent, 2.2, false, false, 1.0});
-  roc_chart.markers.push_back({fpr, tpr, threshold_label, kThresholdColor});
-  roc_chart.legend = {{"ROC curve", kAccent, 2.2}, {"chance", kReferenceColor, 1.0}};
+  // A little room beyond 0 and 1, so curves along the edges are not half clipped.
+  roc_chart.x_range = roc_chart.y_range = kUnitRange;
+  roc_chart.series.push_back({{{0.0, 0.0}, {1.0, 1.0}}, kReferenceColor, 1.0, true, false, 1.0, "chance"});
+  roc_chart.series.push_back({thinned(roc), kAccent, 2.2, false, false, 1.0, "ROC curve of the selected model"});
+  // Below-right of a ROC curve is empty: every other point of it lies up or to the left.
+  roc_chart.markers.push_back({fpr, tpr, threshold_label, kThresholdColor, LabelSide::kBelowRight});
+  roc_chart.legend = {{"ROC curve", kAccent, 2.2, LegendMark::kLine},
+                      {"chance", kReferenceColor, 1.0, LegendMark::kDashedLine}};
 
   ChartSpec pr_chart;
   pr_chart.id = "precision-recall";
@@ -87,17 +92,29 @@ std::string render_binary(const ReportCurves& curves) {
   pr_chart.y_label = "precision";
   pr_chart.width = 500;
   pr_chart.height = 400;
+  pr_chart.x_range = pr_chart.y_range = kUnitRange;
   const double base_rate = positives / (positives + negatives);
-  pr_chart.series.push_back({{{0.0, base_rate}, {1.0, base_rate}}, kReferenceColor, 1.0, true, false, 1.0});
-  pr_chart.series.push_back({thinned(precision_recall), kAccent, 2.2, false, false, 1.0});
-  pr_chart.markers.push_back({at_threshold.recall(), at_threshold.precision(), threshold_label, kThresholdColor});
-  pr_chart.legend = {{"precision-recall", kAccent, 2.2}, {"positive rate", kReferenceColor, 1.0}};
+  pr_chart.series.push_back({{{0.0, base_rate}, {1.0, base_rate}},
+                             kReferenceColor,
+                             1.0,
+                             true,
+                             false,
+                             1.0,
+                             "positive rate " + format_number(base_rate, 3)});
+  pr_chart.series.push_back(
+      {thinned(precision_recall), kAccent, 2.2, false, false, 1.0, "precision-recall curve of the selected model"});
+  // Below-left of a precision-recall curve is empty: lower recall comes with higher precision.
+  pr_chart.markers.push_back(
+      {at_threshold.recall(), at_threshold.precision(), threshold_label, kThresholdColor, LabelSide::kBelowLeft});
+  pr_chart.legend = {{"precision-recall", kAccent, 2.2, LegendMark::kLine},
+                     {"positive rate", kReferenceColor, 1.0, LegendMark::kDashedLine}};
 
   return "<div class=\"charts\">\n" +
-         figure(fmt::format("ROC curve (AUC {})", format_number(metrics.at("roc_auc_score"))),
+         figure(fmt::format("ROC curve (AUC {})", format_number(metrics.at("roc_auc_score"), 3)),
                 render_chart_svg(roc_chart)) +
-         figure(fmt::format("Precision-recall curve (at the threshold: precision {}, recall {})",
-                            format_number(metrics.at("precision")), format_number(metrics.at("recall"))),
+         // Short enough for one line, so both charts start at the same height.
+         figure(fmt::format("Precision-recall (at the threshold: precision {}, recall {})",
+                            format_number(metrics.at("precision"), 3), format_number(metrics.at("recall"), 3)),
                 render_chart_svg(pr_chart)) +
          "</div>\n";
 }
@@ -136,6 +153,8 @@ std::string render_confusion_matrix(const ReportCurves& curves) {
     html += fmt::format("<td class=\"total\">{}</td></tr>\n", format_number(recall, 3));
   }
   html += "</table></div>\n";
+  html += "<p class=\"note\">Rows: true class; columns: predicted class. Weighted counts of the " +
+          html_escape(curves.channel) + " channel's records; shade: the cell's share of its row.</p>\n";
   if (shown < classes) {
     html += fmt::format("<p class=\"note\">Showing the first {} of {} classes.</p>\n", shown, classes);
   }
@@ -149,6 +168,7 @@ std::string render_residuals(const ReportCurves& curves) {
   dots.scatter = true;
   dots.color = kAccent;
   dots.opacity = 0.45;
+  dots.title = "a record of the " + curves.channel + " channel: its prediction and residual";
   Range x{INFINITY, -INFINITY};
   Range y{INFINITY, -INFINITY};
   // Evenly spaced records: a deterministic subsample spread over the whole channel.
@@ -176,7 +196,7 @@ std::string render_residuals(const ReportCurves& curves) {
   chart.x_range = padded(x);
   chart.y_range = padded({std::min(y.low, 0.0), std::max(y.high, 0.0)});
   chart.series.push_back(
-      {{{chart.x_range.low, 0.0}, {chart.x_range.high, 0.0}}, kReferenceColor, 1.2, true, false, 1.0});
+      {{{chart.x_range.low, 0.0}, {chart.x_range.high, 0.0}}, kReferenceColor, 1.2, true, false, 1.0, "zero residual"});
   chart.series.push_back(std::move(dots));
   const std::size_t plotted = chart.series.back().points.size();
   const MetricMap metrics = regression_metrics(curves.scores, curves.labels, curves.weights);

@@ -25,6 +25,12 @@ Range widened(Range range) {
   return {range.low - pad, range.high + pad};
 }
 
+double log_or_nan(double y) {
+  return y > 0.0 ? std::log10(y) : NAN;
+}
+
+// Pixel positions of data values. On a log axis y_range() and the tick values are powers of ten
+// (exponents); data values go through ty() first.
 class Frame {
  public:
   Frame(const ChartSpec& chart, int top)
@@ -32,11 +38,19 @@ class Frame {
         top_(top),
         width_(chart.width - kMarginLeft - kMarginRight),
         height_(chart.height - top - kMarginBottom),
+        log_y_(chart.log_y),
         x_(widened(chart.x_range)),
-        y_(widened(chart.y_range)) {}
+        y_(widened(log_y_ ? Range{log_or_nan(chart.y_range.low), log_or_nan(chart.y_range.high)} : chart.y_range)) {}
 
+  double ty(double y) const { return log_y_ ? log_or_nan(y) : y; }
+  bool plottable(double x, double y) const { return std::isfinite(x) && std::isfinite(ty(y)); }
   double px(double x) const { return clamp(left_ + (x - x_.low) / (x_.high - x_.low) * width_); }
-  double py(double y) const { return clamp(top_ + height_ - (y - y_.low) / (y_.high - y_.low) * height_); }
+  double py(double y) const { return pixel_y(ty(y)); }
+  // For an axis position (a tick): already an exponent on a log axis.
+  double pixel_y(double axis_y) const {
+    return clamp(top_ + height_ - (axis_y - y_.low) / (y_.high - y_.low) * height_);
+  }
+  bool log_y() const { return log_y_; }
   int left() const { return left_; }
   int top() const { return top_; }
   int right() const { return left_ + width_; }
@@ -49,33 +63,65 @@ class Frame {
  private:
   static double clamp(double v) { return std::clamp(v, -kMaxOffset, kMaxOffset); }
   int left_, top_, width_, height_;
+  bool log_y_;
   Range x_, y_;
 };
 
 std::string polyline(const std::string& points, const ChartSeries& series) {
-  return fmt::format(
+  std::string svg = fmt::format(
       "<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"{}\" stroke-opacity=\"{}\" "
       "stroke-linejoin=\"round\" stroke-linecap=\"round\"{}/>\n",
       points, html_escape(series.color), series.stroke_width, series.opacity,
       series.dashed ? " stroke-dasharray=\"5 4\"" : "");
+  // A thin line is hard to point at: an invisible wide stroke over it catches the hover for the title
+  // (thick ones, such as the selected model's, are easy enough and would double the page's size).
+  if (!series.title.empty() && series.stroke_width < 2.0) {
+    svg += fmt::format(
+        "<polyline points=\"{}\" fill=\"none\" stroke=\"#000\" stroke-opacity=\"0\" stroke-width=\"9\"/>\n", points);
+  }
+  return svg;
+}
+
+std::string render_scatter(const ChartSeries& series, const Frame& frame) {
+  std::string svg;
+  for (const auto& [x, y] : series.points) {
+    if (!frame.plottable(x, y)) continue;
+    svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.2\" fill=\"{}\" fill-opacity=\"{}\"/>\n", frame.px(x),
+                       frame.py(y), html_escape(series.color), series.opacity);
+  }
+  return svg;
+}
+
+// A small triangle on the plot's top (bottom) edge where a run of the line's points lies above
+// (below) the y range, so a clipped line does not look as if it just stopped.
+std::string render_off_chart_marks(const ChartSeries& series, const Frame& frame) {
+  std::string svg;
+  int previous_side = 0;
+  for (const auto& [x, y] : series.points) {
+    const double axis_y = frame.ty(y);
+    const int side = !frame.plottable(x, y)          ? 0
+                     : axis_y > frame.y_range().high ? 1
+                     : axis_y < frame.y_range().low  ? -1
+                                                     : 0;
+    if (side != 0 && side != previous_side) {
+      svg += fmt::format("<path d=\"M{:.1f} {} l-4.5 {} h9 z\" fill=\"{}\"/>\n", frame.px(x),
+                         side > 0 ? frame.top() : frame.bottom(), side > 0 ? 8 : -8, html_escape(series.color));
+    }
+    previous_side = side;
+  }
+  return svg;
 }
 
 std::string render_series(const ChartSeries& series, const Frame& frame) {
-  std::string svg;
-  if (series.scatter) {
-    for (const auto& [x, y] : series.points) {
-      if (!std::isfinite(x) || !std::isfinite(y)) continue;
-      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2.2\" fill=\"{}\" fill-opacity=\"{}\"/>\n",
-                         frame.px(x), frame.py(y), html_escape(series.color), series.opacity);
-    }
-    return svg;
-  }
+  std::string svg = series.title.empty() ? "" : "<g><title>" + html_escape(series.title) + "</title>\n";
+  const std::string close = series.title.empty() ? "" : "</g>\n";
+  if (series.scatter) return svg + render_scatter(series, frame) + close;
   std::vector<std::pair<double, double>> segment;  // pixel coordinates of one unbroken run
   const auto flush = [&] {
     if (segment.size() == 1) {
       // A lone point has no line to be part of; a dot keeps it visible.
       svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" fill=\"{}\"/>\n", segment[0].first,
-                         segment[0].second, series.stroke_width + 1.0, html_escape(series.color));
+                         segment[0].second, series.stroke_width + 1.5, html_escape(series.color));
     } else if (segment.size() > 1) {
       std::string points;
       for (const auto& [x, y] : segment) points += fmt::format("{}{:.1f},{:.1f}", points.empty() ? "" : " ", x, y);
@@ -84,14 +130,30 @@ std::string render_series(const ChartSeries& series, const Frame& frame) {
     segment.clear();
   };
   for (const auto& [x, y] : series.points) {
-    if (std::isfinite(x) && std::isfinite(y)) {
+    if (frame.plottable(x, y)) {
       segment.emplace_back(frame.px(x), frame.py(y));
     } else {
       flush();
     }
   }
   flush();
-  return svg;
+  return svg + render_off_chart_marks(series, frame) + close;
+}
+
+// A log axis ticks whole powers of ten when it spans at least two.
+std::vector<double> y_ticks(const Frame& frame) {
+  std::vector<double> ticks = nice_ticks(frame.y_range().low, frame.y_range().high, 5);
+  if (!frame.log_y()) return ticks;
+  std::vector<double> whole = ticks;
+  std::erase_if(whole, [](double t) { return t != std::round(t); });
+  return whole.size() >= 2 ? whole : ticks;
+}
+
+// 10^exponent as a tick label: plain from 0.001 to 1000, else 1e<k>.
+std::string power_of_ten(double exponent) {
+  if (exponent != std::round(exponent)) return format_number(std::pow(10.0, exponent), 2);
+  if (std::abs(exponent) <= 3) return format_number(std::pow(10.0, exponent));
+  return fmt::format("1e{}", static_cast<int>(exponent));
 }
 
 std::string render_axes(const ChartSpec& chart, const Frame& frame) {
@@ -100,28 +162,34 @@ std::string render_axes(const ChartSpec& chart, const Frame& frame) {
   if (chart.integer_x_ticks) {
     std::erase_if(x_ticks, [](double t) { return t != std::round(t); });
   }
-  for (const double tick : nice_ticks(frame.y_range().low, frame.y_range().high, 5)) {
-    const double y = frame.py(tick);
+  for (const double tick : y_ticks(frame)) {
+    const double y = frame.pixel_y(tick);
     svg += fmt::format("<line x1=\"{}\" y1=\"{:.1f}\" x2=\"{}\" y2=\"{:.1f}\" stroke=\"#e8eaee\"/>\n", frame.left(), y,
                        frame.right(), y);
-    svg += fmt::format("<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" dominant-baseline=\"middle\" "
-                       "font-size=\"11\" fill=\"#5b6270\">{}</text>\n",
-                       frame.left() - 6, y, html_escape(format_number(tick)));
+    svg += fmt::format(
+        "<text x=\"{}\" y=\"{:.1f}\" text-anchor=\"end\" dominant-baseline=\"middle\" "
+        "font-size=\"11\" fill=\"#5b6270\">{}</text>\n",
+        frame.left() - 6, y, html_escape(frame.log_y() ? power_of_ten(tick) : format_number(tick)));
   }
   for (const double tick : x_ticks) {
     const double x = frame.px(tick);
-    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"#e8eaee\"/>\n", x, frame.top(), x,
-                       frame.bottom());
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#5b6270\">{}</text>\n",
-                       x, frame.bottom() + 16, html_escape(format_number(tick)));
+    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"#e8eaee\"/>\n", x, frame.top(),
+                       x, frame.bottom());
+    svg +=
+        fmt::format("<text x=\"{:.1f}\" y=\"{}\" text-anchor=\"middle\" font-size=\"11\" fill=\"#5b6270\">{}</text>\n",
+                    x, frame.bottom() + 16, html_escape(format_number(tick)));
   }
+  // The frame marks where series are clipped; the axes themselves are darker.
+  svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#e3e6eb\"/>\n",
+                     frame.left(), frame.top(), frame.width(), frame.height());
   svg += fmt::format("<path d=\"M{} {} V{} H{}\" fill=\"none\" stroke=\"#9aa1ac\"/>\n", frame.left(), frame.top(),
                      frame.bottom(), frame.right());
   svg += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"12\" fill=\"#374151\">{}</text>\n",
                      frame.left() + frame.width() / 2, chart.height - 8, html_escape(chart.x_label));
-  svg += fmt::format("<text transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\" "
-                     "fill=\"#374151\">{}</text>\n",
-                     frame.top() + frame.height() / 2, html_escape(chart.y_label));
+  svg += fmt::format(
+      "<text transform=\"translate(14 {}) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\" "
+      "fill=\"#374151\">{}</text>\n",
+      frame.top() + frame.height() / 2, html_escape(chart.y_label));
   return svg;
 }
 
@@ -130,28 +198,54 @@ std::string render_legend(const ChartSpec& chart, const Frame& frame) {
   double x = frame.left();
   const double y = 16.0;
   for (const LegendEntry& entry : chart.legend) {
-    svg += fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"/>\n", x, y,
-                       x + 18, y, html_escape(entry.color), entry.stroke_width);
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"11\" fill=\"#374151\">{}</text>\n",
-                       x + 24, y, html_escape(entry.label));
+    if (entry.mark == LegendMark::kDot) {
+      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{}\" r=\"5\" fill=\"{}\"/>\n", x + 9, y, html_escape(entry.color));
+    } else {
+      svg +=
+          fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}/>\n",
+                      x, y, x + 18, y, html_escape(entry.color), entry.stroke_width,
+                      entry.mark == LegendMark::kDashedLine ? " stroke-dasharray=\"4 3\"" : "");
+    }
+    svg += fmt::format(
+        "<text x=\"{:.1f}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"11\" fill=\"#374151\">{}</text>\n",
+        x + 24, y, html_escape(entry.label));
     // Roughly 6.5px per character at 11px: good enough to keep entries apart.
     x += 24 + 6.5 * static_cast<double>(entry.label.size()) + 18;
   }
   return svg;
 }
 
+// Label position (text x, baseline y, anchor) for a marker's dot at (x, y), kept inside the plot.
+struct LabelPlace {
+  double x;
+  double y;
+  const char* anchor;
+};
+
+LabelPlace place_label(const ChartMarker& marker, double x, double y, const Frame& frame) {
+  // Roughly 6.6px per character of 11px bold text.
+  const double width = 6.6 * static_cast<double>(marker.label.size());
+  bool right = marker.side == LabelSide::kBelowRight ||
+               (marker.side == LabelSide::kAbove && x < frame.left() + 0.7 * frame.width());
+  if (right && x + 9 + width > frame.right()) right = false;
+  if (!right && x - 9 - width < frame.left()) right = true;
+  bool below = marker.side != LabelSide::kAbove || y < frame.top() + 20;
+  if (below && y + 18 > frame.bottom()) below = false;
+  return {right ? x + 9 : x - 9, below ? y + 17 : y - 9, right ? "start" : "end"};
+}
+
 std::string render_marker(const ChartMarker& marker, const Frame& frame) {
   const double x = frame.px(marker.x);
   const double y = frame.py(marker.y);
-  const bool label_left = x > frame.left() + 0.7 * frame.width();
-  std::string svg = fmt::format(
-      "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n", x, y,
-      html_escape(marker.color));
+  std::string svg =
+      fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"5\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>\n",
+                  x, y, html_escape(marker.color));
   if (!marker.label.empty()) {
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\" font-size=\"11\" font-weight=\"600\" "
-                       "fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>\n",
-                       label_left ? x - 9 : x + 9, y + (y < frame.top() + 20 ? 16 : -9), label_left ? "end" : "start",
-                       html_escape(marker.color), html_escape(marker.label));
+    const LabelPlace place = place_label(marker, x, y, frame);
+    svg += fmt::format(
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\" font-size=\"11\" font-weight=\"600\" "
+        "fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\">{}</text>\n",
+        place.x, place.y, place.anchor, html_escape(marker.color), html_escape(marker.label));
   }
   return svg;
 }
@@ -163,12 +257,23 @@ std::string html_escape(std::string_view text) {
   escaped.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': escaped += "&amp;"; break;
-      case '<': escaped += "&lt;"; break;
-      case '>': escaped += "&gt;"; break;
-      case '"': escaped += "&quot;"; break;
-      case '\'': escaped += "&#39;"; break;
-      default: escaped += c;
+      case '&':
+        escaped += "&amp;";
+        break;
+      case '<':
+        escaped += "&lt;";
+        break;
+      case '>':
+        escaped += "&gt;";
+        break;
+      case '"':
+        escaped += "&quot;";
+        break;
+      case '\'':
+        escaped += "&#39;";
+        break;
+      default:
+        escaped += c;
     }
   }
   return escaped;
@@ -200,10 +305,12 @@ std::string render_chart_svg(const ChartSpec& chart) {
   const std::string clip_id = html_escape(chart.id) + "-clip";
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{0}\" height=\"{1}\" "
-      "viewBox=\"0 0 {0} {1}\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" role=\"img\">\n",
+      "viewBox=\"0 0 {0} {1}\" font-family=\"system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif\" "
+      "role=\"img\">\n",
       chart.width, chart.height);
-  svg += fmt::format("<defs><clipPath id=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>\n",
-                     clip_id, frame.left(), frame.top() - 4, frame.width() + 4, frame.height() + 4);
+  svg +=
+      fmt::format("<defs><clipPath id=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>\n",
+                  clip_id, frame.left(), frame.top(), frame.width(), frame.height());
   svg += render_legend(chart, frame);
   svg += render_axes(chart, frame);
   svg += fmt::format("<g clip-path=\"url(#{})\">\n", clip_id);

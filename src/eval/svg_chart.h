@@ -1,6 +1,8 @@
 #pragma once
 // A small inline-SVG chart writer for the HTML report: axes with "nice" ticks, line series that break
-// at non-finite values, scatter series, labelled markers and a legend. No scripts, no external refs.
+// at non-finite values, scatter series, labelled markers and a legend. Series are clipped to a framed
+// plot area, with a small triangle at the edge wherever a line runs off it; a series' title shows on
+// hover. No scripts, no external refs.
 #include <string>
 #include <string_view>
 #include <utility>
@@ -24,19 +26,29 @@ struct ChartSeries {
   bool dashed = false;
   bool scatter = false;  // dots instead of a line
   double opacity = 1.0;
+  std::string title;  // shown on hover (an SVG <title>); empty: none
 };
+
+// Where a marker's label goes relative to its dot. A chart knows which side of its curve is empty
+// (below-right of a ROC curve, below-left of a precision-recall curve); the label flips to the other
+// side when it would leave the plot.
+enum class LabelSide { kAbove, kBelowRight, kBelowLeft };
 
 struct ChartMarker {
   double x = 0.0;
   double y = 0.0;
   std::string label;
   std::string color = "#dc2626";
+  LabelSide side = LabelSide::kAbove;
 };
+
+enum class LegendMark { kLine, kDashedLine, kDot };
 
 struct LegendEntry {
   std::string label;
   std::string color;
   double stroke_width = 2.0;
+  LegendMark mark = LegendMark::kLine;
 };
 
 struct Range {
@@ -51,7 +63,8 @@ struct ChartSpec {
   int width = 540;
   int height = 320;
   Range x_range;
-  Range y_range;  // points outside are clipped at the plot edge
+  Range y_range;       // points outside are clipped at the plot edge
+  bool log_y = false;  // a log10 y axis: y_range and the points in data units, values <= 0 break lines
   bool integer_x_ticks = false;
   std::vector<ChartSeries> series;  // drawn in order, so the highlighted one goes last
   std::vector<ChartMarker> markers;

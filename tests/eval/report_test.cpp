@@ -19,7 +19,8 @@ std::size_t count(const std::string& text, const std::string& needle) {
 }
 
 std::string without(std::string text, const std::string& needle) {
-  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at)) text.erase(at, needle.size());
+  for (std::size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at))
+    text.erase(at, needle.size());
   return text;
 }
 
@@ -29,8 +30,8 @@ TEST(ReportTest, BinaryReportHasEverySection) {
   EXPECT_TRUE(html.starts_with("<!DOCTYPE html>"));
   EXPECT_TRUE(html.ends_with("</html>\n"));
   for (const char* section : {"linlearn training report", "Diagnostics", "Final metrics", "Training curves",
-                              "ROC curve (AUC", "Precision-recall curve", "Hyperparameters", "early_stopped",
-                              "binary_classification_accuracy", "threshold 0.42", "best epoch"}) {
+                              "ROC curve (AUC", "Precision-recall (at the threshold", "Hyperparameters",
+                              "early_stopped", "binary_classification_accuracy", "threshold 0.42", "best epoch"}) {
     EXPECT_NE(html.find(section), std::string::npos) << section;
   }
   // train loss, validation loss and the validation criterion, plus ROC and precision-recall.
@@ -38,14 +39,16 @@ TEST(ReportTest, BinaryReportHasEverySection) {
   EXPECT_EQ(count(html, "</svg>"), 5U);
 }
 
-TEST(ReportTest, SelectedModelIsHighlightedAndOthersGrey) {
+TEST(ReportTest, SelectedModelIsHighlightedOthersGreyAndTheDivergedOneRed) {
   const testing::SampleReport sample = testing::sample_binary_report();
   const std::string html = render_report_html(sample.metrics, sample.curves());
   // One thick blue line per training chart, for model 1 of 4.
   EXPECT_EQ(count(html, "fill=\"none\" stroke=\"#2563eb\" stroke-width=\"2.6\""), 3U);
   EXPECT_NE(html.find("model 1 (selected)"), std::string::npos);
-  // Three grey models per chart; the diverging one is broken by its nulls, never drawn past them.
-  EXPECT_GE(count(html, "fill=\"none\" stroke=\"#c3c8d1\" stroke-width=\"1\""), 9U);
+  // Two grey models per chart; the diverged one is red, broken by its nulls, never drawn past them.
+  EXPECT_EQ(count(html, "fill=\"none\" stroke=\"#c3c8d1\" stroke-width=\"1\""), 6U);
+  EXPECT_EQ(count(html, "fill=\"none\" stroke=\"#ef9a9a\" stroke-width=\"1.4\""), 3U);
+  EXPECT_EQ(count(html, ">diverged</text>"), 3U);
   EXPECT_NE(html.find("runaway values clipped"), std::string::npos);
 }
 
@@ -114,7 +117,8 @@ TEST(ReportTest, BinaryWithOneClassExplainsInsteadOfDrawing) {
 TEST(ReportTest, MismatchedCurvesAreRejected) {
   const std::vector<float> scores{0.2f, 0.7f, 0.1f};
   const std::vector<float> labels{1, 0};
-  EXPECT_THROW(render_report_html(nlohmann::json::object(), ReportCurves{"binary_classifier", "train", 0, 0.5, scores, labels, {}}),
+  EXPECT_THROW(render_report_html(nlohmann::json::object(),
+                                  ReportCurves{"binary_classifier", "train", 0, 0.5, scores, labels, {}}),
                std::invalid_argument);
 }
 
@@ -137,9 +141,9 @@ TEST(SvgChartTest, NonFiniteValuesBreakLines) {
   chart.id = "t";
   chart.x_range = {0, 4};
   chart.y_range = {0, 4};
-  chart.series.push_back({{{0, 1}, {1, 2}, {2, NAN}, {3, 1}, {4, 2}}, "#000000", 1.0, false, false, 1.0});
+  chart.series.push_back({{{0, 1}, {1, 2}, {2, NAN}, {3, 1}, {4, 2}}, "#000000", 1.0, false, false, 1.0, "a line"});
   const std::string svg = detail::render_chart_svg(chart);
-  EXPECT_EQ(count(svg, "<polyline"), 2U);
+  EXPECT_EQ(count(svg, "stroke=\"#000000\""), 2U);
   EXPECT_EQ(svg.find("nan,"), std::string::npos);
   EXPECT_EQ(svg.find(",nan"), std::string::npos);
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "linlearn/report.h"
@@ -41,18 +42,47 @@ inline nlohmann::json sample_epochs(const std::string& criterion) {
       if (model == 3 && epoch >= 4) {
         // A diverging model: its loss runs away and then turns NaN (written as null).
         entry["train:objective_loss"] = epoch < 7 ? nlohmann::json(base * std::pow(6.0, epoch - 3)) : nlohmann::json();
-        entry["validation:objective_loss"] = epoch < 7 ? nlohmann::json(base * std::pow(6.5, epoch - 3)) : nlohmann::json();
+        entry["validation:objective_loss"] =
+            epoch < 7 ? nlohmann::json(base * std::pow(6.5, epoch - 3)) : nlohmann::json();
         entry["status"] = epoch < 7 ? "training" : "diverged";
       } else {
         entry["train:objective_loss"] = base;
         entry["validation:objective_loss"] = base + 0.02 + 0.002 * epoch;
       }
-      if (!criterion.empty()) entry["validation:" + criterion] = 0.7 + 0.2 * (1.0 - std::exp(-0.4 * epoch)) - 0.02 * model;
+      if (!criterion.empty())
+        entry["validation:" + criterion] = 0.7 + 0.2 * (1.0 - std::exp(-0.4 * epoch)) - 0.02 * model;
       models.push_back(entry);
     }
     epochs.push_back({{"epoch", epoch}, {"seconds", 0.12}, {"records_per_second", 80000.0}, {"models", models}});
   }
   return epochs;
+}
+
+// Model 1 is selected; 0 was pruned, 3 diverged; they differ in learning_rate (and 2 in optimizer).
+inline nlohmann::json sample_models(const std::string& predictor_type) {
+  const std::vector<std::tuple<const char*, int, double, const char*>> outcomes{{"pruned", 3, 0.1, "adam"},
+                                                                                {"early_stopped", 11, 0.05, "adam"},
+                                                                                {"max_epochs", 11, 0.02, "sgd"},
+                                                                                {"diverged", 7, 0.4, "adam"}};
+  nlohmann::json models = nlohmann::json::array();
+  for (std::size_t m = 0; m < outcomes.size(); ++m) {
+    const auto& [status, stopped, learning_rate, optimizer] = outcomes[m];
+    models.push_back(
+        {{"index", m},
+         {"status", status},
+         {"stopped_at_epoch", stopped},
+         {"best_epoch", std::string(status) == "diverged" ? -1 : stopped - 2},
+         {"best_criterion", std::string(status) == "diverged" ? nlohmann::json() : nlohmann::json(0.3 + 0.01 * m)},
+         {"hyperparameters",
+          {{"predictor_type", predictor_type},
+           {"loss", "logistic"},
+           {"learning_rate", learning_rate},
+           {"optimizer", optimizer},
+           {"momentum", 0.9},
+           {"beta_1", 0.9},
+           {"wd", 0.0}}}});
+  }
+  return models;
 }
 
 inline nlohmann::json sample_metrics(const std::string& predictor_type, const std::string& criterion) {
@@ -79,11 +109,20 @@ inline nlohmann::json sample_metrics(const std::string& predictor_type, const st
           {"mini_batch_size", 1000},
           {"epochs", 12},
           {"use_bias", true},
-          {"loss", "auto <resolved> & \"logistic\""}}}}},
+          {"loss", "auto <resolved> & \"logistic\""},
+          // None of these has an effect on an adam model with that loss (the report leaves them out).
+          {"momentum", 0.9},
+          {"quantile", 0.5},
+          {"huber_delta", 1.0},
+          {"binary_classifier_model_selection_criteria", "accuracy"},
+          {"accuracy_top_k", 3},
+          {"num_classes", predictor_type == "multiclass_classifier" ? 5 : 1},
+          {"target_precision", 0.8},
+          // A long value: a list, as JSON.
+          {"grid", {0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0}}}}}},
+      {"models", sample_models(predictor_type)},
       {"final_metrics",
-       {{"train:objective_loss", 0.31},
-        {"validation:objective_loss", 0.335},
-        {"validation:" + criterion, 0.874}}},
+       {{"train:objective_loss", 0.31}, {"validation:objective_loss", 0.335}, {"validation:" + criterion, 0.874}}},
       {"epochs", sample_epochs(criterion)},
       {"early_stopping", {{"criterion", criterion}, {"best_epoch", 9}, {"stopped_at_epoch", 11}}},
       {"convergence",
@@ -93,7 +132,9 @@ inline nlohmann::json sample_metrics(const std::string& predictor_type, const st
            {"severity", "warning"},
            {"message", "model 3 diverged at epoch 7 (loss <script>alert(1)</script> > 10x)"},
            {"suggestion", "lower the learning_rate for that model's grid point"}},
-          {{"code", "early_stopped"}, {"severity", "info"}, {"message", "stopped after 3 epochs without improvement"},
+          {{"code", "early_stopped"},
+           {"severity", "info"},
+           {"message", "stopped after 3 epochs without improvement"},
            {"suggestion", ""}}}}}},
       {"timing", {{"total_seconds", 1.84}, {"read_seconds", 0.2}, {"train_seconds", 1.6}}},
   };
