@@ -15,6 +15,16 @@
 
 namespace linlearn {
 
+// mini_batch_size=auto: SageMaker's 1000, but at least kAutoUpdatesPerEpoch updates an epoch on small
+// data (records / 100 rounded up below 100000 records), where 1000 would make an epoch one or two
+// updates and 15 epochs too few to converge.
+inline constexpr std::int64_t kSageMakerMiniBatchSize = 1000;
+inline constexpr std::int64_t kAutoUpdatesPerEpoch = 100;
+// lr_scheduler_factor=auto anneals only when an epoch has at least this many updates: larger batches
+// (a sixteenth of the data or more) carry little gradient noise, and annealing their few steps only
+// leaves the model under-trained.
+inline constexpr int kMinUpdatesPerEpochToAnneal = 16;
+
 enum class PredictorType { kBinary, kMulticlass, kRegressor };
 PredictorType parse_predictor_type(const std::string& name);
 std::string predictor_type_name(PredictorType type);
@@ -68,7 +78,7 @@ struct TrainConfig {
   PredictorType predictor_type = PredictorType::kBinary;
   int num_classes = 2;
   std::size_t feature_dim = 0;  // 0: inferred from the data
-  std::int64_t mini_batch_size = 1000;
+  std::int64_t mini_batch_size = kSageMakerMiniBatchSize;
   int epochs = 15;
   LossKind loss = LossKind::kLogistic;
   LossParams loss_params;
@@ -89,10 +99,15 @@ struct TrainConfig {
   // Successive halving over the num_models grid: after epochs 1, 3, 7, ... the worse half of the
   // models still training stop (--prune-models).
   bool prune_models = true;
+  bool mini_batch_size_auto = true;       // resolved from the training records (auto_mini_batch_size)
   bool lr_scheduler_step_auto = false;    // step is resolved from the data (updates per epoch)
   bool lr_scheduler_factor_auto = false;  // factor is resolved from epochs and the step
   bool unbias_data_auto = true;           // resolved from the data's density
   bool num_models_auto = true;            // fewer models for wide data (auto_num_models)
+  // Set with the data-dependent values: the training records (over all ranks) and the mini-batches
+  // an epoch takes.
+  std::size_t train_records = 0;
+  int updates_per_epoch = 0;
 
   // Resolved hyperparameters in their natural JSON types, as written to the artifacts.
   nlohmann::json resolved;
@@ -104,7 +119,9 @@ struct TrainConfig {
 // validates once, and lists options that have no effect. UsageError on any problem.
 TrainConfig resolve_config(const HyperparameterValues& given, std::uint64_t seed, int threads, bool shuffle);
 
-// Resolves what depends on the training data: the scheduler step (updates per epoch), centring of
+std::int64_t auto_mini_batch_size(std::size_t train_records);
+
+// Resolves what depends on the training data: mini_batch_size=auto, the scheduler step (updates per epoch), centring of
 // sparse data, feature_dim and num_models=auto for wide models, and writes them back into `resolved`.
 void resolve_data_dependent(TrainConfig& config, std::size_t train_records, std::size_t feature_dim, bool sparse);
 

@@ -51,7 +51,10 @@ struct ModelOutcome {
   ModelStatus status = ModelStatus::kTraining;
   int best_epoch = -1;
   int stopped_at_epoch = -1;
-  double best_criterion = 0;   // the early-stopping criterion (objective loss) at best_epoch
+  double best_criterion = 0;  // the early-stopping criterion (objective loss) at best_epoch
+  // The last epoch's relative improvement of the criterion over the best before it: above
+  // early_stopping_tolerance, a model stopped by the epoch limit is kMaxEpochs, else kConverged.
+  double last_improvement = 0;
   double selection_score = 0;  // higher is better
   double threshold = 0.5;
 };

@@ -47,7 +47,9 @@ std::vector<HyperparameterSpec> build_specs() {
              "Classes of a multiclass_classifier (required for it)."),
       number("feature_dim", ValueKind::kInt, "auto", 1, 1 << 30, false, autos,
              "Number of features; auto infers it from the data."),
-      number("mini_batch_size", ValueKind::kInt, "1000", 1, 1e9, false, {}, "Records per mini-batch."),
+      number("mini_batch_size", ValueKind::kInt, "auto", 1, 1e9, false, autos,
+             "Records per mini-batch; auto = 1000 (SageMaker's default) from 100000 training records up, else "
+             "records / 100 rounded up, so that small data gets 100 updates an epoch."),
       number("epochs", ValueKind::kInt, "15", 1, 1e6, false, {}, "Maximum passes over the training data."),
       choice("loss", "auto",
              {"auto", "logistic", "softmax_loss", "squared_loss", "hinge_loss", "absolute_loss",

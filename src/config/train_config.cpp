@@ -47,9 +47,6 @@ class Values {
 
 // lr_scheduler_factor=auto decays the learning rate to this fraction of its start by the last epoch.
 constexpr double kAutoFinalLrFraction = 1e-3;
-// ...but only when an epoch has at least this many updates: larger batches (a sixteenth of the data or
-// more) carry little gradient noise, and annealing their few steps only leaves the model under-trained.
-constexpr int kMinUpdatesPerEpochToAnneal = 16;
 
 double default_learning_rate(OptimizerKind kind) {
   switch (kind) {
@@ -162,7 +159,8 @@ TrainConfig resolve_config(const HyperparameterValues& given, std::uint64_t seed
     c.num_classes = regressor ? 1 : 2;
   }
   c.feature_dim = static_cast<std::size_t>(v.integer("feature_dim", 0));
-  c.mini_batch_size = v.integer("mini_batch_size", 1000);
+  c.mini_batch_size_auto = v.is_auto("mini_batch_size");
+  c.mini_batch_size = v.integer("mini_batch_size", kSageMakerMiniBatchSize);
   c.epochs = static_cast<int>(v.integer("epochs", 15));
 
   if (v.is_auto("loss")) {
@@ -290,9 +288,21 @@ TrainConfig resolve_config(const HyperparameterValues& given, std::uint64_t seed
   return c;
 }
 
+std::int64_t auto_mini_batch_size(std::size_t train_records) {
+  const auto records = static_cast<std::int64_t>(train_records);
+  return std::clamp<std::int64_t>((records + kAutoUpdatesPerEpoch - 1) / kAutoUpdatesPerEpoch, 1,
+                                  kSageMakerMiniBatchSize);
+}
+
 void resolve_data_dependent(TrainConfig& c, std::size_t train_records, std::size_t feature_dim, bool sparse) {
+  if (c.mini_batch_size_auto) {
+    c.mini_batch_size = auto_mini_batch_size(train_records);
+    c.resolved["mini_batch_size"] = c.mini_batch_size;
+  }
   const auto updates_per_epoch = static_cast<int>(std::max<std::int64_t>(
       1, (static_cast<std::int64_t>(train_records) + c.mini_batch_size - 1) / c.mini_batch_size));
+  c.train_records = train_records;
+  c.updates_per_epoch = updates_per_epoch;
   if (c.lr_scheduler_step_auto) {
     for (auto& m : c.models) m.schedule.step = updates_per_epoch;
     c.resolved["lr_scheduler_step"] = updates_per_epoch;

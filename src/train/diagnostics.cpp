@@ -125,154 +125,222 @@ DataProfile profile_data(const Dataset& train, PredictorType type, int num_class
   return p;
 }
 
-std::vector<Diagnostic> diagnose(const TrainConfig& config, const DataProfile& p, const TrainOutcome& o) {
-  std::vector<Diagnostic> out;
-  const auto add = [&](std::string code, Severity s, std::string message, std::string suggestion) {
-    out.push_back({std::move(code), s, std::move(message), std::move(suggestion)});
-  };
+namespace {
 
-  // Label order: long runs of one label (or trending regression labels) in file order.
+// What every check reads, and where it writes.
+struct Checkup {
+  const TrainConfig& config;
+  const DataProfile& profile;
+  const TrainOutcome& outcome;
+  std::vector<Diagnostic>& out;
+
+  void add(std::string code, Severity s, std::string message, std::string suggestion) const {
+    out.push_back({std::move(code), s, std::move(message), std::move(suggestion)});
+  }
+  const ModelOutcome& selected() const { return outcome.models[static_cast<std::size_t>(outcome.selected)]; }
+  const ModelSettings& selected_settings() const { return config.models[static_cast<std::size_t>(outcome.selected)]; }
+  // The epochs in which the selected model trained; later ones did not compute it.
+  std::size_t trained_epochs() const {
+    return std::min(outcome.epochs.size(), static_cast<std::size_t>(std::max(selected().stopped_at_epoch, 0)) + 1);
+  }
+};
+
+// Label order: long runs of one label (or trending regression labels) in file order.
+void check_label_order(const Checkup& c) {
+  const DataProfile& p = c.profile;
+  const bool regressor = c.config.predictor_type == PredictorType::kRegressor;
   const bool ordered =
-      config.predictor_type == PredictorType::kRegressor
-          ? p.label_autocorrelation > 0.5
-          : p.expected_label_runs > 2 && static_cast<double>(p.label_runs) < 0.5 * p.expected_label_runs;
-  if (ordered) {
-    const std::string numbers =
-        config.predictor_type == PredictorType::kRegressor
-            ? fmt::format("labels in file order have lag-1 autocorrelation {:.2f}", p.label_autocorrelation)
-            : fmt::format("labels in file order form {} runs where a random order would give about {:.0f}",
-                          p.label_runs, p.expected_label_runs);
-    if (config.shuffle) {
-      add("label_order_bias", Severity::kInfo, numbers + "; every epoch is shuffled, so training is not affected",
+      regressor ? p.label_autocorrelation > 0.5
+                : p.expected_label_runs > 2 && static_cast<double>(p.label_runs) < 0.5 * p.expected_label_runs;
+  if (!ordered) return;
+  const std::string numbers =
+      regressor ? fmt::format("labels in file order have lag-1 autocorrelation {:.2f}", p.label_autocorrelation)
+                : fmt::format("labels in file order form {} runs where a random order would give about {:.0f}",
+                              p.label_runs, p.expected_label_runs);
+  if (c.config.shuffle) {
+    c.add("label_order_bias", Severity::kInfo, numbers + "; every epoch is shuffled, so training is not affected",
           "no action needed; keep --shuffle true for this data");
-    } else {
-      add("label_order_bias", Severity::kWarning,
+  } else {
+    c.add("label_order_bias", Severity::kWarning,
           numbers + " and --shuffle false: mini-batches see one label at a time and the model chases the last one",
           "remove --shuffle false (shuffling is the default) or shuffle the file before training");
-    }
   }
+}
 
-  // Divergence of any model, naming its settings.
-  for (std::size_t m = 0; m < o.models.size(); ++m) {
-    if (o.models[m].status != ModelStatus::kDiverged) continue;
-    const ModelSettings& s = config.models[m];
-    const bool all = o.selected < 0;
-    add("divergence", all ? Severity::kError : Severity::kWarning,
-        fmt::format("model {} diverged at epoch {} (loss NaN/inf or 10x above its first epoch) with learning_rate={} "
-                    "optimizer={}",
-                    m, o.models[m].stopped_at_epoch, s.learning_rate, optimizer_kind_name(s.optimizer.kind)),
-        fmt::format("lower learning_rate (try {:g}) or keep normalize_data=true", s.learning_rate / 10));
+// Divergence of any model, naming its settings. Models 1.. of the num_models grid try bolder
+// settings on purpose: one of them diverging while another is selected is expected, not a fault.
+void check_divergence(const Checkup& c) {
+  for (std::size_t m = 0; m < c.outcome.models.size(); ++m) {
+    if (c.outcome.models[m].status != ModelStatus::kDiverged) continue;
+    const ModelSettings& s = c.config.models[m];
+    const std::string message = fmt::format(
+        "model {} diverged at epoch {} (loss NaN/inf or 10x above its first epoch) with learning_rate={} "
+        "optimizer={}",
+        m, c.outcome.models[m].stopped_at_epoch, s.learning_rate, optimizer_kind_name(s.optimizer.kind));
+    const std::string lower =
+        fmt::format("lower learning_rate (try {:g}) or keep normalize_data=true", s.learning_rate / 10);
+    if (c.outcome.selected < 0)
+      c.add("divergence", Severity::kError, message, lower);
+    else if (m == 0)
+      c.add("divergence", Severity::kWarning, message + "; this is the model of the given settings", lower);
+    else
+      c.add("divergence", Severity::kInfo, message + "; a grid model with bolder settings, never selected",
+            "no action needed; num_models 1 trains only the given settings");
   }
-  if (o.selected < 0) return out;
-  const ModelOutcome& best = o.models[static_cast<std::size_t>(o.selected)];
-  const ModelSettings& settings = config.models[static_cast<std::size_t>(o.selected)];
-  // The epochs in which the selected model trained; later ones did not compute it.
-  const std::size_t trained =
-      std::min(o.epochs.size(), static_cast<std::size_t>(std::max(best.stopped_at_epoch, 0)) + 1);
+}
 
-  // Loss rising for several epochs in a row (a slow divergence).
+// Loss rising for several epochs in a row (a slow divergence).
+void check_rising_loss(const Checkup& c) {
   int rising = 0, longest_rise = 0;
-  for (std::size_t e = 1; e < trained; ++e) {
-    const ModelEpoch* now = selected_epoch(o, e);
-    const ModelEpoch* before = selected_epoch(o, e - 1);
+  for (std::size_t e = 1; e < c.trained_epochs(); ++e) {
+    const ModelEpoch* now = selected_epoch(c.outcome, e);
+    const ModelEpoch* before = selected_epoch(c.outcome, e - 1);
     rising = now->progressive_loss > before->progressive_loss * 1.001 ? rising + 1 : 0;
     longest_rise = std::max(longest_rise, rising);
   }
-  if (longest_rise >= 3)
-    add("divergence", Severity::kWarning,
+  if (longest_rise < 3) return;
+  const ModelSettings& s = c.selected_settings();
+  c.add("divergence", Severity::kWarning,
         fmt::format("training loss of the selected model rose for {} epochs in a row (learning_rate={}, optimizer={})",
-                    longest_rise, settings.learning_rate, optimizer_kind_name(settings.optimizer.kind)),
-        fmt::format("lower learning_rate (try {:g}) or enable use_lr_scheduler", settings.learning_rate / 3));
+                    longest_rise, s.learning_rate, optimizer_kind_name(s.optimizer.kind)),
+        fmt::format("lower learning_rate (try {:g}) or enable use_lr_scheduler", s.learning_rate / 3));
+}
 
-  // Plateau: the loss hardly moved from the first epoch to the end.
-  if (trained >= 3) {
-    const double first = selected_epoch(o, 0)->progressive_loss;
-    const double last = selected_epoch(o, trained - 1)->progressive_loss;
-    const double change = first > 0 ? (first - last) / first : 0;
-    const ModelEpoch* zero = selected_epoch(o, 0);
-    const bool barely = std::abs(change) < 0.001 && zero->progressive_loss > 0.6 * std::log(2.0) &&
-                        config.predictor_type == PredictorType::kBinary;
-    if (barely || (std::abs(change) < 1e-4 && first > 0))
-      add("plateau", Severity::kWarning,
-          fmt::format("training loss moved {:.3g}% between the first and last epoch ({:.6g} -> {:.6g})", 100 * change,
-                      first, last),
-          fmt::format("raise learning_rate (now {}) or lower wd/l1 (now {}/{})", settings.learning_rate, settings.wd,
-                      settings.l1));
+// Plateau: the loss hardly moved from the first epoch to the end.
+void check_plateau(const Checkup& c) {
+  const std::size_t trained = c.trained_epochs();
+  if (trained < 3) return;
+  const double first = selected_epoch(c.outcome, 0)->progressive_loss;
+  const double last = selected_epoch(c.outcome, trained - 1)->progressive_loss;
+  const double change = first > 0 ? (first - last) / first : 0;
+  const bool barely =
+      std::abs(change) < 0.001 && first > 0.6 * std::log(2.0) && c.config.predictor_type == PredictorType::kBinary;
+  if (!barely && !(std::abs(change) < 1e-4 && first > 0)) return;
+  const ModelSettings& s = c.selected_settings();
+  c.add("plateau", Severity::kWarning,
+        fmt::format("training loss moved {:.3g}% between the first and last epoch ({:.6g} -> {:.6g})", 100 * change,
+                    first, last),
+        fmt::format("raise learning_rate (now {}) or lower wd/l1 (now {}/{})", s.learning_rate, s.wd, s.l1));
+}
+
+// What would let the selected model settle within `epochs`: the learning rate only anneals (and
+// the criterion only settles) when the schedule is on with enough updates an epoch to decay over.
+std::string settle_suggestion(const Checkup& c) {
+  const TrainConfig& config = c.config;
+  const LrSchedule& schedule = c.selected_settings().schedule;
+  if (schedule.enabled && config.updates_per_epoch < kMinUpdatesPerEpochToAnneal && schedule.factor >= 1.0)
+    return fmt::format(
+        "set mini_batch_size {} (or leave it at auto): an epoch of {} training records is {} mini-batches of {}, "
+        "too few for lr_scheduler_factor=auto to anneal the learning rate, so the loss keeps moving",
+        auto_mini_batch_size(config.train_records), config.train_records, config.updates_per_epoch,
+        config.mini_batch_size);
+  if (!schedule.enabled || schedule.factor >= 1.0)
+    return "set use_lr_scheduler=true and lr_scheduler_factor=auto: the learning rate then anneals to 1/1000 by the "
+           "last epoch and the loss settles";
+  return fmt::format("raise epochs (try {}): the learning rate anneals over the longer run", config.epochs * 2);
+}
+
+// Stopped by max epochs while the criterion still improved: the same number the status came from.
+void check_not_converged(const Checkup& c) {
+  const ModelOutcome& best = c.selected();
+  if (best.status != ModelStatus::kMaxEpochs) return;
+  if (!std::isfinite(best.last_improvement)) {
+    c.add("not_converged", Severity::kWarning,
+          fmt::format("epochs={} reached before {} could be compared with an earlier epoch", c.config.epochs,
+                      c.outcome.early_stopping_criterion),
+          "raise epochs to 2 or more");
+    return;
   }
+  c.add("not_converged", Severity::kWarning,
+        fmt::format("epochs={} reached while {} still improved by {:.3g}% over its best before the last epoch "
+                    "(early_stopping_tolerance {:.3g}%)",
+                    c.config.epochs, c.outcome.early_stopping_criterion, 100 * best.last_improvement,
+                    100 * c.config.early_stopping.tolerance),
+        settle_suggestion(c));
+}
 
-  if (best.status == ModelStatus::kMaxEpochs && o.epochs.size() >= 2) {
-    const ModelEpoch* last = selected_epoch(o, o.epochs.size() - 1);
-    const ModelEpoch* previous = selected_epoch(o, o.epochs.size() - 2);
-    const auto criterion = [](const ModelEpoch* e) {
-      return e->validation.count("objective_loss") ? e->validation.at("objective_loss") : e->train_loss;
-    };
-    add("not_converged", Severity::kWarning,
-        fmt::format(
-            "epochs={} reached while the criterion still improved by {:.3g}% in the last epoch (tolerance {:.3g}%)",
-            config.epochs, 100 * (criterion(previous) - criterion(last)) / std::abs(criterion(previous)),
-            100 * config.early_stopping.tolerance),
-        fmt::format("raise epochs (try {}) or learning_rate", config.epochs * 2));
-  }
+// Class imbalance. A class with no records at all was already reported when the data was read:
+// weighting cannot bring it back.
+void check_class_imbalance(const Checkup& c) {
+  const DataProfile& p = c.profile;
+  if (p.class_counts.empty() || p.records == 0) return;
+  const auto minority = std::min_element(p.class_counts.begin(), p.class_counts.end(), [](double a, double b) {
+    return (a > 0 ? a : INFINITY) < (b > 0 ? b : INFINITY);
+  });
+  const double share = *minority / static_cast<double>(p.records);
+  if (*minority == 0 || share >= 0.05) return;
+  const TrainConfig& config = c.config;
+  const bool binary = config.predictor_type == PredictorType::kBinary;
+  const bool weighted = binary ? config.weighting.positive_mode == WeightingConfig::Positive::kBalanced ||
+                                     config.weighting.positive_weight != 1.0
+                               : config.weighting.balance_multiclass;
+  c.add("class_imbalance", weighted ? Severity::kInfo : Severity::kWarning,
+        fmt::format("class {} is {:.2f}% of the training records ({} of {})", minority - p.class_counts.begin(),
+                    100 * share, *minority, p.records),
+        binary ? "set positive_example_weight_mult=balanced, and pick the threshold with "
+                 "binary_classifier_model_selection_criteria=f_beta or precision_at_target_recall"
+               : "set balance_multiclass_weights=true");
+}
 
-  // Class imbalance.
-  if (!p.class_counts.empty() && p.records > 0) {
-    const auto minority = std::min_element(p.class_counts.begin(), p.class_counts.end());
-    const double share = *minority / static_cast<double>(p.records);
-    if (share < 0.05) {
-      const bool weighted = config.predictor_type == PredictorType::kBinary
-                                ? config.weighting.positive_mode == WeightingConfig::Positive::kBalanced ||
-                                      config.weighting.positive_weight != 1.0
-                                : config.weighting.balance_multiclass;
-      add("class_imbalance", weighted ? Severity::kInfo : Severity::kWarning,
-          fmt::format("class {} is {:.2f}% of the training records ({} of {})", minority - p.class_counts.begin(),
-                      100 * share, *minority, p.records),
-          config.predictor_type == PredictorType::kBinary
-              ? "set positive_example_weight_mult=balanced, and pick the threshold with "
-                "binary_classifier_model_selection_criteria=f_beta or precision_at_target_recall"
-              : "set balance_multiclass_weights=true");
-    }
-  }
-
-  // Feature scales.
+void check_features(const Checkup& c) {
+  const DataProfile& p = c.profile;
   if (p.max_feature_std > 0 && p.min_feature_std > 0 && p.max_feature_std / p.min_feature_std > 1e4 &&
-      !config.normalization.normalize_data)
-    add("feature_scale", Severity::kWarning,
-        fmt::format("feature standard deviations span {:.3g} to {:.3g} (x{:.3g}) with normalize_data=false",
-                    p.min_feature_std, p.max_feature_std, p.max_feature_std / p.min_feature_std),
-        "set normalize_data=true (the default)");
+      !c.config.normalization.normalize_data)
+    c.add("feature_scale", Severity::kWarning,
+          fmt::format("feature standard deviations span {:.3g} to {:.3g} (x{:.3g}) with normalize_data=false",
+                      p.min_feature_std, p.max_feature_std, p.max_feature_std / p.min_feature_std),
+          "set normalize_data=true (the default)");
   if (p.constant_features > 0)
-    add("constant_features", Severity::kInfo,
-        fmt::format("{} features are constant in a sample of the training data", p.constant_features),
-        "drop them upstream; they cannot help a linear model");
+    c.add("constant_features", Severity::kInfo,
+          fmt::format("{} features are constant in a sample of the training data", p.constant_features),
+          "drop them upstream; they cannot help a linear model");
   if (p.outlier_features > 0)
-    add("feature_outliers", Severity::kInfo,
-        fmt::format("{} features have values more than {:.0f} standard deviations from their mean (worst: feature {} "
-                    "at {:.0f})",
-                    p.outlier_features, kOutlierSigmas, p.worst_feature, p.worst_feature_sigmas),
-        "clip or log-transform heavy-tailed features");
+    c.add("feature_outliers", Severity::kInfo,
+          fmt::format("{} features have values more than {:.0f} standard deviations from their mean (worst: feature "
+                      "{} at {:.0f})",
+                      p.outlier_features, kOutlierSigmas, p.worst_feature, p.worst_feature_sigmas),
+          "clip or log-transform heavy-tailed features");
   if (p.worst_label_sigmas > kOutlierSigmas)
-    add("label_outliers", Severity::kWarning,
-        fmt::format("a training label lies {:.0f} standard deviations from the mean label", p.worst_label_sigmas),
-        "consider loss=huber_loss or absolute_loss, or clean the labels");
+    c.add("label_outliers", Severity::kWarning,
+          fmt::format("a training label lies {:.0f} standard deviations from the mean label", p.worst_label_sigmas),
+          "consider loss=huber_loss or absolute_loss, or clean the labels");
+}
 
-  // Overfitting: training loss falling while validation loss rises over the last epochs.
-  if (trained >= 3 && !selected_epoch(o, 0)->validation.empty()) {
-    int streak = 0, longest = 0;
-    for (std::size_t e = 1; e < trained; ++e) {
-      const ModelEpoch* now = selected_epoch(o, e);
-      const ModelEpoch* before = selected_epoch(o, e - 1);
-      if (now->validation.empty() || before->validation.empty()) break;
-      const bool diverging = now->progressive_loss < before->progressive_loss &&
-                             now->validation.at("objective_loss") > before->validation.at("objective_loss");
-      streak = diverging ? streak + 1 : 0;
-      longest = std::max(longest, streak);
-    }
-    if (longest >= 2)
-      add("overfitting", Severity::kWarning,
-          fmt::format("for {} epochs the training loss fell while the validation loss rose; the best epoch was {}",
-                      longest, best.best_epoch),
-          "raise wd or l1, or add training data; early stopping kept the best epoch");
+// Overfitting: training loss falling while validation loss rises over the last epochs.
+void check_overfitting(const Checkup& c) {
+  const std::size_t trained = c.trained_epochs();
+  if (trained < 3 || selected_epoch(c.outcome, 0)->validation.empty()) return;
+  int streak = 0, longest = 0;
+  for (std::size_t e = 1; e < trained; ++e) {
+    const ModelEpoch* now = selected_epoch(c.outcome, e);
+    const ModelEpoch* before = selected_epoch(c.outcome, e - 1);
+    if (now->validation.empty() || before->validation.empty()) break;
+    const bool diverging = now->progressive_loss < before->progressive_loss &&
+                           now->validation.at("objective_loss") > before->validation.at("objective_loss");
+    streak = diverging ? streak + 1 : 0;
+    longest = std::max(longest, streak);
   }
+  if (longest < 2) return;
+  c.add("overfitting", Severity::kWarning,
+        fmt::format("for {} epochs the training loss fell while the validation loss rose; the best epoch was {}",
+                    longest, c.selected().best_epoch),
+        "raise wd or l1, or add training data; early stopping kept the best epoch");
+}
+
+}  // namespace
+
+std::vector<Diagnostic> diagnose(const TrainConfig& config, const DataProfile& p, const TrainOutcome& o) {
+  std::vector<Diagnostic> out;
+  const Checkup c{config, p, o, out};
+  check_label_order(c);
+  check_divergence(c);
+  if (o.selected < 0) return out;
+  check_rising_loss(c);
+  check_plateau(c);
+  check_not_converged(c);
+  check_class_imbalance(c);
+  check_features(c);
+  check_overfitting(c);
   return out;
 }
 

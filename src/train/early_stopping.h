@@ -72,6 +72,7 @@ class EarlyStopping {
   double best() const { return best_ ? *best_ : INFINITY; }
   // Whether the last epoch still improved by more than the tolerance (training had not settled).
   bool still_improving() const { return last_improvement_ > config_.tolerance; }
+  double last_improvement() const { return last_improvement_; }
 
  private:
   EarlyStoppingConfig config_;

@@ -412,8 +412,10 @@ class Trainer {
     mo.status = ModelStatus::kDiverged;
     mo.stopped_at_epoch = epoch;
     models_[m].release_pending();
-    log_.warn("model {} diverged at epoch {} (loss {}); learning_rate={} optimizer={}", m, epoch, loss,
-              config_.models[m].learning_rate, optimizer_kind_name(config_.models[m].optimizer.kind));
+    // Models 1.. of the grid try bolder settings on purpose; only the given settings diverging is a warning.
+    log_.log(m == 0 ? spdlog::level::warn : spdlog::level::info,
+             "model {} diverged at epoch {} (loss {}); learning_rate={} optimizer={}", m, epoch, loss,
+             config_.models[m].learning_rate, optimizer_kind_name(config_.models[m].optimizer.kind));
   }
 
   // The weights of the last epoch trained have had no next epoch to measure them: one pass over
@@ -502,6 +504,7 @@ class Trainer {
       if (mo.status != ModelStatus::kTraining) continue;
       mo.stopped_at_epoch = last_epoch;
       mo.status = models_[m].stopping.still_improving() ? ModelStatus::kMaxEpochs : ModelStatus::kConverged;
+      mo.last_improvement = models_[m].stopping.last_improvement();
     }
   }
 

@@ -100,14 +100,32 @@ TEST(TrainConfig, AutoNumModelsShrinksForWideModels) {
 TEST(TrainConfig, AutoLearningRateFactorAnnealsOnlyEpochsOfManyBatches) {
   TrainConfig c = resolve({{"predictor_type", "binary_classifier"}, {"epochs", "15"}});
   resolve_data_dependent(c, 60000, 784, false);
-  // 60 updates an epoch, 14 decays: the last epoch runs at 1/1000 of the initial rate.
+  // 100 updates an epoch, 14 decays: the last epoch runs at 1/1000 of the initial rate.
   EXPECT_NEAR(std::pow(c.models[0].schedule.factor, 14), 1e-3, 1e-12);
-  TrainConfig few = resolve({{"predictor_type", "binary_classifier"}});
+  TrainConfig few = resolve({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "1000"}});
   resolve_data_dependent(few, 1500, 64, false);
+  EXPECT_EQ(few.updates_per_epoch, 2);
   EXPECT_EQ(few.models[0].schedule.factor, 1.0);
   TrainConfig given = resolve({{"predictor_type", "binary_classifier"}, {"lr_scheduler_factor", "0.9"}});
   resolve_data_dependent(given, 60000, 784, false);
   EXPECT_EQ(given.models[0].schedule.factor, 0.9);
+}
+
+TEST(TrainConfig, AutoMiniBatchSizeGivesSmallDataAHundredUpdatesAnEpoch) {
+  EXPECT_EQ(auto_mini_batch_size(0), 1);
+  EXPECT_EQ(auto_mini_batch_size(120), 2);
+  EXPECT_EQ(auto_mini_batch_size(1438), 15);
+  EXPECT_EQ(auto_mini_batch_size(60000), 600);
+  EXPECT_EQ(auto_mini_batch_size(100000), 1000);
+  EXPECT_EQ(auto_mini_batch_size(5000000), 1000);
+  TrainConfig c = resolve({{"predictor_type", "binary_classifier"}});
+  resolve_data_dependent(c, 4000, 12, false);
+  EXPECT_EQ(c.mini_batch_size, 40);
+  EXPECT_EQ(c.resolved["mini_batch_size"], 40);
+  EXPECT_EQ(c.updates_per_epoch, 100);
+  TrainConfig given = resolve({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "1000"}});
+  resolve_data_dependent(given, 4000, 12, false);
+  EXPECT_EQ(given.mini_batch_size, 1000);
 }
 
 TEST(ModelGrid, FollowsTheDocumentedGrid) {
