@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "linlearn/check.h"
-#include "linlearn/commands.h"
+#include "cli/commands.h"
 #include "linlearn/errors.h"
 
 namespace linlearn {

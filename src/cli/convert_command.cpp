@@ -4,7 +4,7 @@
 #include <iostream>
 #include <memory>
 
-#include "linlearn/commands.h"
+#include "cli/commands.h"
 #include "linlearn/convert.h"
 #include "linlearn/thread_pool.h"
 

@@ -8,7 +8,7 @@
 
 #include "artifacts/sagemaker_model.h"
 #include "linlearn/artifacts.h"
-#include "linlearn/commands.h"
+#include "cli/commands.h"
 #include "linlearn/errors.h"
 
 namespace linlearn {

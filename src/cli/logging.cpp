@@ -1,4 +1,4 @@
-#include "linlearn/logging.h"
+#include "cli/logging.h"
 
 #include <spdlog/sinks/stdout_sinks.h>
 

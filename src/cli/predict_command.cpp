@@ -8,7 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "linlearn/artifacts.h"
-#include "linlearn/commands.h"
+#include "cli/commands.h"
 #include "linlearn/errors.h"
 #include "linlearn/model_input.h"
 #include "linlearn/scoring.h"

@@ -1,4 +1,4 @@
-#include "linlearn/signals.h"
+#include "cli/signals.h"
 
 #include <csignal>
 

@@ -13,13 +13,13 @@
 
 #include "linlearn/artifacts.h"
 #include "linlearn/class_weights.h"
-#include "linlearn/commands.h"
+#include "cli/commands.h"
 #include "linlearn/config.h"
 #include "linlearn/distribution.h"
 #include "linlearn/errors.h"
 #include "linlearn/huge_pages.h"
 #include "linlearn/hyperparameters.h"
-#include "linlearn/logging.h"
+#include "cli/logging.h"
 #ifdef LINLEARN_WITH_MPI
 #include "linlearn/mpi_communicator.h"
 #endif
@@ -29,7 +29,7 @@
 #include "linlearn/report.h"
 #include "linlearn/run_summary.h"
 #include "linlearn/scoring.h"
-#include "linlearn/signals.h"
+#include "cli/signals.h"
 #include "linlearn/thread_pool.h"
 #include "linlearn/trainer.h"
 #include "training_log.h"

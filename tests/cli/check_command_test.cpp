@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "linlearn/commands.h"
+#include "cli/commands.h"
 #include "linlearn/errors.h"
 
 namespace linlearn {
