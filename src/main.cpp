@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   CLI::App app{"linlearn: train linear models from the command line (SageMaker Linear Learner compatible)"};
   app.set_version_flag("--version", LINLEARN_VERSION);
   app.require_subcommand(1);
+  app.footer("Run `linlearn COMMAND --help` for a command's options and an example.\n\n" + linlearn::exit_codes_help());
   // Wrappers append overrides to a user's command line, so a repeated option takes its last value.
   app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   const std::map<std::string, linlearn::CommandAction> actions{

@@ -18,13 +18,13 @@ struct ClassWeights {
 // Records per class (empty for a regressor).
 std::vector<double> count_classes(const std::vector<float>& labels, const TrainConfig& config);
 
+// What the data-dependent `auto`s of `config` resolve from, for training data held in one process.
+DataFacts describe_training_data(const Dataset& train, const TrainConfig& config);
+
 // Training labels a classifier cannot learn from: a binary set with one class only is refused
 // (InputError naming `source`, the missing class and the counts); the classes of a multiclass set
 // that never occur are returned as warnings.
 std::vector<std::string> check_class_counts(const std::vector<double>& class_counts, const TrainConfig& config,
                                             const std::string& source);
-
-// From the training set's class counts (summed over ranks under MPI).
-ClassWeights compute_class_weights(const std::vector<double>& class_counts, const TrainConfig& config);
 
 }  // namespace linlearn

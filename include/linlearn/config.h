@@ -68,10 +68,12 @@ struct SelectionConfig {
 };
 
 struct WeightingConfig {
-  enum class Positive { kFixed, kBalanced };
-  Positive positive_mode = Positive::kFixed;
-  double positive_weight = 1.0;  // kFixed
   bool balance_multiclass = false;
+  // Binary: positive_example_weight_mult as a number ("balanced" and "auto" resolved from the class
+  // counts to negatives / positives).
+  double positive_weight = 1.0;
+  // Per class, as training, calibration and selection weigh records; empty: every record weighs 1.
+  std::vector<double> per_class;
 };
 
 struct TrainConfig {
@@ -99,30 +101,27 @@ struct TrainConfig {
   // Successive halving over the num_models grid: after epochs 1, 3, 7, ... the worse half of the
   // models still training stop (--prune-models).
   bool prune_models = true;
-  bool mini_batch_size_auto = true;       // resolved from the training records (auto_mini_batch_size)
-  bool lr_scheduler_step_auto = false;    // step is resolved from the data (updates per epoch)
-  bool lr_scheduler_factor_auto = false;  // factor is resolved from epochs and the step
-  bool unbias_data_auto = true;           // resolved from the data's density
-  bool num_models_auto = true;            // fewer models for wide data (auto_num_models)
-  // Set with the data-dependent values: the training records (over all ranks) and the mini-batches
-  // an epoch takes.
-  std::size_t train_records = 0;
+
+  // What the training data says (empty before it is read) and the mini-batches an epoch takes.
+  DataFacts data;
   int updates_per_epoch = 0;
 
   // Resolved hyperparameters in their natural JSON types, as written to the artifacts.
   nlohmann::json resolved;
-  // Options given that have no effect with these settings (warned about, not silently ignored).
-  std::vector<std::string> warnings;
 };
 
-// Merges defaults with the given values, resolves every `auto` that does not depend on the data,
-// validates once, and lists options that have no effect. UsageError on any problem.
-TrainConfig resolve_config(const HyperparameterValues& given, std::uint64_t seed, int threads, bool shuffle);
+// Resolves every hyperparameter of the table from `given` over its defaults, validating each value
+// and the checks between them (UsageError, exit 2), so that a bad value stops the run before any
+// data is read. Without `data` the `auto`s that depend on the training data are provisional (enough
+// to read the data with); with it, final. `threads` is left to the caller.
+TrainConfig resolve_config(const HyperparameterValues& given, const DataFacts* data = nullptr);
 
+// One warning per option given with a value other than its default that has no effect under
+// `config` (beta_1 with optimizer=sgd, unbias_data on sparse data).
+std::vector<std::string> no_effect_warnings(const HyperparameterValues& given, const TrainConfig& config,
+                                            const DataFacts& data);
+
+// What mini_batch_size=auto resolves to for `train_records` records.
 std::int64_t auto_mini_batch_size(std::size_t train_records);
-
-// Resolves what depends on the training data: mini_batch_size=auto, the scheduler step (updates per epoch), centring of
-// sparse data, feature_dim and num_models=auto for wide models, and writes them back into `resolved`.
-void resolve_data_dependent(TrainConfig& config, std::size_t train_records, std::size_t feature_dim, bool sparse);
 
 }  // namespace linlearn

@@ -36,7 +36,7 @@ struct ConvertOptions {
   std::size_t shards = 1;    // records are split in order, shard sizes differ by at most one
   std::string content_type;  // of the inputs; empty: detected per file
   std::size_t feature_dim = 0;
-  int threads = 1;           // for parsing text inputs
+  int threads = 1;  // for parsing text inputs
 };
 
 struct ConvertResult {

@@ -24,17 +24,17 @@ struct Diagnostic {
 // Cheap statistics of the training data, taken before training.
 struct DataProfile {
   std::size_t records = 0;
-  std::size_t label_runs = 0;           // runs of equal labels in file order (classifiers)
-  double expected_label_runs = 0;       // the same under a random order
-  double label_autocorrelation = 0;     // lag-1, in file order (regression)
-  std::vector<double> class_counts;     // classifiers
-  double min_feature_std = 0;           // over non-constant features of a sample
+  std::size_t label_runs = 0;        // runs of equal labels in file order (classifiers)
+  double expected_label_runs = 0;    // the same under a random order
+  double label_autocorrelation = 0;  // lag-1, in file order (regression)
+  std::vector<double> class_counts;  // classifiers
+  double min_feature_std = 0;        // over non-constant features of a sample
   double max_feature_std = 0;
   std::size_t constant_features = 0;
-  std::size_t outlier_features = 0;     // features with a value more than kOutlierSigmas from the mean
+  std::size_t outlier_features = 0;  // features with a value more than kOutlierSigmas from the mean
   double worst_feature_sigmas = 0;
   std::size_t worst_feature = 0;
-  double worst_label_sigmas = 0;        // regression
+  double worst_label_sigmas = 0;  // regression
 };
 
 inline constexpr double kOutlierSigmas = 50.0;

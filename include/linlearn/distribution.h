@@ -19,9 +19,9 @@ Distribution parse_distribution(const std::string& name);
 
 // Which of the records a rank has read it keeps.
 enum class RecordSelection {
-  kAll,         // the rank read only its own files
-  kRange,       // records [rank * N / size, (rank + 1) * N / size)
-  kEveryNth,    // records rank, rank + size, rank + 2 * size, ...
+  kAll,       // the rank read only its own files
+  kRange,     // records [rank * N / size, (rank + 1) * N / size)
+  kEveryNth,  // records rank, rank + size, rank + 2 * size, ...
 };
 
 struct RankShare {

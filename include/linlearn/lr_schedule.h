@@ -7,10 +7,10 @@
 namespace linlearn {
 
 struct LrSchedule {
-  bool enabled = false;      // use_lr_scheduler
-  int step = 1;              // lr_scheduler_step: updates between two decays (>= 1)
-  double factor = 1.0;       // lr_scheduler_factor: multiplier per decay, in (0, 1]
-  double minimum_lr = 0.0;   // lr_scheduler_minimum_lr: the decay never goes below it
+  bool enabled = false;     // use_lr_scheduler
+  int step = 1;             // lr_scheduler_step: updates between two decays (>= 1)
+  double factor = 1.0;      // lr_scheduler_factor: multiplier per decay, in (0, 1]
+  double minimum_lr = 0.0;  // lr_scheduler_minimum_lr: the decay never goes below it
 };
 
 // base_lr * factor^floor(updates_done / step), but not below minimum_lr; a base_lr already below

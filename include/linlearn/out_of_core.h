@@ -42,6 +42,9 @@ struct StreamedTrain {
   IndexBase libsvm_base = IndexBase::kAuto;  // how its LIBSVM files were read
 };
 
+// What the data-dependent `auto`s resolve from, for a streamed training channel.
+DataFacts describe_training_data(const StreamedTrain& train);
+
 // Reads `specs` in blocks of about block_bytes into a new cache at cache_path (its directory is
 // created), keeping the sample, counts and hash on the way. InputError as read_channel.
 StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const ReadOptions& read,

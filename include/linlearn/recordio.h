@@ -85,8 +85,8 @@ void append_recordio_record(std::string& out, std::string_view payload);
 // and label["values"], byte for byte as SageMaker's Python SDK writes it
 // (write_numpy_to_dense_tensor / write_spmatrix_to_sparse_tensor with float32 arrays).
 void encode_dense_record(std::string& payload, std::span<const float> features, float label);
-void encode_sparse_record(std::string& payload, std::span<const std::uint32_t> keys,
-                          std::span<const float> values, std::uint64_t feature_dim, float label);
+void encode_sparse_record(std::string& payload, std::span<const std::uint32_t> keys, std::span<const float> values,
+                          std::uint64_t feature_dim, float label);
 
 // Records [begin, end) of `data` as RecordIO. `sparse` writes sparse tensors (keys + shape, zeros
 // dropped from dense data); otherwise sparse data is written densely.

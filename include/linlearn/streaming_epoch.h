@@ -42,7 +42,7 @@ class StreamingEpoch {
   const RecordCache& cache_;
   std::vector<std::uint32_t> block_order_;
   std::size_t next_block_ = 0;
-  Dataset block_;             // the block the stream is in
+  Dataset block_;              // the block the stream is in
   std::size_t block_row_ = 0;  // the stream's record in block_ (valid after advance_stream)
   bool stream_started_ = false;
 

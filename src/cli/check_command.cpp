@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "linlearn/check.h"
 #include "cli/commands.h"
+#include "linlearn/check.h"
 #include "linlearn/errors.h"
 
 namespace linlearn {
@@ -28,7 +28,8 @@ int run_check_command(const CheckOptions& options) {
   std::vector<RegressionLimit> limits;
   for (const std::string& expression : options.regression_limits) limits.push_back(parse_regression_limit(expression));
   if (requirements.empty() && limits.empty()) {
-    throw UsageError("check: nothing to check; give --require 'KEY OP VALUE' or --baseline with --max-regression KEY=DELTA");
+    throw UsageError(
+        "check: nothing to check; give --require 'KEY OP VALUE' or --baseline with --max-regression KEY=DELTA");
   }
   if (!options.baseline_path.empty() && limits.empty()) {
     std::cerr << "warning: --baseline has no effect without --max-regression\n";
@@ -51,6 +52,10 @@ CommandAction add_check_command(CLI::App& root) {
   auto options = std::make_shared<CheckOptions>();
   CLI::App* command = root.add_subcommand(
       "check", "CI gate: test requirements on a metrics.json; exit 0 when all pass, 4 when any fails");
+  command->footer(
+      "Example:\n  linlearn check out/churn/metrics.json --require 'validation:binary_classification_accuracy >= 0.85' "
+      "--require 'convergence.status != diverged'\n\n" +
+      exit_codes_help());
   command->add_option("metrics", options->metrics_path, "metrics.json written by train or evaluate")->required();
   // One expression per flag, so a positional after --require is not swallowed as another expression.
   command
@@ -58,8 +63,7 @@ CommandAction add_check_command(CLI::App& root) {
                    "'KEY OP VALUE', OP one of < <= > >= == !=; KEY a final_metrics name "
                    "(validation:rmse) or a dotted path (convergence.status); repeatable")
       ->allow_extra_args(false);
-  CLI::Option* baseline =
-      command->add_option("--baseline", options->baseline_path, "metrics.json to compare against");
+  CLI::Option* baseline = command->add_option("--baseline", options->baseline_path, "metrics.json to compare against");
   command
       ->add_option("--max-regression", options->regression_limits,
                    "KEY=DELTA: KEY may be worse than in --baseline by at most DELTA "

@@ -3,6 +3,7 @@
 // root app and returns the action main() runs when that subcommand is chosen. Actions return the
 // exit code and throw linlearn::Error (see errors.h) on failure; they never call exit().
 #include <functional>
+#include <string>
 
 namespace CLI {
 class App;
@@ -19,5 +20,8 @@ CommandAction add_convert_command(CLI::App& root);
 CommandAction add_inspect_command(CLI::App& root);
 CommandAction add_check_command(CLI::App& root);
 CommandAction add_convert_model_command(CLI::App& root);
+
+// What `linlearn --help` and every command's --help end with (SPEC section 8).
+std::string exit_codes_help();
 
 }  // namespace linlearn

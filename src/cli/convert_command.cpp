@@ -14,6 +14,8 @@ CommandAction add_convert_command(CLI::App& root) {
   auto options = std::make_shared<ConvertOptions>();
   CLI::App* command = root.add_subcommand(
       "convert", "Convert CSV or LIBSVM <-> SageMaker RecordIO-protobuf (Float32Tensor features and label)");
+  command->footer("Example:\n  linlearn convert --input data/churn/train.csv --output churn.recordio\n\n" +
+                  exit_codes_help());
   command->add_option("--input", options->inputs, "input files, directories, globs or - (stdin)")->required();
   command->add_option("--output", options->output, "output file (or the name the shards are derived from)")->required();
   command

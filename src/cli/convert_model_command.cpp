@@ -7,8 +7,8 @@
 #include <memory>
 
 #include "artifacts/sagemaker_model.h"
-#include "linlearn/artifacts.h"
 #include "cli/commands.h"
+#include "linlearn/artifacts.h"
 #include "linlearn/errors.h"
 
 namespace linlearn {
@@ -41,6 +41,8 @@ CommandAction add_convert_model_command(CLI::App& root) {
   auto o = std::make_shared<ConvertModelOptions>();
   CLI::App* cmd = root.add_subcommand(
       "convert-model", "Convert a model between linlearn (model.pb) and SageMaker Linear Learner (model.tar.gz)");
+  cmd->footer("Example:\n  linlearn convert-model --model out/churn --output churn-sagemaker.tar.gz\n\n" +
+              exit_codes_help());
   cmd->add_option("--model", o->model,
                   "Model to read: a linlearn model directory or model.pb, a SageMaker model.tar.gz or model_algo-1")
       ->required();

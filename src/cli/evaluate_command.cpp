@@ -5,8 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
-#include "linlearn/artifacts.h"
 #include "cli/commands.h"
+#include "linlearn/artifacts.h"
 #include "linlearn/errors.h"
 #include "linlearn/model_input.h"
 #include "linlearn/scoring.h"
@@ -46,6 +46,10 @@ int run_evaluate(const EvaluateOptions& o) {
 CommandAction add_evaluate_command(CLI::App& root) {
   auto o = std::make_shared<EvaluateOptions>();
   CLI::App* cmd = root.add_subcommand("evaluate", "Score labelled records and print test: metrics as JSON");
+  cmd->footer(
+      "Example:\n  linlearn evaluate --model out/churn --input data/churn/test.csv --output "
+      "out/churn/test_metrics.json\n\n" +
+      exit_codes_help());
   cmd->add_option("--model", o->model, "Model directory (with model.pb) or model.pb file")->required();
   cmd->add_option("--input,--test", o->input, "Labelled records: files, directories, globs or -")->required();
   cmd->add_option("--output", o->output, "Also write the metrics JSON to this file");

@@ -16,6 +16,7 @@ CommandAction add_inspect_command(CLI::App& root) {
       root.add_subcommand("inspect",
                           "Summarize data files (records, feature_dim, dense/sparse, label histogram) and print the "
                           "first records as JSON lines with their byte offsets");
+  command->footer("Example:\n  linlearn inspect data/churn/train.csv --head 3\n\n" + exit_codes_help());
   command->add_option("paths", options->inputs, "files, directories, globs or - (stdin)")->required();
   command->add_option("--head", options->head, "records to print after the summary")->capture_default_str();
   command->add_option("--content-type", options->content_type,

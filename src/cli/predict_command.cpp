@@ -7,8 +7,8 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include "linlearn/artifacts.h"
 #include "cli/commands.h"
+#include "linlearn/artifacts.h"
 #include "linlearn/errors.h"
 #include "linlearn/model_input.h"
 #include "linlearn/scoring.h"
@@ -106,6 +106,10 @@ int run_predict(const PredictOptions& o) {
 CommandAction add_predict_command(CLI::App& root) {
   auto o = std::make_shared<PredictOptions>();
   CLI::App* cmd = root.add_subcommand("predict", "Score records with a trained model");
+  cmd->footer(
+      "Example:\n  linlearn predict --model out/churn --input data/churn/test.csv --has-label --accept "
+      "application/json\n\n" +
+      exit_codes_help());
   cmd->add_option("--model", o->model, "Model directory (with model.pb) or model.pb file")->required();
   cmd->add_option("--input", o->input, "Records to score: files, directories, globs or -")->required();
   cmd->add_option("--output", o->output, "Output file, or - for stdout")->capture_default_str();

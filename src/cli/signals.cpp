@@ -8,7 +8,9 @@ namespace {
 // A signal handler can only reach static storage; this flag is the one global the program keeps.
 std::atomic<int> stop_signal{0};
 
-extern "C" void record_stop_signal(int signal) { stop_signal.store(signal); }
+extern "C" void record_stop_signal(int signal) {
+  stop_signal.store(signal);
+}
 
 }  // namespace
 

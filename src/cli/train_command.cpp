@@ -11,81 +11,35 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
+#include "cli/commands.h"
+#include "cli/logging.h"
 #include "linlearn/artifacts.h"
 #include "linlearn/class_weights.h"
-#include "cli/commands.h"
 #include "linlearn/config.h"
 #include "linlearn/distribution.h"
 #include "linlearn/errors.h"
 #include "linlearn/huge_pages.h"
 #include "linlearn/hyperparameters.h"
-#include "cli/logging.h"
 #ifdef LINLEARN_WITH_MPI
 #include "linlearn/mpi_communicator.h"
 #endif
+#include "cli/signals.h"
 #include "linlearn/diagnostics.h"
 #include "linlearn/out_of_core.h"
 #include "linlearn/reader.h"
 #include "linlearn/report.h"
 #include "linlearn/run_summary.h"
 #include "linlearn/scoring.h"
-#include "cli/signals.h"
 #include "linlearn/thread_pool.h"
 #include "linlearn/trainer.h"
+#include "train_options.h"
 #include "training_log.h"
 
 namespace linlearn {
 namespace {
 
-struct TrainOptions {
-  std::vector<std::string> train, validation, test;
-  std::string output_dir = "./output";
-  std::string hyperparameters_file;
-  std::string content_type;
-  std::uint64_t seed = 0;
-  int threads = 0;
-  std::string shuffle = "true";
-  std::string prune_models = "true";
-  std::string checkpoint_dir;  // default: OUTPUT_DIR/checkpoint
-  bool resume = false;
-  std::string log_level = "info";
-  bool quiet = false;
-  std::string progress = "auto";
-  bool fail_on_nonconvergence = false;
-  std::string max_memory;  // default: half of physical memory
-  std::string cache_dir;   // default: OUTPUT_DIR/cache
-  std::size_t shuffle_buffer = 100000;
-  std::string distribution = "sharded";
-  CLI::Option* distribution_option = nullptr;
-  std::map<std::string, std::string> given;  // hyperparameter values as typed
-  std::map<std::string, CLI::Option*> hyperparameter_options;
-};
-
 double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-bool parse_bool_option(const std::string& name, const std::string& value) {
-  if (value == "true" || value == "True" || value == "1") return true;
-  if (value == "false" || value == "False" || value == "0") return false;
-  throw UsageError(fmt::format("--{}: '{}' is not allowed; expected true or false", name, value));
-}
-
-// CLI11 reads "-1" into an unsigned option as 2^64-1 and saturates values past 2^64-1, so the text
-// is checked first.
-const CLI::Validator kUnsignedInteger(
-    [](std::string& text) -> std::string {
-      std::uint64_t value = 0;
-      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-      if (error == std::errc() && end == text.data() + text.size()) return {};
-      return fmt::format("'{}' is not allowed; expected an integer from 0 to 18446744073709551615", text);
-    },
-    "UINT");
-
-std::string kebab(std::string name) {
-  for (char& c : name)
-    if (c == '_') c = '-';
-  return name;
 }
 
 // Scores of a whole channel with what they were scored against, for metrics and the report.
@@ -223,6 +177,25 @@ std::size_t records_of(const ChannelSummary& summary) {
   return summary.total_records.value_or(summary.data->rows());
 }
 
+// What the `auto`s that depend on the data are resolved from: the training channel's shape and its
+// class counts over every rank, checked for classes that never occur.
+DataFacts training_facts(const Dataset& train, const StreamedTrain* streamed, std::size_t records,
+                         const TrainConfig& config, Communicator& comm, spdlog::logger& log) {
+  DataFacts facts{records, train.feature_dim, train.sparse, {}};
+  if (streamed != nullptr) {
+    facts.class_counts = streamed->class_counts;
+  } else {
+    facts.class_counts = count_classes(train.labels, config);
+    comm.sum(facts.class_counts);
+  }
+  const std::vector<std::string>& files = streamed != nullptr ? streamed->files : train.files;
+  const std::string source = files.empty()       ? std::string("training data")
+                             : files.size() == 1 ? files.front()
+                                                 : fmt::format("{} and {} more files", files.front(), files.size() - 1);
+  for (const std::string& warning : check_class_counts(facts.class_counts, config, source)) log.warn("{}", warning);
+  return facts;
+}
+
 int run_train(TrainOptions& o) {
   const auto started = std::chrono::steady_clock::now();
   // Started by an MPI launcher with several ranks: this process is one rank of a data-parallel job.
@@ -245,11 +218,7 @@ int run_train(TrainOptions& o) {
   for (const auto* specs : {&o.train, &o.validation, &o.test})
     if (comm->size() > 1 && std::find(specs->begin(), specs->end(), "-") != specs->end())
       throw UsageError("standard input ('-') cannot be split over MPI ranks; give files instead");
-  HyperparameterValues values;
-  if (!o.hyperparameters_file.empty()) values = read_hyperparameters_json(o.hyperparameters_file);
-  for (const auto& [name, option] : o.hyperparameter_options)
-    if (option->count() > 0) values[name] = o.given[name];
-  const bool shuffle = parse_bool_option("shuffle", o.shuffle);
+  const HyperparameterValues values = o.hyperparameter_values();
   const ProgressMode progress = parse_progress_mode(o.progress);
   const int threads = threads_for(o.threads);
   if (o.threads > threads)
@@ -257,9 +226,8 @@ int run_train(TrainOptions& o) {
         "--threads {}: this process may use {} CPUs; training on {} threads (results do not depend on the "
         "thread count)",
         o.threads, threads, threads);
-  TrainConfig config = resolve_config(values, o.seed, threads, shuffle);
-  config.prune_models = parse_bool_option("prune-models", o.prune_models);
-  config.resolved["prune_models"] = config.prune_models;
+  // Every value is checked here, before any data is read.
+  TrainConfig config = resolve_config(values);
   if (lead_rank) ensure_directory(o.output_dir);
 
   const auto loss = make_loss(config.loss, config.loss_params);
@@ -320,8 +288,11 @@ int run_train(TrainOptions& o) {
             train.sparse ? "sparse" : "dense", timing.read_seconds);
   back_sparse_training_store_with_huge_pages(train, config.epochs, *log);
 
-  resolve_data_dependent(config, records_of(train_summary), train.feature_dim, train.sparse);
-  for (const auto& w : config.warnings) log->warn("{}", w);
+  const DataFacts facts =
+      training_facts(train, streamed ? &*streamed : nullptr, records_of(train_summary), config, *comm, *log);
+  config = resolve_config(values, &facts);
+  config.threads = threads;
+  for (const auto& w : no_effect_warnings(values, config, facts)) log->warn("{}", w);
   log->info("hyperparameters: {}", config.resolved.dump());
 
   ThreadPool pool(threads);
@@ -420,55 +391,7 @@ int run_train(TrainOptions& o) {
 
 CommandAction add_train_command(CLI::App& root) {
   auto o = std::make_shared<TrainOptions>();
-  CLI::App* cmd = root.add_subcommand("train", "Train linear models; writes model.pb, model.json, metrics.json");
-  cmd->add_option("--train", o->train, "Training data: files, directories, globs or - for stdin")->required();
-  cmd->add_option("--validation", o->validation, "Validation data (early stopping, model selection)");
-  cmd->add_option("--test", o->test, "Test data (final metrics only)");
-  cmd->add_option("--output-dir,--output_dir", o->output_dir, "Where the artifacts go")->capture_default_str();
-  cmd->add_option("--hyperparameters", o->hyperparameters_file,
-                  "SageMaker hyperparameters.json (an object of strings); command-line options win");
-  cmd->add_option("--content-type,--content_type", o->content_type,
-                  "Force the input format: text/csv, text/libsvm or application/x-recordio-protobuf");
-  cmd->add_option("--seed", o->seed, "Seed of every random draw")->check(kUnsignedInteger)->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Worker threads (default: the CPUs this process may use; at most that many)")
-      ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--shuffle", o->shuffle, "Shuffle the records every epoch (true|false)")->capture_default_str();
-  cmd->add_option("--prune-models,--prune_models", o->prune_models,
-                  "Successive halving: after the 2nd, 4th, 8th, ... epoch the worse half of the models still training "
-                  "stop (true|false)")
-      ->capture_default_str();
-  cmd->add_option("--log-level,--log_level", o->log_level, "trace, debug, info, warn, error or off")
-      ->capture_default_str();
-  cmd->add_flag("--quiet", o->quiet, "Only warnings and errors");
-  cmd->add_option("--progress", o->progress, "auto (a live progress line when stderr is a terminal), always or never")
-      ->capture_default_str();
-  cmd->add_option("--checkpoint-dir,--checkpoint_dir", o->checkpoint_dir,
-                  "Where the training state is saved after every epoch and on SIGINT/SIGTERM "
-                  "[default: OUTPUT_DIR/checkpoint]");
-  cmd->add_flag("--resume", o->resume, "Continue from the checkpoint (same data and options required)");
-  cmd->add_flag("--fail-on-nonconvergence,--fail_on_nonconvergence", o->fail_on_nonconvergence,
-                "Exit 4 when the selected model diverged or hit max epochs while still improving");
-  cmd->add_option("--max-memory,--max_memory", o->max_memory,
-                  "Memory for the training data, in bytes (suffixes K, M, G); larger data is streamed through "
-                  "an on-disk cache [default: half of physical memory]");
-  cmd->add_option("--cache-dir,--cache_dir", o->cache_dir,
-                  "Where streamed training data is cached [default: OUTPUT_DIR/cache]");
-  cmd->add_option("--shuffle-buffer,--shuffle_buffer", o->shuffle_buffer,
-                  "Records in the shuffle buffer when training data is streamed")
-      ->check(kUnsignedInteger)
-      ->capture_default_str();
-  o->distribution_option =
-      cmd->add_option("--distribution", o->distribution,
-                      "Under MPI: sharded (files round-robin over ranks; fewer files than ranks: record ranges) "
-                      "or replicated (every rank reads all, keeps every N-th record)")
-          ->capture_default_str();
-  for (const auto& spec : hyperparameter_specs()) {
-    std::string names = "--" + spec.name;
-    if (kebab(spec.name) != spec.name) names += ",--" + kebab(spec.name);
-    std::string help = spec.help;
-    if (!spec.default_value.empty()) help += " [default: " + spec.default_value + "]";
-    o->hyperparameter_options[spec.name] = cmd->add_option(names, o->given[spec.name], help);
-  }
+  add_train_options(root, *o);
   return [o] { return run_train(*o); };
 }
 

@@ -23,6 +23,10 @@ std::vector<double> count_classes(const std::vector<float>& labels, const TrainC
   return count;
 }
 
+DataFacts describe_training_data(const Dataset& train, const TrainConfig& config) {
+  return {train.rows(), train.feature_dim, train.sparse, count_classes(train.labels, config)};
+}
+
 std::vector<std::string> check_class_counts(const std::vector<double>& count, const TrainConfig& config,
                                             const std::string& source) {
   if (config.predictor_type == PredictorType::kRegressor) return {};
@@ -45,25 +49,6 @@ std::vector<std::string> check_class_counts(const std::vector<double>& count, co
                       "model will not learn to predict it",
                       c, records, source, config.num_classes));
   return warnings;
-}
-
-ClassWeights compute_class_weights(const std::vector<double>& count, const TrainConfig& config) {
-  ClassWeights cw;
-  if (config.predictor_type == PredictorType::kRegressor) return cw;
-  const auto classes = static_cast<std::size_t>(config.num_classes);
-  double n = 0;
-  for (double c : count) n += c;
-  if (config.predictor_type == PredictorType::kBinary) {
-    double positive = config.weighting.positive_weight;
-    if (config.weighting.positive_mode == WeightingConfig::Positive::kBalanced)
-      positive = count[1] > 0 ? count[0] / count[1] : 1.0;
-    if (positive != 1.0) cw.per_class = {1.0, positive};
-  } else if (config.weighting.balance_multiclass) {
-    cw.per_class.resize(classes);
-    for (std::size_t c = 0; c < classes; ++c)
-      cw.per_class[c] = count[c] > 0 ? n / (static_cast<double>(classes) * count[c]) : 1.0;
-  }
-  return cw;
 }
 
 }  // namespace linlearn

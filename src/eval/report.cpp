@@ -10,7 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "eval/hyperparameter_relevance.h"
+#include "linlearn/hyperparameters.h"
 #include "eval/prediction_charts.h"
 #include "eval/report_json.h"
 #include "eval/report_models.h"
@@ -326,7 +326,7 @@ std::string render_hyperparameters(const json& metrics) {
                      (selected ? "selected model" : "of the run; no model was selected") +
                      "; those that have no effect on it left out)</span></h2>\n<div class=\"kv\">\n";
   for (const auto& [name, value] : hyperparameters->items()) {
-    if (!detail::hyperparameter_applies(name, *hyperparameters)) continue;
+    if (!hyperparameter_applies(name, *hyperparameters)) continue;
     const std::string shown = display_value(&value);
     // A long value (a list, JSON) gets a row of its own, where it wraps at commas or scrolls.
     const bool long_value = shown.size() > 24;

@@ -7,7 +7,7 @@
 #include <set>
 #include <vector>
 
-#include "eval/hyperparameter_relevance.h"
+#include "linlearn/hyperparameters.h"
 #include "eval/report_json.h"
 #include "eval/svg_chart.h"
 

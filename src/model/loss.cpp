@@ -288,11 +288,9 @@ class HuberLoss final : public ResidualLoss {
   double delta_;
 };
 
-// The loss parameters come from the configuration; values the formulas cannot use are usage errors.
+// The hyperparameter table has checked the values up front: one the formulas cannot use is a bug.
 void require(bool ok, const std::string& option, double value, const char* allowed) {
-  if (!ok) {
-    throw UsageError(fmt::format("{}: {} is out of range; expected {}", option, value, allowed));
-  }
+  if (!ok) throw std::invalid_argument(fmt::format("{}: {} is out of range; expected {}", option, value, allowed));
 }
 
 }  // namespace

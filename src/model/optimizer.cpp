@@ -321,17 +321,17 @@ std::string optimizer_kind_name(OptimizerKind kind) {
 }
 
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerParams& params) {
-  // The l1 threshold divides by 1 - momentum, and the moment averages need decays below 1.
+  // The l1 threshold divides by 1 - momentum, and the moment averages need decays below 1; the
+  // hyperparameter table has checked the values up front, so one out of range is a bug.
   const auto require_unit_interval = [](const char* option, double value) {
-    if (!(value >= 0.0 && value < 1.0)) {
-      throw UsageError(fmt::format("{}: {} is out of range; expected a number in [0, 1)", option, value));
-    }
+    if (!(value >= 0.0 && value < 1.0))
+      throw std::invalid_argument(fmt::format("{}: {} is out of range; expected a number in [0, 1)", option, value));
   };
   require_unit_interval("momentum", params.momentum);
   require_unit_interval("beta_1", params.beta_1);
   require_unit_interval("beta_2", params.beta_2);
   if (!(params.epsilon > 0.0)) {
-    throw UsageError(fmt::format("epsilon: {} is out of range; expected a positive number", params.epsilon));
+    throw std::invalid_argument(fmt::format("epsilon: {} is out of range; expected a positive number", params.epsilon));
   }
   switch (params.kind) {
     case OptimizerKind::kSgd:

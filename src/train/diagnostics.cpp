@@ -232,7 +232,7 @@ std::string settle_suggestion(const Checkup& c) {
     return fmt::format(
         "set mini_batch_size {} (or leave it at auto): an epoch of {} training records is {} mini-batches of {}, "
         "too few for lr_scheduler_factor=auto to anneal the learning rate, so the loss keeps moving",
-        auto_mini_batch_size(config.train_records), config.train_records, config.updates_per_epoch,
+        auto_mini_batch_size(config.data.records), config.data.records, config.updates_per_epoch,
         config.mini_batch_size);
   if (!schedule.enabled || schedule.factor >= 1.0)
     return "set use_lr_scheduler=true and lr_scheduler_factor=auto: the learning rate then anneals to 1/1000 by the "
@@ -271,9 +271,7 @@ void check_class_imbalance(const Checkup& c) {
   if (*minority == 0 || share >= 0.05) return;
   const TrainConfig& config = c.config;
   const bool binary = config.predictor_type == PredictorType::kBinary;
-  const bool weighted = binary ? config.weighting.positive_mode == WeightingConfig::Positive::kBalanced ||
-                                     config.weighting.positive_weight != 1.0
-                               : config.weighting.balance_multiclass;
+  const bool weighted = !config.weighting.per_class.empty();
   c.add("class_imbalance", weighted ? Severity::kInfo : Severity::kWarning,
         fmt::format("class {} is {:.2f}% of the training records ({} of {})", minority - p.class_counts.begin(),
                     100 * share, *minority, p.records),

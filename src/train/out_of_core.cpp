@@ -144,6 +144,10 @@ std::size_t estimated_input_bytes(const std::vector<std::string>& specs) {
   return total;
 }
 
+DataFacts describe_training_data(const StreamedTrain& train) {
+  return {train.cache->records(), train.cache->feature_dim(), train.cache->sparse(), train.class_counts};
+}
+
 StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const ReadOptions& read,
                                    std::size_t block_bytes, const std::string& cache_path, const TrainConfig& config) {
   const std::filesystem::path dir = std::filesystem::path(cache_path).parent_path();

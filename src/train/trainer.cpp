@@ -56,25 +56,6 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-// Class counts over every rank's records, checked for classes that never occur.
-std::vector<double> global_class_counts(const Channels& channels, const TrainConfig& config, Communicator& comm,
-                                        spdlog::logger& log) {
-  std::vector<double> counts;
-  if (channels.streamed_train != nullptr) {
-    counts = channels.streamed_train->class_counts;
-  } else {
-    counts = count_classes(channels.train->labels, config);
-    comm.sum(counts);
-  }
-  const std::vector<std::string>& files =
-      channels.streamed_train != nullptr ? channels.streamed_train->files : channels.train->files;
-  const std::string source = files.empty()       ? std::string("training data")
-                             : files.size() == 1 ? files.front()
-                                                 : fmt::format("{} and {} more files", files.front(), files.size() - 1);
-  for (const std::string& warning : check_class_counts(counts, config, source)) log.warn("{}", warning);
-  return counts;
-}
-
 // The training records' shape; for streamed data, the scaler sample (which has the cache's shape)
 // also stands for the data in the statistics computed from a sample.
 const Dataset& training_shape(const Channels& channels) {
@@ -112,7 +93,7 @@ class Trainer {
         report_loss_(make_loss(config.loss, config.loss_params)),
         fit_loss_(make_loss(config.loss, training_loss_params(config.loss_params, norm_))),
         outputs_(report_loss_->outputs()),
-        class_weights_(compute_class_weights(global_class_counts(channels, config, comm_, log), config)),
+        class_weights_{config.weighting.per_class},
         train_weights_(streamed_ == nullptr ? class_weights_.for_records(*channels.train) : std::vector<float>{}),
         validation_weights_(channels.validation != nullptr ? class_weights_.for_records(*channels.validation)
                                                            : std::vector<float>{}),

@@ -2,11 +2,16 @@
 // that cannot be written, unknown commands, thread counts.
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "cli/cli_runner.h"
 #include "io/temp_dir.h"
 #include "linlearn/errors.h"
+#include "linlearn/hyperparameters.h"
 #include "linlearn/thread_pool.h"
 
 namespace linlearn {
@@ -65,7 +70,8 @@ TEST(OptionsCli, AnUnknownCommandListsTheCommands) {
     SCOPED_TRACE(args);
     const auto r = run_linlearn(args, dir.path());
     EXPECT_EQ(r.exit_code, kExitUsage);
-    EXPECT_NE(r.err.find("check, convert, convert-model, evaluate, inspect, predict, train"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("check, convert, convert-model, evaluate, inspect, predict, train"), std::string::npos)
+        << r.err;
   }
 }
 
@@ -93,6 +99,48 @@ TEST(OptionsCli, CheckOfADivergedRunFailsTheRequirement) {
       dir.path());
   EXPECT_EQ(r.exit_code, kExitNotConverged) << r.err;
   EXPECT_NE(r.out.find("the run failed (convergence.status diverged) | FAIL"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace linlearn
+
+namespace linlearn {
+namespace {
+
+// A value the declaration refuses: of the wrong type, or just outside its range.
+std::string bad_value(const HyperparameterSpec& spec) {
+  switch (spec.kind) {
+    case ValueKind::kChoice:
+      return "no_such_value";
+    case ValueKind::kBool:
+      return "maybe";
+    case ValueKind::kUnsigned:
+      return "-1";
+    case ValueKind::kInt:
+      return spec.has_range && std::isfinite(spec.max) ? std::to_string(static_cast<long long>(spec.max) + 1) : "1.5";
+    case ValueKind::kFloat:
+      return spec.has_range && std::isfinite(spec.min) ? std::to_string(spec.min - 1) : "fast";
+  }
+  return "";
+}
+
+// Every bad value exits 2 before any data is read: the training channel is a FIFO that nobody
+// writes, so a check that came after reading would hang (and time out).
+TEST(OptionsCli, EveryBadHyperparameterIsRefusedBeforeAnyDataIsRead) {
+  testing::TempDir dir;
+  const std::string fifo = dir.path("never_written");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const auto& spec : hyperparameter_specs()) {
+    const std::string value = bad_value(spec);
+    SCOPED_TRACE(spec.name + " " + value);
+    const std::string type = spec.name == "predictor_type" ? "" : "--predictor_type binary_classifier ";
+    const auto r =
+        testing::run_command("timeout 20 " + std::string(LINLEARN_EXE) + " train " + type + "--train " + fifo +
+                                 " --output-dir " + dir.path("out") + " --" + spec.name + " '" + value + "'",
+                             dir.path());
+    EXPECT_EQ(r.exit_code, kExitUsage) << r.err;
+    EXPECT_NE(r.err.find("--" + spec.name), std::string::npos) << r.err;
+  }
 }
 
 }  // namespace

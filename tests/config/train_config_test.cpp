@@ -10,7 +10,14 @@ namespace linlearn {
 namespace {
 
 TrainConfig resolve(HyperparameterValues v) {
-  return resolve_config(v, 7, 2, true);
+  return resolve_config(v);
+}
+
+// The final resolution, once the data is read.
+TrainConfig resolve(HyperparameterValues v, std::size_t records, std::size_t feature_dim, bool sparse,
+                    std::vector<double> class_counts = {}) {
+  const DataFacts facts{records, feature_dim, sparse, std::move(class_counts)};
+  return resolve_config(v, &facts);
 }
 
 TEST(TrainConfig, ResolvesAutoPerPredictorType) {
@@ -57,18 +64,50 @@ TEST(TrainConfig, RejectsBadInputWithTheOptionName) {
   EXPECT_THROW(resolve({{"predictor_type", "binary_classifier"}, {"epochs", "2.5"}}), UsageError);
 }
 
+std::vector<std::string> warnings_for(const HyperparameterValues& given, bool sparse = false) {
+  const DataFacts facts{1000, 10, sparse, {500, 500}};
+  return no_effect_warnings(given, resolve_config(given, &facts), facts);
+}
+
 TEST(TrainConfig, WarnsAboutOptionsWithoutEffect) {
-  const TrainConfig c =
-      resolve({{"predictor_type", "binary_classifier"}, {"optimizer", "sgd"}, {"beta_1", "0.8"}, {"margin", "2"}});
-  ASSERT_EQ(c.warnings.size(), 2U);
-  EXPECT_NE(c.warnings[0].find("--beta_1"), std::string::npos);
-  EXPECT_NE(c.warnings[1].find("--margin"), std::string::npos);
-  EXPECT_TRUE(resolve({{"predictor_type", "binary_classifier"}}).warnings.empty());
+  const auto w =
+      warnings_for({{"predictor_type", "binary_classifier"}, {"optimizer", "sgd"}, {"beta_1", "0.8"}, {"margin", "2"}});
+  ASSERT_EQ(w.size(), 2U);
+  EXPECT_NE(w[0].find("--beta_1 0.8 has no effect: it applies only with optimizer=adam"), std::string::npos) << w[0];
+  EXPECT_NE(w[1].find("--margin 2 has no effect: it applies only with loss=hinge_loss"), std::string::npos) << w[1];
+  EXPECT_TRUE(warnings_for({{"predictor_type", "binary_classifier"}}).empty());
+  ASSERT_EQ(warnings_for({{"predictor_type", "binary_classifier"}, {"unbias_data", "true"}}, true).size(), 1U);
+}
+
+// A SageMaker hyperparameters.json lists hyperparameters at their defaults: they change nothing.
+TEST(TrainConfig, ValuesAtTheirDefaultsWarnOfNothing) {
+  EXPECT_TRUE(warnings_for({{"predictor_type", "binary_classifier"},
+                            {"optimizer", "sgd"},
+                            {"beta_1", "auto"},
+                            {"margin", "1.0"},
+                            {"quantile", "0.50"},
+                            {"huber_delta", "1"},
+                            {"target_recall", "0.8"},
+                            {"balance_multiclass_weights", "False"},
+                            {"unbias_label", "auto"}})
+                  .empty());
+}
+
+TEST(TrainConfig, BalancedPositiveWeightResolvesToTheNumberUsed) {
+  const TrainConfig c = resolve({{"predictor_type", "binary_classifier"}, {"positive_example_weight_mult", "balanced"}},
+                                400, 3, false, {300, 100});
+  EXPECT_EQ(c.resolved["positive_example_weight_mult"], 3.0);
+  EXPECT_EQ(c.weighting.per_class, (std::vector<double>{1.0, 3.0}));
+  EXPECT_TRUE(
+      resolve({{"predictor_type", "binary_classifier"}}, 400, 3, false, {300, 100}).weighting.per_class.empty());
+  const TrainConfig multi = resolve(
+      {{"predictor_type", "multiclass_classifier"}, {"num_classes", "3"}, {"balance_multiclass_weights", "true"}}, 600,
+      3, false, {300, 200, 100});
+  EXPECT_EQ(multi.weighting.per_class, (std::vector<double>{600.0 / 900, 600.0 / 600, 600.0 / 300}));
 }
 
 TEST(TrainConfig, DataDependentResolution) {
-  TrainConfig c = resolve({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "100"}});
-  resolve_data_dependent(c, 1050, 20, true);
+  TrainConfig c = resolve({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "100"}}, 1050, 20, true);
   EXPECT_EQ(c.models[0].schedule.step, 11);
   EXPECT_FALSE(c.normalization.unbias_data);  // sparse data is scaled, not centred
   EXPECT_EQ(c.resolved["feature_dim"], 20);
@@ -77,8 +116,7 @@ TEST(TrainConfig, DataDependentResolution) {
 // num_models=auto keeps the models' state within kAutoModelsStateBudget; a given count is kept.
 TEST(TrainConfig, AutoNumModelsShrinksForWideModels) {
   const auto models_for = [](HyperparameterValues v, std::size_t feature_dim) {
-    TrainConfig c = resolve(std::move(v));
-    resolve_data_dependent(c, 100000, feature_dim, true);
+    TrainConfig c = resolve(std::move(v), 100000, feature_dim, true);
     EXPECT_EQ(c.resolved["num_models"], static_cast<int>(c.models.size()));
     return c.models.size();
   };
@@ -90,24 +128,21 @@ TEST(TrainConfig, AutoNumModelsShrinksForWideModels) {
   EXPECT_EQ(models_for({{"predictor_type", "multiclass_classifier"}, {"num_classes", "10"}}, std::size_t{1} << 18), 1U);
   EXPECT_EQ(models_for({{"predictor_type", "binary_classifier"}, {"num_models", "8"}}, std::size_t{1} << 20), 8U);
   // The smaller grid is the larger one's prefix.
-  TrainConfig wide = resolve(binary);
-  const TrainConfig full = wide;
-  resolve_data_dependent(wide, 100000, std::size_t{1} << 20, true);
+  const TrainConfig wide = resolve(binary, 100000, std::size_t{1} << 20, true);
+  const TrainConfig full = resolve(binary);
   for (std::size_t m = 0; m < wide.models.size(); ++m)
     EXPECT_DOUBLE_EQ(wide.models[m].learning_rate, full.models[m].learning_rate);
 }
 
 TEST(TrainConfig, AutoLearningRateFactorAnnealsOnlyEpochsOfManyBatches) {
-  TrainConfig c = resolve({{"predictor_type", "binary_classifier"}, {"epochs", "15"}});
-  resolve_data_dependent(c, 60000, 784, false);
+  TrainConfig c = resolve({{"predictor_type", "binary_classifier"}, {"epochs", "15"}}, 60000, 784, false);
   // 100 updates an epoch, 14 decays: the last epoch runs at 1/1000 of the initial rate.
   EXPECT_NEAR(std::pow(c.models[0].schedule.factor, 14), 1e-3, 1e-12);
-  TrainConfig few = resolve({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "1000"}});
-  resolve_data_dependent(few, 1500, 64, false);
+  TrainConfig few = resolve({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "1000"}}, 1500, 64, false);
   EXPECT_EQ(few.updates_per_epoch, 2);
   EXPECT_EQ(few.models[0].schedule.factor, 1.0);
-  TrainConfig given = resolve({{"predictor_type", "binary_classifier"}, {"lr_scheduler_factor", "0.9"}});
-  resolve_data_dependent(given, 60000, 784, false);
+  TrainConfig given =
+      resolve({{"predictor_type", "binary_classifier"}, {"lr_scheduler_factor", "0.9"}}, 60000, 784, false);
   EXPECT_EQ(given.models[0].schedule.factor, 0.9);
 }
 
@@ -118,13 +153,11 @@ TEST(TrainConfig, AutoMiniBatchSizeGivesSmallDataAHundredUpdatesAnEpoch) {
   EXPECT_EQ(auto_mini_batch_size(60000), 600);
   EXPECT_EQ(auto_mini_batch_size(100000), 1000);
   EXPECT_EQ(auto_mini_batch_size(5000000), 1000);
-  TrainConfig c = resolve({{"predictor_type", "binary_classifier"}});
-  resolve_data_dependent(c, 4000, 12, false);
+  TrainConfig c = resolve({{"predictor_type", "binary_classifier"}}, 4000, 12, false);
   EXPECT_EQ(c.mini_batch_size, 40);
   EXPECT_EQ(c.resolved["mini_batch_size"], 40);
   EXPECT_EQ(c.updates_per_epoch, 100);
-  TrainConfig given = resolve({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "1000"}});
-  resolve_data_dependent(given, 4000, 12, false);
+  TrainConfig given = resolve({{"predictor_type", "binary_classifier"}, {"mini_batch_size", "1000"}}, 4000, 12, false);
   EXPECT_EQ(given.mini_batch_size, 1000);
 }
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "eval/hyperparameter_relevance.h"
+#include "linlearn/hyperparameters.h"
 #include "eval/sample_report.h"
 #include "linlearn/report.h"
 
@@ -44,22 +44,22 @@ TEST(HyperparameterRelevance, FollowsPredictorLossOptimizerAndSwitches) {
                        {"normalize_data", false},       {"unbias_data", false}, {"normalize_label", true}};
   for (const char* name : {"huber_delta", "momentum", "init_sigma", "lr_scheduler_step", "normalize_label",
                            "num_point_for_scaler", "learning_rate", "a_future_hyperparameter"})
-    EXPECT_TRUE(detail::hyperparameter_applies(name, regressor)) << name;
+    EXPECT_TRUE(hyperparameter_applies(name, regressor)) << name;
   for (const char* name :
        {"binary_classifier_model_selection_criteria", "target_recall", "quantile", "margin", "beta_1", "init_scale",
         "bias_lr_mult", "accuracy_top_k", "num_classes", "f_beta", "positive_example_weight_mult"})
-    EXPECT_FALSE(detail::hyperparameter_applies(name, regressor)) << name;
+    EXPECT_FALSE(hyperparameter_applies(name, regressor)) << name;
 
   const json binary{{"predictor_type", "binary_classifier"},
                     {"loss", "logistic"},
                     {"optimizer", "adam"},
                     {"binary_classifier_model_selection_criteria", "precision_at_target_recall"}};
-  EXPECT_TRUE(detail::hyperparameter_applies("target_recall", binary));
-  EXPECT_FALSE(detail::hyperparameter_applies("target_precision", binary));
-  EXPECT_TRUE(detail::hyperparameter_applies("beta_2", binary));
-  EXPECT_FALSE(detail::hyperparameter_applies("momentum", binary));
-  EXPECT_FALSE(detail::hyperparameter_applies("normalize_label", binary));
-  EXPECT_TRUE(detail::hyperparameter_applies("num_classes", {{"predictor_type", "multiclass_classifier"}}));
+  EXPECT_TRUE(hyperparameter_applies("target_recall", binary));
+  EXPECT_FALSE(hyperparameter_applies("target_precision", binary));
+  EXPECT_TRUE(hyperparameter_applies("beta_2", binary));
+  EXPECT_FALSE(hyperparameter_applies("momentum", binary));
+  EXPECT_FALSE(hyperparameter_applies("normalize_label", binary));
+  EXPECT_TRUE(hyperparameter_applies("num_classes", {{"predictor_type", "multiclass_classifier"}}));
 }
 
 TEST(ReportLayout, HyperparametersThatDoNotApplyAreLeftOut) {

@@ -380,22 +380,23 @@ TEST(LossTest, BlockFormMatchesPerRecordForm) {
   }
 }
 
-TEST(LossTest, ParametersOutsideTheirRangeAreUsageErrors) {
+// The hyperparameter table refuses these values up front; a loss given one anyway refuses it too.
+TEST(LossTest, ParametersOutsideTheirRangeAreRefused) {
   LossParams params = test_params();
   params.num_classes = 1;
-  EXPECT_THROW(make_loss(LossKind::kSoftmax, params), UsageError);
+  EXPECT_THROW(make_loss(LossKind::kSoftmax, params), std::invalid_argument);
   params = test_params();
   params.quantile = 1.0;
-  EXPECT_THROW(make_loss(LossKind::kQuantile, params), UsageError);
+  EXPECT_THROW(make_loss(LossKind::kQuantile, params), std::invalid_argument);
   params = test_params();
   params.huber_delta = 0.0;
-  EXPECT_THROW(make_loss(LossKind::kHuber, params), UsageError);
+  EXPECT_THROW(make_loss(LossKind::kHuber, params), std::invalid_argument);
   params = test_params();
   params.loss_insensitivity = -0.1;
-  EXPECT_THROW(make_loss(LossKind::kEpsInsensitiveAbsolute, params), UsageError);
+  EXPECT_THROW(make_loss(LossKind::kEpsInsensitiveAbsolute, params), std::invalid_argument);
   params = test_params();
   params.margin = -1.0;
-  EXPECT_THROW(make_loss(LossKind::kHinge, params), UsageError);
+  EXPECT_THROW(make_loss(LossKind::kHinge, params), std::invalid_argument);
 }
 
 }  // namespace

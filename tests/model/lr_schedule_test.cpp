@@ -42,8 +42,8 @@ TEST(LrScheduleTest, NeverRaisesABaseRateBelowTheMinimum) {
   EXPECT_EQ(scheduled_learning_rate(1e-4, schedule, 500), 1e-4);
 }
 
-TEST(LrScheduleTest, NonPositiveStepIsAUsageError) {
-  EXPECT_THROW(scheduled_learning_rate(0.1, decay_every(0, 0.5, 0.0), 5), UsageError);
+TEST(LrScheduleTest, NonPositiveStepIsRefused) {
+  EXPECT_THROW(scheduled_learning_rate(0.1, decay_every(0, 0.5, 0.0), 5), std::invalid_argument);
   EXPECT_EQ(scheduled_learning_rate(0.1, LrSchedule{false, 0, 0.5, 0.0}, 5), 0.1);
 }
 

@@ -69,8 +69,9 @@ struct TrainedRun {
 TrainedRun train(const Split& data, HyperparameterValues values) {
   static auto log = spdlog::logger("test", std::make_shared<spdlog::sinks::null_sink_mt>());
   values.emplace("num_models", "1");
-  TrainConfig c = resolve_config(values, 3, 2, true);
-  resolve_data_dependent(c, data.train.rows(), data.train.feature_dim, false);
+  values.emplace("seed", "3");
+  const DataFacts facts = describe_training_data(data.train, resolve_config(values));
+  TrainConfig c = resolve_config(values, &facts);
   ThreadPool pool(2);
   return {train_models(c, Channels{&data.train, &data.validation, &data.test}, pool, log), c};
 }
@@ -91,8 +92,11 @@ MetricMap binary_test_metrics(const TrainedRun& run, const Dataset& data) {
 
 TEST(Scenarios, QuantileLossPredictsTheQuantile) {
   const Split data = regression_data(6000, {2.0, -1.0, 0.5}, 0.0, 1);
-  const TrainedRun run = train(data, {{"predictor_type", "regressor"}, {"loss", "quantile_loss"}, {"quantile", "0.9"},
-                               {"epochs", "20"}, {"mini_batch_size", "100"}});
+  const TrainedRun run = train(data, {{"predictor_type", "regressor"},
+                                      {"loss", "quantile_loss"},
+                                      {"quantile", "0.9"},
+                                      {"epochs", "20"},
+                                      {"mini_batch_size", "100"}});
   const auto pred = predictions(run.outcome.model, data.test);
   double below = 0;
   for (std::size_t r = 0; r < pred.size(); ++r) below += data.test.labels[r] < pred[r];
@@ -120,8 +124,11 @@ TEST(Scenarios, HuberResistsOutliersThatPullSquaredLoss) {
 
 TEST(Scenarios, L1ZeroesIrrelevantFeaturesExactly) {
   const Split data = binary_data(4000, 20, 0.5, 3);
-  const TrainedRun run = train(data, {{"predictor_type", "binary_classifier"}, {"l1", "0.02"}, {"epochs", "10"},
-                               {"mini_batch_size", "100"}, {"optimizer", "sgd"}});
+  const TrainedRun run = train(data, {{"predictor_type", "binary_classifier"},
+                                      {"l1", "0.02"},
+                                      {"epochs", "10"},
+                                      {"mini_batch_size", "100"},
+                                      {"optimizer", "sgd"}});
   int zero_irrelevant = 0;
   for (std::size_t j = 4; j < 20; ++j) zero_irrelevant += run.outcome.model.weights[j] == 0.0F;
   EXPECT_GE(zero_irrelevant, 14);
@@ -131,14 +138,16 @@ TEST(Scenarios, L1ZeroesIrrelevantFeaturesExactly) {
 TEST(Scenarios, PrecisionAtTargetRecallReachesTheRecall) {
   const Split data = binary_data(4000, 8, 0.3, 4);
   const TrainedRun run = train(data, {{"predictor_type", "binary_classifier"},
-                               {"binary_classifier_model_selection_criteria", "precision_at_target_recall"},
-                               {"target_recall", "0.9"}, {"epochs", "5"}});
+                                      {"binary_classifier_model_selection_criteria", "precision_at_target_recall"},
+                                      {"target_recall", "0.9"},
+                                      {"epochs", "5"}});
   EXPECT_GE(binary_test_metrics(run, data.validation).at("recall"), 0.9);
 }
 
 TEST(Scenarios, BalancedWeightsRaiseMinorityRecall) {
   const Split data = binary_data(20000, 8, 0.02, 5);
-  const HyperparameterValues common{{"predictor_type", "binary_classifier"}, {"epochs", "5"},
+  const HyperparameterValues common{{"predictor_type", "binary_classifier"},
+                                    {"epochs", "5"},
                                     {"binary_classifier_model_selection_criteria", "loss_function"}};
   HyperparameterValues balanced = common;
   balanced["positive_example_weight_mult"] = "balanced";
@@ -151,7 +160,9 @@ TEST(Scenarios, MoreModelsSelectAtLeastAsGoodAModel) {
   const Split data = binary_data(4000, 10, 0.4, 6);
   const TrainedRun one = train(data, {{"predictor_type", "binary_classifier"}, {"epochs", "4"}});
   const TrainedRun eight = train(data, {{"predictor_type", "binary_classifier"}, {"epochs", "4"}, {"num_models", "8"}});
-  const auto score = [](const TrainedRun& r) { return r.outcome.models[static_cast<std::size_t>(r.outcome.selected)].selection_score; };
+  const auto score = [](const TrainedRun& r) {
+    return r.outcome.models[static_cast<std::size_t>(r.outcome.selected)].selection_score;
+  };
   EXPECT_EQ(eight.outcome.models.size(), 8U);
   EXPECT_GE(score(eight), score(one) - 1e-3);
 }

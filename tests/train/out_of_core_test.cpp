@@ -63,7 +63,7 @@ TEST(OutOfCore, StreamedTrainingMatchesInMemoryAndIsDeterministic) {
 TEST(OutOfCore, StreamedPassKeepsCountsSampleAndEveryRecord) {
   testing::TempDir dir;
   TrainConfig config =
-      resolve_config({{"predictor_type", "binary_classifier"}, {"num_point_for_scaler", "300"}}, 5, 1, true);
+      resolve_config({{"predictor_type", "binary_classifier"}, {"num_point_for_scaler", "300"}, {"seed", "5"}});
   const std::vector<std::string> specs{data_path("churn/train.csv")};
   const StreamedTrain s = build_streamed_train(specs, ReadOptions{}, 8192, dir.path("c/train.cache"), config);
   const Dataset all = read_channel(specs, ReadOptions{});
@@ -81,13 +81,17 @@ TEST(OutOfCore, StreamedPassKeepsCountsSampleAndEveryRecord) {
 
 TEST(OutOfCore, StreamedResumeMidEpochAndAtEpochEndGivesTheSameModel) {
   testing::TempDir dir;
-  TrainConfig c = resolve_config(
-      {{"predictor_type", "binary_classifier"}, {"mini_batch_size", "300"}, {"epochs", "4"}, {"num_models", "2"}}, 3, 2,
-      true);
+  const HyperparameterValues c_values{{"predictor_type", "binary_classifier"},
+                                      {"mini_batch_size", "300"},
+                                      {"epochs", "4"},
+                                      {"num_models", "2"},
+                                      {"seed", "3"}};
+  TrainConfig c = resolve_config(c_values);
   StreamedTrain s =
       build_streamed_train({data_path("churn/train.csv")}, ReadOptions{}, 16384, dir.path("train.cache"), c);
   s.shuffle_buffer = 700;
-  resolve_data_dependent(c, s.cache->records(), s.cache->feature_dim(), s.cache->sparse());
+  const DataFacts facts = describe_training_data(s);
+  c = resolve_config(c_values, &facts);
   Channels channels;
   channels.streamed_train = &s;
   auto log = spdlog::logger("test", std::make_shared<spdlog::sinks::null_sink_mt>());
@@ -140,7 +144,7 @@ TEST_P(CacheEvaluationTest, MetricsAreExactAndTheSampleIsUniformAndRepeatable) {
   const EvaluationCase& c = GetParam();
   testing::TempDir dir;
   TrainConfig config =
-      resolve_config({{"predictor_type", predictor_type_name(c.type)}, {"num_classes", "10"}}, 0, 1, true);
+      resolve_config({{"predictor_type", predictor_type_name(c.type)}, {"num_classes", "10"}, {"seed", "0"}});
   const std::vector<std::string> specs{data_path(c.file)};
   const StreamedTrain s = build_streamed_train(specs, ReadOptions{}, 4096, dir.path("train.cache"), config);
   ASSERT_GT(s.cache->blocks(), 3U);
@@ -222,14 +226,16 @@ TEST(OutOfCore, CacheEvaluationScoresLargeBlocksInPieces) {
 
 TEST(OutOfCore, SelectionCalibratesOnTheBoundedSampleRepeatably) {
   testing::TempDir dir;
-  TrainConfig c = resolve_config({{"predictor_type", "binary_classifier"},
-                                  {"epochs", "3"},
-                                  {"num_models", "3"},
-                                  {"binary_classifier_model_selection_criteria", "f_beta"}},
-                                 1, 2, true);
+  const HyperparameterValues c_values{{"predictor_type", "binary_classifier"},
+                                      {"epochs", "3"},
+                                      {"num_models", "3"},
+                                      {"binary_classifier_model_selection_criteria", "f_beta"},
+                                      {"seed", "1"}};
+  TrainConfig c = resolve_config(c_values);
   StreamedTrain s =
       build_streamed_train({data_path("churn/train.csv")}, ReadOptions{}, 16384, dir.path("train.cache"), c);
-  resolve_data_dependent(c, s.cache->records(), s.cache->feature_dim(), s.cache->sparse());
+  const DataFacts facts = describe_training_data(s);
+  c = resolve_config(c_values, &facts);
   Channels channels;
   channels.streamed_train = &s;
   auto log = spdlog::logger("test", std::make_shared<spdlog::sinks::null_sink_mt>());

@@ -20,13 +20,21 @@ spdlog::logger quiet_logger() {
   return spdlog::logger("test", std::make_shared<spdlog::sinks::null_sink_mt>());
 }
 
-TrainConfig binary_config(int threads, const std::string& num_models = "1") {
-  TrainConfig c = resolve_config({{"predictor_type", "binary_classifier"},
-                                  {"mini_batch_size", "200"},
-                                  {"epochs", "6"},
-                                  {"num_models", num_models}},
-                                 11, threads, true);
+// The config resolved as train resolves it once `train` is read.
+TrainConfig final_config(const HyperparameterValues& values, const Dataset& train, int threads) {
+  const DataFacts facts = describe_training_data(train, resolve_config(values));
+  TrainConfig c = resolve_config(values, &facts);
+  c.threads = threads;
   return c;
+}
+
+TrainConfig binary_config(const Dataset& train, int threads, const std::string& num_models = "1") {
+  return final_config({{"predictor_type", "binary_classifier"},
+                       {"mini_batch_size", "200"},
+                       {"epochs", "6"},
+                       {"num_models", num_models},
+                       {"seed", "11"}},
+                      train, threads);
 }
 
 TEST(Trainer, LearnsAndIsBitIdenticalForAnyThreadCount) {
@@ -35,8 +43,7 @@ TEST(Trainer, LearnsAndIsBitIdenticalForAnyThreadCount) {
   auto log = quiet_logger();
   std::vector<LinearModel> models;
   for (int threads : {1, 2, 3}) {
-    TrainConfig c = binary_config(threads, "3");
-    resolve_data_dependent(c, train.rows(), train.feature_dim, false);
+    const TrainConfig c = binary_config(train, threads, "3");
     ThreadPool pool(threads);
     const TrainOutcome out = train_models(c, Channels{&train, &validation, nullptr}, pool, log);
     EXPECT_GE(out.models[static_cast<std::size_t>(out.selected)].selection_score, 0.8);
@@ -66,8 +73,7 @@ TEST(Trainer, LabelSortedInputTrainsLikeShuffledInput) {
   ThreadPool pool(2);
   std::vector<double> scores;
   for (const Dataset* train : {&shuffled, &sorted}) {
-    TrainConfig c = binary_config(2);
-    resolve_data_dependent(c, train->rows(), train->feature_dim, false);
+    const TrainConfig c = binary_config(*train, 2);
     const TrainOutcome out = train_models(c, Channels{train, &validation, nullptr}, pool, log);
     scores.push_back(out.models[static_cast<std::size_t>(out.selected)].selection_score);
   }
@@ -84,14 +90,14 @@ TEST(Trainer, PruningStopsTheWorseHalfAndLeavesTheSurvivorsUnchanged) {
   ThreadPool pool(2);
   std::vector<TrainOutcome> outcomes;
   for (bool prune : {true, false}) {
-    TrainConfig c = resolve_config({{"predictor_type", "binary_classifier"},
-                                    {"mini_batch_size", "200"},
-                                    {"epochs", "4"},
-                                    {"num_models", "4"},
-                                    {"early_stopping_patience", "10"}},
-                                   11, 2, true);
-    c.prune_models = prune;
-    resolve_data_dependent(c, train.rows(), train.feature_dim, false);
+    const TrainConfig c = final_config({{"predictor_type", "binary_classifier"},
+                                        {"mini_batch_size", "200"},
+                                        {"epochs", "4"},
+                                        {"num_models", "4"},
+                                        {"early_stopping_patience", "10"},
+                                        {"seed", "11"},
+                                        {"prune_models", prune ? "true" : "false"}},
+                                       train, 2);
     outcomes.push_back(train_models(c, Channels{&train, &validation, nullptr}, pool, log));
   }
   const TrainOutcome& pruned = outcomes[0];
@@ -267,8 +273,7 @@ TEST(Trainer, ResumeAfterInterruptionGivesTheSameModel) {
   const Dataset validation = testing::logistic_data(500, 6, 9);
   auto log = quiet_logger();
   ThreadPool pool(2);
-  TrainConfig c = binary_config(2, "2");
-  resolve_data_dependent(c, train.rows(), train.feature_dim, false);
+  const TrainConfig c = binary_config(train, 2, "2");
   const Channels channels{&train, &validation, nullptr};
   const LinearModel uninterrupted = train_models(c, channels, pool, log).model;
 
@@ -296,8 +301,7 @@ TEST(Trainer, ResumeAfterInterruptionGivesTheSameModel) {
   EXPECT_EQ(resumed.threshold, uninterrupted.threshold);
 
   // Other options: refused.
-  TrainConfig other = binary_config(2, "3");
-  resolve_data_dependent(other, train.rows(), train.feature_dim, false);
+  const TrainConfig other = binary_config(train, 2, "3");
   EXPECT_THROW(train_models(other, channels, pool, log, control), UsageError);
 }
 

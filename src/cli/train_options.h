@@ -1,0 +1,45 @@
+#pragma once
+// The options of `linlearn train`: the hyperparameters of the declaration table plus the options of
+// the run (channels, resources, output), registered in groups for --help.
+#include <cstddef>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "linlearn/hyperparameters.h"
+
+namespace CLI {
+class App;
+class Option;
+}  // namespace CLI
+
+namespace linlearn {
+
+struct TrainOptions {
+  std::vector<std::string> train, validation, test;
+  std::string output_dir = "./output";
+  std::string hyperparameters_file;
+  std::string content_type;
+  int threads = 0;
+  std::string checkpoint_dir;  // default: OUTPUT_DIR/checkpoint
+  bool resume = false;
+  std::string log_level = "info";
+  bool quiet = false;
+  std::string progress = "auto";
+  bool fail_on_nonconvergence = false;
+  std::string max_memory;  // default: half of physical memory
+  std::string cache_dir;   // default: OUTPUT_DIR/cache
+  std::size_t shuffle_buffer = 100000;
+  std::string distribution = "sharded";
+  CLI::Option* distribution_option = nullptr;
+  std::map<std::string, std::string> given;  // hyperparameter values as typed
+  std::map<std::string, CLI::Option*> hyperparameter_options;
+
+  // hyperparameters.json first, the command line on top.
+  HyperparameterValues hyperparameter_values() const;
+};
+
+// Adds the `train` subcommand to `root`, its options writing into `options`.
+CLI::App* add_train_options(CLI::App& root, TrainOptions& options);
+
+}  // namespace linlearn
