@@ -414,7 +414,7 @@ class Trainer {
     models_[m].release_pending();
     // Models 1.. of the grid try bolder settings on purpose; only the given settings diverging is a warning.
     log_.log(m == 0 ? spdlog::level::warn : spdlog::level::debug,
-             "model {} diverged in epoch {} (loss {}); learning_rate={} optimizer={}", m, epoch + 1, loss,
+             "model {} diverged at epoch {} (loss {}); learning_rate={} optimizer={}", m, epoch + 1, loss,
              config_.models[m].learning_rate, optimizer_kind_name(config_.models[m].optimizer.kind));
   }
 
