@@ -25,6 +25,7 @@ std::string loss_text(double loss) {
 std::string text_of(const nlohmann::json& resolved, const char* name) {
   const auto it = resolved.find(name);
   if (it == resolved.end()) return "?";
+  if (it->is_number_float()) return fmt::format("{:g}", it->get<double>());
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
