@@ -16,17 +16,8 @@ namespace linlearn {
 namespace {
 
 using testing::data_path;
+using testing::lines_of;
 using testing::run_linlearn;
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
 
 // The README's tour command.
 std::string churn(const std::string& out_dir) {

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/cli_runner.h"
 #include "cli/console.h"
 #include "cli/console_sink.h"
 #include "cli/training_log.h"
@@ -16,6 +17,8 @@
 
 namespace linlearn {
 namespace {
+
+using testing::lines_of;
 
 // A file standing in for a stream; text() reads back what was written.
 class Capture {
@@ -33,16 +36,6 @@ class Capture {
  private:
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> file_;
 };
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::size_t start = 0;
-  for (std::size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
-    lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
 
 TrainConfig binary_config() {
   TrainConfig config =
@@ -205,6 +198,13 @@ TEST(ProgressText, TimeLeftIsBoundedByTheEpochsLeft) {
   // Before an epoch has ended, this one's pace stands for all.
   p.epoch = 0;
   EXPECT_NE(progress_text(p, 2, 0.0).find("at most 18s left"), std::string::npos) << progress_text(p, 2, 0.0);
+}
+
+// --quiet drops the progress line unless --progress always asks for it.
+TEST(ProgressText, QuietKeepsTheLineOnlyWhenAskedFor) {
+  EXPECT_TRUE(live_progress(ProgressMode::kAlways, true));
+  EXPECT_FALSE(live_progress(ProgressMode::kAuto, true));
+  EXPECT_FALSE(live_progress(ProgressMode::kNever, false));
 }
 
 }  // namespace
