@@ -7,9 +7,11 @@ packages=(
   build-essential cmake pkg-config
   libeigen3-dev libcli11-dev libprotobuf-dev protobuf-compiler libspdlog-dev libfmt-dev
   nlohmann-json3-dev libfast-float-dev zlib1g-dev libarchive-dev libgtest-dev libopenmpi-dev openmpi-bin
+  bsdutils  # script(1): the progress line's test runs train on a pseudo-terminal
 )
 if [[ "${1:-}" == "--ci" ]]; then
-  packages+=(clang libclang-rt-14-dev)
+  # chromium: tests/eval/report_render_test.cpp screenshots report.html (skipped without it)
+  packages+=(clang libclang-rt-14-dev chromium)
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libbenchmark-dev liblinear-tools python3-sklearn python3-numpy dataset-fashion-mnist time)

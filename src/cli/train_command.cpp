@@ -24,6 +24,8 @@
 #include "linlearn/mpi_communicator.h"
 #endif
 #include "cli/signals.h"
+#include "console.h"
+#include "console_sink.h"
 #include "linlearn/diagnostics.h"
 #include "linlearn/out_of_core.h"
 #include "linlearn/reader.h"
@@ -91,18 +93,11 @@ bool should_stream(const TrainOptions& o, std::size_t max_memory, const Communic
   const std::size_t estimate = estimated_input_bytes(o.train);
   const bool too_large = estimate > max_memory;
   const bool stream = too_large && comm.size() == 1;
-  log.info("training data: about {} bytes in memory, --max-memory {} bytes: {}", estimate, max_memory,
-           stream      ? "streaming it through an on-disk cache"
-           : too_large ? "in memory (streaming is not available under MPI)"
-                       : "in memory");
+  log.debug("training data: about {} bytes in memory, --max-memory {} bytes: {}", estimate, max_memory,
+            stream      ? "streaming it through an on-disk cache"
+            : too_large ? "in memory (streaming is not available under MPI)"
+                        : "in memory");
   return stream;
-}
-
-void log_diagnostics(spdlog::logger& log, const std::vector<Diagnostic>& diagnostics) {
-  for (const auto& d : diagnostics) {
-    const auto level = d.severity == Severity::kInfo ? spdlog::level::info : spdlog::level::warn;
-    log.log(level, "[{}] {} ({}); suggestion: {}", d.code, d.message, severity_name(d.severity), d.suggestion);
-  }
 }
 
 // Epochs read the training records in shuffled order, and a sparse record's few hundred bytes of
@@ -211,7 +206,13 @@ int run_train(TrainOptions& o) {
 #endif
   const bool lead_rank = comm->rank() == 0;
   // Ranks other than 0 would repeat rank 0's lines; they report errors only.
-  auto log = make_stderr_logger(lead_rank || o.log_level == "off" ? o.log_level : "error", o.quiet);
+  const ProgressMode progress = parse_progress_mode(o.progress);
+  const Verbosity verbosity = o.quiet ? Verbosity::kQuiet : o.verbose ? Verbosity::kVerbose : Verbosity::kNormal;
+  LiveTerminal terminal(stderr, stdout, lead_rank && live_progress(progress, o.quiet));
+  const auto sink = std::make_shared<ConsoleSink>(terminal, parse_log_format(o.log_format));
+  auto log =
+      make_console_logger(sink, parse_log_level(lead_rank || o.log_level == "off" ? o.log_level : "error", verbosity));
+  Console console(*log, *sink, terminal);
   const Distribution distribution = parse_distribution(o.distribution);
   if (comm->size() == 1 && o.distribution_option->count() > 0)
     log->warn("--distribution has no effect: this process trains alone (start it with mpirun or srun)");
@@ -219,7 +220,6 @@ int run_train(TrainOptions& o) {
     if (comm->size() > 1 && std::find(specs->begin(), specs->end(), "-") != specs->end())
       throw UsageError("standard input ('-') cannot be split over MPI ranks; give files instead");
   const HyperparameterValues values = o.hyperparameter_values();
-  const ProgressMode progress = parse_progress_mode(o.progress);
   const int threads = threads_for(o.threads);
   if (o.threads > threads)
     log->warn(
@@ -238,7 +238,7 @@ int run_train(TrainOptions& o) {
   read.label_ok = [&loss](float y) { return loss->valid_label(y); };
   read.label_expected = loss->label_domain();
   read.minus_one_is_zero = config.predictor_type == PredictorType::kBinary;
-  read.note = [&log](const std::string& note) { log->info("{}", note); };
+  read.note = [&log](const std::string& note) { log->debug("{}", note); };
   const std::size_t max_memory = o.max_memory.empty() ? default_max_memory() : parse_memory_size(o.max_memory);
   const bool stream = should_stream(o, max_memory, *comm, *log);
   const auto read_started = std::chrono::steady_clock::now();
@@ -257,8 +257,8 @@ int run_train(TrainOptions& o) {
     train.sparse = streamed->cache->sparse();
     train.files = streamed->files;
     train.libsvm_base = streamed->libsvm_base;
-    log->info("cached {} training records in {} blocks at {}", streamed->cache->records(), streamed->cache->blocks(),
-              streamed->cache->path());
+    log->debug("cached {} training records in {} blocks at {}", streamed->cache->records(), streamed->cache->blocks(),
+               streamed->cache->path());
   } else {
     read_together(*comm, [&] { train = read_share(o.train, read, distribution, *comm); });
   }
@@ -284,8 +284,8 @@ int run_train(TrainOptions& o) {
   }
   const ChannelSummary validation_summary = summarize("validation", validation, o.validation, *comm);
   const ChannelSummary test_summary = summarize("test", test, o.test, *comm);
-  log->info("read {} training records x {} features ({}) in {:.3f} s", records_of(train_summary), train.feature_dim,
-            train.sparse ? "sparse" : "dense", timing.read_seconds);
+  console.data({records_of(train_summary), records_of(validation_summary), records_of(test_summary), train.feature_dim,
+                train.sparse, timing.read_seconds, streamed ? streamed->cache->path() : ""});
   back_sparse_training_store_with_huge_pages(train, config.epochs, *log);
 
   const DataFacts facts =
@@ -293,13 +293,12 @@ int run_train(TrainOptions& o) {
   config = resolve_config(values, &facts);
   config.threads = threads;
   for (const auto& w : no_effect_warnings(values, config, facts)) log->warn("{}", w);
-  log->info("hyperparameters: {}", config.resolved.dump());
+  console.settings(config, records_of(validation_summary) > 0);
 
   ThreadPool pool(threads);
   Channels channels{streamed ? nullptr : &train, records_of(validation_summary) > 0 ? &validation : nullptr,
                     records_of(test_summary) > 0 ? &test : nullptr, streamed ? &*streamed : nullptr};
-  TrainingLog training_log(*log, config, channels.validation != nullptr, lead_rank && live_progress(progress, o.quiet),
-                           stderr);
+  TrainingLog training_log(console, terminal, config.epochs);
   TrainControl control;
   control.observer = &training_log;
   control.communicator = comm;
@@ -316,7 +315,7 @@ int run_train(TrainOptions& o) {
   TrainOutcome outcome = train_models(config, channels, pool, *log, control);
   timing.train_seconds = seconds_since(train_started);
   const std::vector<Diagnostic> diagnostics = diagnose(config, profile, outcome);
-  log_diagnostics(*log, diagnostics);
+  console.diagnostics(diagnostics);
 
   const std::filesystem::path dir(o.output_dir);
   std::vector<ChannelSummary> summaries{train_summary};
@@ -355,7 +354,7 @@ int run_train(TrainOptions& o) {
         add_channel_metrics("test", test, outcome.model, config, weights, pool, *comm, final_metrics);
     if (report_on_test) report_scores = std::move(test_scores);
   }
-  for (const auto& [name, value] : final_metrics) log->info("{} = {}", name, value);
+  for (const auto& [name, value] : final_metrics) log->debug("{} = {}", name, value);
 
   timing.total_seconds = seconds_since(started);
   const nlohmann::json metrics = build_metrics_json(config, outcome, summaries, final_metrics,
@@ -378,8 +377,9 @@ int run_train(TrainOptions& o) {
   }
 
   const std::string status = metrics["convergence"]["status"];
-  log->info("selected model {} (epoch {}), status {}; artifacts in {}", outcome.selected,
-            outcome.models[static_cast<std::size_t>(outcome.selected)].best_epoch, status, dir.string());
+  if (lead_rank)
+    console.summary({outcome.selected, outcome.models[static_cast<std::size_t>(outcome.selected)].best_epoch, status,
+                     &final_metrics, dir.string(), &diagnostics});
   if (o.fail_on_nonconvergence && (status == "diverged" || status == "max_epochs")) {
     log->error("--fail-on-nonconvergence: the selected model's status is {}", status);
     return kExitNotConverged;

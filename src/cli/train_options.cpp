@@ -119,7 +119,16 @@ void add_output(CLI::App& cmd, TrainOptions& o) {
       ->type_name("{trace,debug,info,warn,error,off}")
       ->capture_default_str()
       ->group(kOutputGroup);
-  cmd.add_flag("--quiet", o.quiet, "Only warnings and errors")->group(kOutputGroup);
+  CLI::Option* quiet = cmd.add_flag("--quiet", o.quiet, "Errors and the final summary only")->group(kOutputGroup);
+  cmd.add_flag("--verbose", o.verbose,
+               "Also the details: file skips, reader notes, pruning, the resolved hyperparameters, every final metric")
+      ->excludes(quiet)
+      ->group(kOutputGroup);
+  cmd.add_option("--log-format,--log_format", o.log_format,
+                 "text, or sagemaker: lines stamped as SageMaker's and each epoch's #quality_metric lines")
+      ->type_name("{text,sagemaker}")
+      ->capture_default_str()
+      ->group(kOutputGroup);
   cmd.add_option("--progress", o.progress, "A live progress line: auto (when stderr is a terminal), always or never")
       ->type_name("{auto,always,never}")
       ->capture_default_str()

@@ -25,6 +25,8 @@ struct TrainOptions {
   bool resume = false;
   std::string log_level = "info";
   bool quiet = false;
+  bool verbose = false;
+  std::string log_format = "text";
   std::string progress = "auto";
   bool fail_on_nonconvergence = false;
   std::string max_memory;  // default: half of physical memory

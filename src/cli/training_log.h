@@ -1,13 +1,11 @@
 #pragma once
-// What a person sees while `train` runs: one log line per epoch in SageMaker's grammar
-// (#quality_metric ...), and on a terminal a live progress line that is redrawn in place.
+// Watches training: on a terminal a live progress line, redrawn in place below the log; after every
+// epoch a row of the console's table (see console.h).
 #include <chrono>
-#include <cstdio>
 #include <string>
 
-#include <spdlog/logger.h>
-
-#include "linlearn/config.h"
+#include "console.h"
+#include "console_sink.h"
 #include "linlearn/trainer.h"
 
 namespace linlearn {
@@ -15,27 +13,26 @@ namespace linlearn {
 enum class ProgressMode { kAuto, kAlways, kNever };
 ProgressMode parse_progress_mode(const std::string& name);  // auto | always | never; UsageError else
 
+// The progress line of a batch: epoch (from 1), bar, share, speed, running loss, and the time left
+// at most, were every epoch left to run (early stopping may end the run sooner).
+// `seconds_per_epoch`: the mean of the epochs so far; 0 before the first has ended.
+std::string progress_text(const BatchProgress& p, int epochs, double seconds_per_epoch);
+
 class TrainingLog : public TrainingObserver {
  public:
-  // `live` draws the progress line on `terminal` (stderr); otherwise only the epoch log lines.
-  TrainingLog(spdlog::logger& log, const TrainConfig& config, bool has_validation, bool live, std::FILE* terminal);
+  TrainingLog(Console& console, LiveTerminal& terminal, int epochs)
+      : console_(console), terminal_(terminal), epochs_(epochs) {}
 
   void on_batch_end(const BatchProgress& p) override;
   void on_epoch_end(const EpochRecord& record, const TrainOutcome& so_far) override;
 
  private:
-  double criterion(const ModelEpoch& m) const;
-  void clear_line();
-
-  spdlog::logger& log_;
-  const TrainConfig& config_;
-  bool has_validation_;
-  bool live_;
-  std::FILE* terminal_;
+  Console& console_;
+  LiveTerminal& terminal_;
+  const int epochs_;
   std::chrono::steady_clock::time_point last_draw_{};
   double mean_epoch_seconds_ = 0;
   int epochs_seen_ = 0;
-  bool line_drawn_ = false;
 };
 
 // Whether the live line is drawn: always, never, or (auto) when stderr is a terminal and not --quiet.

@@ -16,24 +16,18 @@
 #include "eval/report_models.h"
 #include "eval/report_style.h"
 #include "eval/svg_chart.h"
+#include "eval/training_curves.h"
 
 namespace linlearn {
 namespace {
 
-using detail::ChartSeries;
-using detail::ChartSpec;
 using detail::display_value;
 using detail::format_number;
 using detail::html_escape;
 using detail::index_at;
 using detail::json_at;
-using detail::Range;
 using detail::status_badge;
 using nlohmann::json;
-
-constexpr const char* kSelectedColor = "#2563eb";
-constexpr const char* kOtherModelColor = "#c3c8d1";
-constexpr const char* kDivergedColor = "#ef9a9a";
 
 std::string stat(const std::string& label, const std::string& value_html, bool wide = false) {
   return std::string("<div class=\"stat") + (wide ? " wide" : "") + "\"><div class=\"label\">" + html_escape(label) +
@@ -57,7 +51,7 @@ std::string render_stats(const json& metrics, const ReportCurves& curves) {
   const int selected = index_at(metrics, {"selected_model", "index"});
   html += stat("selected model", selected < 0 ? "none" : fmt::format("#{}", selected));
   if (selected >= 0)
-    html += stat("selected epoch", html_escape(display_value(json_at(metrics, {"selected_model", "epoch"}))));
+    html += stat("selected epoch", html_escape(detail::display_epoch(json_at(metrics, {"selected_model", "epoch"}))));
   const json* status = json_at(metrics, {"convergence", "status"});
   html += stat("status", status && status->is_string() ? status_badge(status->get<std::string>()) : "—");
   if (curves.predictor_type == "binary_classifier" && selected >= 0) {
@@ -111,176 +105,6 @@ std::string render_final_metrics(const json& metrics) {
     html += "</tr>\n";
   }
   return html + "</table>\n</section>\n";
-}
-
-// Per model: (epoch, value) pairs of one per-epoch metric; null or missing values break the line.
-using ModelCurves = std::map<int, std::vector<std::pair<double, double>>>;
-
-std::vector<std::string> epoch_metric_names(const json& epochs) {
-  std::vector<std::string> names;
-  for (const json& epoch : epochs) {
-    const json* models = json_at(epoch, {"models"});
-    if (models == nullptr || !models->is_array()) continue;
-    for (const json& model : *models) {
-      if (!model.is_object()) continue;
-      for (const auto& [key, value] : model.items()) {
-        if ((value.is_number() || value.is_null()) && key.find(':') != std::string::npos &&
-            std::find(names.begin(), names.end(), key) == names.end()) {
-          names.push_back(key);
-        }
-      }
-    }
-  }
-  // Loss charts first (train before validation), then the criteria.
-  const auto rank = [](const std::string& name) {
-    return name == "train:objective_loss" ? 0 : name == "validation:objective_loss" ? 1 : 2;
-  };
-  std::stable_sort(names.begin(), names.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
-  return names;
-}
-
-ModelCurves curves_of(const json& epochs, const std::string& metric) {
-  ModelCurves curves;
-  for (std::size_t e = 0; e < epochs.size(); ++e) {
-    const json* epoch_number = json_at(epochs[e], {"epoch"});
-    const double epoch =
-        epoch_number && epoch_number->is_number() ? epoch_number->get<double>() : static_cast<double>(e);
-    const json* models = json_at(epochs[e], {"models"});
-    if (models == nullptr || !models->is_array()) continue;
-    for (std::size_t m = 0; m < models->size(); ++m) {
-      const json& model = (*models)[m];
-      const json* index = json_at(model, {"index"});
-      const int model_index = index && index->is_number_integer() ? index->get<int>() : static_cast<int>(m);
-      const json* value = json_at(model, {metric.c_str()});
-      if (value == nullptr) continue;
-      curves[model_index].emplace_back(epoch, value->is_number() ? value->get<double>() : NAN);
-    }
-  }
-  return curves;
-}
-
-struct YAxis {
-  Range range;
-  bool log = false;
-  bool clipped = false;  // runaway values above the range
-};
-
-// Values spanning more than three powers of ten (positive, as losses are) go on a log axis, where
-// diverging models and the rest are all readable. Otherwise the axis shows every model's curve unless
-// a few runaway values would flatten the rest: then the top is capped at the larger of the selected
-// model's maximum and the 90th percentile.
-YAxis y_axis_of(const ModelCurves& curves, int selected) {
-  std::vector<double> values;
-  double selected_max = -INFINITY;
-  for (const auto& [index, points] : curves) {
-    for (const auto& [epoch, value] : points) {
-      if (!std::isfinite(value)) continue;
-      values.push_back(value);
-      if (index == selected) selected_max = std::max(selected_max, value);
-    }
-  }
-  if (values.empty()) return {{0.0, 1.0}};
-  std::sort(values.begin(), values.end());
-  if (values.front() > 0.0 && values.back() > 1000.0 * values.front()) {
-    const double pad = std::pow(values.back() / values.front(), 0.05);
-    return {{values.front() / pad, values.back() * pad}, true};
-  }
-  const double percentile_90 = values[(values.size() - 1) * 9 / 10];
-  const double cap = std::max(selected_max, percentile_90);
-  // Runaway means the outliers would take more than half of the chart's height.
-  const bool clipped = values.back() - values.front() > 2.0 * (cap - values.front());
-  const double top = clipped ? cap : values.back();
-  const double pad = 0.06 * (top - values.front());
-  return {{values.front() - pad, top + pad}, false, clipped};
-}
-
-// The line of one model in a training chart: grey, or red when it diverged, with its description
-// on hover.
-ChartSeries other_model_series(const std::vector<std::pair<double, double>>& points, int index,
-                               const std::map<int, detail::ModelInfo>& models) {
-  const auto info = models.find(index);
-  const bool diverged = info != models.end() && info->second.status == "diverged";
-  return {points,
-          diverged ? kDivergedColor : kOtherModelColor,
-          diverged ? 1.4 : 1.0,
-          false,
-          false,
-          1.0,
-          info != models.end() ? info->second.description : fmt::format("model {}", index)};
-}
-
-struct ChartContext {
-  int selected = -1;
-  const json* selected_epoch = nullptr;
-  std::map<int, detail::ModelInfo> models;
-};
-
-std::string render_epoch_chart(const json& epochs, const std::string& metric, const ChartContext& context,
-                               std::size_t chart_number) {
-  const ModelCurves curves = curves_of(epochs, metric);
-  if (curves.empty()) return "";
-  ChartSpec chart;
-  chart.id = fmt::format("epochs-{}", chart_number);
-  chart.x_label = "epoch";
-  // The caption names the channel; the axis only needs the metric, which then fits the plot's height.
-  chart.y_label = metric.substr(metric.find(':') + 1);
-  chart.integer_x_ticks = true;
-  Range epochs_range{INFINITY, -INFINITY};
-  bool any_other = false;
-  bool any_diverged = false;
-  for (const auto& [index, points] : curves) {
-    for (const auto& point : points)
-      epochs_range = {std::min(epochs_range.low, point.first), std::max(epochs_range.high, point.first)};
-    if (index == context.selected) continue;
-    chart.series.push_back(other_model_series(points, index, context.models));
-    (chart.series.back().color == kDivergedColor ? any_diverged : any_other) = true;
-  }
-  chart.x_range = epochs_range;
-  const YAxis y_axis = y_axis_of(curves, context.selected);
-  chart.y_range = y_axis.range;
-  chart.log_y = y_axis.log;
-  if (const auto selected = curves.find(context.selected); selected != curves.end()) {
-    const auto info = context.models.find(context.selected);
-    chart.series.push_back(
-        {selected->second, kSelectedColor, 2.6, false, false, 1.0,
-         info != context.models.end() ? info->second.description + " (selected)" : "selected model"});
-    chart.legend.push_back(
-        {fmt::format("model {} (selected)", context.selected), kSelectedColor, 2.6, detail::LegendMark::kLine});
-    for (const auto& [epoch, value] : selected->second) {
-      if (context.selected_epoch != nullptr && context.selected_epoch->is_number() &&
-          epoch == context.selected_epoch->get<double>() && std::isfinite(value)) {
-        // Named in the legend: a label by the dot would cross the curve at a minimum or maximum.
-        chart.markers.push_back({epoch, value, "", kSelectedColor, detail::LabelSide::kAbove});
-        chart.legend.push_back({"best epoch", kSelectedColor, 0.0, detail::LegendMark::kDot});
-      }
-    }
-  }
-  if (any_other)
-    chart.legend.push_back(
-        {context.selected < 0 ? "models" : "other models", kOtherModelColor, 1.0, detail::LegendMark::kLine});
-  if (any_diverged) chart.legend.push_back({"diverged", kDivergedColor, 1.4, detail::LegendMark::kLine});
-  std::string caption = metric;
-  if (y_axis.log) caption += " (log scale)";
-  if (y_axis.clipped) caption += " (runaway values clipped at the top)";
-  return "<figure><figcaption>" + html_escape(caption) + "</figcaption>\n" + detail::render_chart_svg(chart) +
-         "</figure>\n";
-}
-
-std::string render_training_curves(const json& metrics) {
-  const json* epochs = json_at(metrics, {"epochs"});
-  ChartContext context{index_at(metrics, {"selected_model", "index"}), json_at(metrics, {"selected_model", "epoch"}),
-                       detail::describe_models(metrics)};
-  std::string charts;
-  if (epochs != nullptr && epochs->is_array()) {
-    std::size_t chart_number = 0;
-    for (const std::string& metric : epoch_metric_names(*epochs))
-      charts += render_epoch_chart(*epochs, metric, context, chart_number++);
-  }
-  std::string html = "<section class=\"card\">\n<h2>Training curves <span class=\"muted\">(every model per epoch; " +
-                     std::string(context.selected < 0 ? "none was selected" : "the selected one highlighted") +
-                     "; hover over a line for its model)</span></h2>\n";
-  if (charts.empty()) return html + "<p class=\"note\">No per-epoch records.</p>\n</section>\n";
-  return html + "<div class=\"charts\">\n" + charts + "</div>\n</section>\n";
 }
 
 std::string render_diagnostics(const json& metrics) {
@@ -400,7 +224,7 @@ std::string render_report_html(const json& metrics, const ReportCurves& curves) 
   if (none_selected) html += render_no_model_banner(metrics);
   html += render_diagnostics(metrics);
   html += render_final_metrics(metrics);
-  html += render_training_curves(metrics);
+  html += detail::render_training_curves(metrics);
   html += detail::render_models_section(metrics);
   html += none_selected ? render_no_model_predictions() : detail::render_prediction_section(curves);
   html += render_hyperparameters(metrics);

@@ -29,6 +29,13 @@ inline std::string display_value(const nlohmann::json* value) {
   return value->dump();
 }
 
+// An epoch of metrics.json (counted from 0) as people read it, counted from 1; a dash when it is
+// missing or negative (a model with no best epoch).
+inline std::string display_epoch(const nlohmann::json* value) {
+  if (value == nullptr || !value->is_number_integer() || value->get<long long>() < 0) return "—";
+  return std::to_string(value->get<long long>() + 1);
+}
+
 // The model's index when it is one (>= 0), else -1.
 inline int index_at(const nlohmann::json& root, std::initializer_list<const char*> path) {
   const nlohmann::json* index = json_at(root, path);

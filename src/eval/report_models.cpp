@@ -49,7 +49,7 @@ std::set<std::string> differing_names(const std::vector<std::map<std::string, st
 }
 
 std::string status_phrase(const std::string& status, const json& model) {
-  const std::string epoch = display_value(json_at(model, {"stopped_at_epoch"}));
+  const std::string epoch = display_epoch(json_at(model, {"stopped_at_epoch"}));
   if (status == "pruned") return "pruned after epoch " + epoch;
   if (status == "diverged") return "diverged at epoch " + epoch;
   if (status == "early_stopped") return "stopped early at epoch " + epoch;
@@ -83,15 +83,18 @@ std::vector<ModelRow> model_rows(const json& metrics) {
   return rows;
 }
 
+// "model 3: pruned after epoch 2; learning_rate 0.002, optimizer adam"
+std::string description_of(const ModelRow& row) {
+  std::string description = fmt::format("model {}: {}", row.index, status_phrase(row.status, *row.model));
+  if (!row.differences.empty()) description += "; " + row.differences;
+  return description;
+}
+
 }  // namespace
 
 std::map<int, ModelInfo> describe_models(const json& metrics) {
   std::map<int, ModelInfo> described;
-  for (const ModelRow& row : model_rows(metrics)) {
-    std::string description = fmt::format("model {}: {}", row.index, status_phrase(row.status, *row.model));
-    if (!row.differences.empty()) description += "; " + row.differences;
-    described[row.index] = {row.status, description};
-  }
+  for (const ModelRow& row : model_rows(metrics)) described[row.index] = {row.status, description_of(row)};
   return described;
 }
 
@@ -114,16 +117,15 @@ std::string render_models_section(const json& metrics) {
       rows.size(), selected < 0 ? "none selected" : fmt::format("model {} selected", selected),
       html_escape(display_value(json_at(metrics, {"early_stopping", "criterion"}))));
   for (const ModelRow& row : rows) {
-    const json* best_epoch = json_at(*row.model, {"best_epoch"});
-    const bool has_best = best_epoch != nullptr && best_epoch->is_number_integer() && best_epoch->get<int>() >= 0;
+    const std::string best_epoch = display_epoch(json_at(*row.model, {"best_epoch"}));
     html += fmt::format(
-        "<tr{}><td>{}</td><td class=\"status\">{}{}</td><td>{}</td><td>{}</td><td>{}</td><td "
+        "<tr{} title=\"{}\"><td>{}</td><td class=\"status\">{}{}</td><td>{}</td><td>{}</td><td>{}</td><td "
         "class=\"differences\">{}</td></tr>\n",
-        row.index == selected ? " class=\"selected\"" : "", row.index, status_badge(row.status),
-        row.index == selected ? " <span class=\"badge info\">selected</span>" : "",
-        html_escape(display_value(json_at(*row.model, {"stopped_at_epoch"}))),
-        has_best ? html_escape(display_value(best_epoch)) : "—",
-        html_escape(display_value(json_at(*row.model, {"best_criterion"}))),
+        row.index == selected ? " class=\"selected\"" : "", html_escape(description_of(row)), row.index,
+        status_badge(row.status), row.index == selected ? " <span class=\"badge info\">selected</span>" : "",
+        html_escape(display_epoch(json_at(*row.model, {"stopped_at_epoch"}))), html_escape(best_epoch),
+        // A model without a best epoch (diverged in its first) has no best criterion either.
+        best_epoch == "—" ? "—" : html_escape(display_value(json_at(*row.model, {"best_criterion"}))),
         html_escape(row.differences.empty() ? "—" : row.differences));
   }
   return html + "</table></div>\n</section>\n";

@@ -14,6 +14,7 @@ constexpr int kMarginRight = 18;
 constexpr int kMarginBottom = 46;
 constexpr int kMarginTopPlain = 14;
 constexpr int kMarginTopWithLegend = 34;
+constexpr int kLegendRowHeight = 18;
 // Keeps coordinates of far-off points finite and short; the clip path hides them anyway.
 constexpr double kMaxOffset = 1e4;
 
@@ -92,8 +93,15 @@ std::string render_scatter(const ChartSeries& series, const Frame& frame) {
   return svg;
 }
 
-// A small triangle on the plot's top (bottom) edge where a run of the line's points lies above
-// (below) the y range, so a clipped line does not look as if it just stopped.
+// A triangle pointing up (down) with its base on `y`, in the series' colour with a dark outline, so
+// that the mark of a pale line shows too.
+std::string edge_triangle(double x, double y, int direction, const std::string& color) {
+  return fmt::format("<path d=\"M{:.1f} {:.1f} h10 l-5 {} z\" fill=\"{}\" stroke=\"#4b5563\" stroke-width=\"0.8\"/>\n",
+                     x - 5, y, direction > 0 ? -9 : 9, html_escape(color));
+}
+
+// A triangle on the plot's top (bottom) edge where a run of the line's points lies above (below)
+// the y range, so a clipped line does not look as if it just stopped.
 std::string render_off_chart_marks(const ChartSeries& series, const Frame& frame) {
   std::string svg;
   int previous_side = 0;
@@ -104,8 +112,8 @@ std::string render_off_chart_marks(const ChartSeries& series, const Frame& frame
                      : axis_y < frame.y_range().low  ? -1
                                                      : 0;
     if (side != 0 && side != previous_side) {
-      svg += fmt::format("<path d=\"M{:.1f} {} l-4.5 {} h9 z\" fill=\"{}\"/>\n", frame.px(x),
-                         side > 0 ? frame.top() : frame.bottom(), side > 0 ? 8 : -8, html_escape(series.color));
+      // Inside the plot, pointing the way the line went.
+      svg += edge_triangle(frame.px(x), side > 0 ? frame.top() + 9 : frame.bottom() - 9, side, series.color);
     }
     previous_side = side;
   }
@@ -193,13 +201,40 @@ std::string render_axes(const ChartSpec& chart, const Frame& frame) {
   return svg;
 }
 
-std::string render_legend(const ChartSpec& chart, const Frame& frame) {
-  std::string svg;
-  double x = frame.left();
-  const double y = 16.0;
+// Where each legend entry starts: left to right from the plot's left edge, on a new row of
+// kLegendRowHeight when the next would pass the chart's right edge.
+std::vector<std::pair<double, double>> legend_places(const ChartSpec& chart) {
+  std::vector<std::pair<double, double>> places;
+  double x = kMarginLeft;
+  double y = 16.0;
   for (const LegendEntry& entry : chart.legend) {
+    // Roughly 6.5px per character at 11px: good enough to keep entries apart.
+    const double width = 24 + 6.5 * static_cast<double>(entry.label.size());
+    if (x > kMarginLeft && x + width > chart.width) {
+      x = kMarginLeft;
+      y += kLegendRowHeight;
+    }
+    places.emplace_back(x, y);
+    x += width + 18;
+  }
+  return places;
+}
+
+int top_margin(const ChartSpec& chart) {
+  if (chart.legend.empty()) return kMarginTopPlain;
+  return kMarginTopWithLegend + static_cast<int>(legend_places(chart).back().second - 16.0);
+}
+
+std::string render_legend(const ChartSpec& chart) {
+  std::string svg;
+  const std::vector<std::pair<double, double>> places = legend_places(chart);
+  for (std::size_t i = 0; i < chart.legend.size(); ++i) {
+    const LegendEntry& entry = chart.legend[i];
+    const auto [x, y] = places[i];
     if (entry.mark == LegendMark::kDot) {
       svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{}\" r=\"5\" fill=\"{}\"/>\n", x + 9, y, html_escape(entry.color));
+    } else if (entry.mark == LegendMark::kTriangle) {
+      svg += edge_triangle(x + 9, y + 4, 1, entry.color);
     } else {
       svg +=
           fmt::format("<line x1=\"{:.1f}\" y1=\"{}\" x2=\"{:.1f}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"{}\"{}/>\n",
@@ -209,8 +244,6 @@ std::string render_legend(const ChartSpec& chart, const Frame& frame) {
     svg += fmt::format(
         "<text x=\"{:.1f}\" y=\"{}\" dominant-baseline=\"middle\" font-size=\"11\" fill=\"#374151\">{}</text>\n",
         x + 24, y, html_escape(entry.label));
-    // Roughly 6.5px per character at 11px: good enough to keep entries apart.
-    x += 24 + 6.5 * static_cast<double>(entry.label.size()) + 18;
   }
   return svg;
 }
@@ -301,7 +334,7 @@ std::vector<double> nice_ticks(double low, double high, int count) {
 }
 
 std::string render_chart_svg(const ChartSpec& chart) {
-  const Frame frame(chart, chart.legend.empty() ? kMarginTopPlain : kMarginTopWithLegend);
+  const Frame frame(chart, top_margin(chart));
   const std::string clip_id = html_escape(chart.id) + "-clip";
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"{0}\" height=\"{1}\" "
@@ -311,7 +344,7 @@ std::string render_chart_svg(const ChartSpec& chart) {
   svg +=
       fmt::format("<defs><clipPath id=\"{}\"><rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\"/></clipPath></defs>\n",
                   clip_id, frame.left(), frame.top(), frame.width(), frame.height());
-  svg += render_legend(chart, frame);
+  svg += render_legend(chart);
   svg += render_axes(chart, frame);
   svg += fmt::format("<g clip-path=\"url(#{})\">\n", clip_id);
   for (const ChartSeries& series : chart.series) svg += render_series(series, frame);

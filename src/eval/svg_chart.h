@@ -42,7 +42,8 @@ struct ChartMarker {
   LabelSide side = LabelSide::kAbove;
 };
 
-enum class LegendMark { kLine, kDashedLine, kDot };
+// kTriangle: the mark at the plot's edge where a line leaves it.
+enum class LegendMark { kLine, kDashedLine, kDot, kTriangle };
 
 struct LegendEntry {
   std::string label;

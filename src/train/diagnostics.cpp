@@ -176,7 +176,7 @@ void check_divergence(const Checkup& c) {
     const std::string message = fmt::format(
         "model {} diverged at epoch {} (loss NaN/inf or 10x above its first epoch) with learning_rate={} "
         "optimizer={}",
-        m, c.outcome.models[m].stopped_at_epoch, s.learning_rate, optimizer_kind_name(s.optimizer.kind));
+        m, c.outcome.models[m].stopped_at_epoch + 1, s.learning_rate, optimizer_kind_name(s.optimizer.kind));
     const std::string lower =
         fmt::format("lower learning_rate (try {:g}) or keep normalize_data=true", s.learning_rate / 10);
     if (c.outcome.selected < 0)
@@ -321,7 +321,7 @@ void check_overfitting(const Checkup& c) {
   if (longest < 2) return;
   c.add("overfitting", Severity::kWarning,
         fmt::format("for {} epochs the training loss fell while the validation loss rose; the best epoch was {}",
-                    longest, c.selected().best_epoch),
+                    longest, c.selected().best_epoch + 1),
         "raise wd or l1, or add training data; early stopping kept the best epoch");
 }
 

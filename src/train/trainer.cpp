@@ -394,8 +394,8 @@ class Trainer {
     mo.stopped_at_epoch = epoch;
     models_[m].release_pending();
     // Models 1.. of the grid try bolder settings on purpose; only the given settings diverging is a warning.
-    log_.log(m == 0 ? spdlog::level::warn : spdlog::level::info,
-             "model {} diverged at epoch {} (loss {}); learning_rate={} optimizer={}", m, epoch, loss,
+    log_.log(m == 0 ? spdlog::level::warn : spdlog::level::debug,
+             "model {} diverged at epoch {} (loss {}); learning_rate={} optimizer={}", m, epoch + 1, loss,
              config_.models[m].learning_rate, optimizer_kind_name(config_.models[m].optimizer.kind));
   }
 
@@ -475,7 +475,8 @@ class Trainer {
       models_[m].release_pending();
       pruned += fmt::format("{}{}", pruned.empty() ? "" : ", ", m);
     }
-    log_.info("epoch {}: models {} pruned (successive halving; --prune-models false keeps every model)", epoch, pruned);
+    log_.debug("after epoch {}: models {} pruned (successive halving; --prune-models false keeps every model)",
+               epoch + 1, pruned);
   }
 
   void finish_statuses() {
@@ -633,7 +634,10 @@ class Trainer {
   [[noreturn]] void interrupt(const Position& at) {
     const int signal = control_.stop_signal->load();
     if (!control_.checkpoint_path.empty()) save(at);
-    throw Interrupted(fmt::format("interrupted by signal {} in epoch {}; checkpoint written to {}", signal, at.epoch,
+    // Epochs counted from 1, as people read them: at.epoch is the 0-based epoch to continue with.
+    const std::string when = at.next_record == 0 ? fmt::format("after epoch {}", at.epoch)
+                                                 : fmt::format("in epoch {}", at.epoch + 1);
+    throw Interrupted(fmt::format("interrupted by signal {} {}; checkpoint written to {}", signal, when,
                                   control_.checkpoint_path.empty() ? "(none)" : control_.checkpoint_path),
                       128 + signal);
   }
@@ -659,7 +663,7 @@ class Trainer {
     outcome_.epochs = s.epochs;
     updates_ = s.updates;
     for (std::size_t m = 0; m < models_.size(); ++m) models_[m].loss_sum = s.models[m].loss_sum;
-    log_.info("resuming from {} at epoch {}, record {}", control_.checkpoint_path, s.epoch, s.next_record);
+    log_.info("resuming from {} in epoch {}, record {}", control_.checkpoint_path, s.epoch + 1, s.next_record);
     return {s.epoch, s.next_record, s.updates, s.weight_sum, s.epoch_seconds};
   }
 

@@ -1,10 +1,11 @@
 #pragma once
 // Runs the real linlearn executable for end-to-end tests and captures its exit code and output.
+#include <sys/wait.h>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
+#include <vector>
 
 namespace linlearn::testing {
 
@@ -40,6 +41,19 @@ inline CliResult run_linlearn(const std::string& args, const std::string& scratc
   return run_command(std::string(LINLEARN_EXE) + " " + args, scratch);
 }
 
-inline std::string data_path(const std::string& name) { return std::string(LINLEARN_DATA_DIR) + "/" + name; }
+// The lines of `text`, each without its '\n'; an unterminated last line is left out.
+inline std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  for (std::size_t end = text.find('\n'); end != std::string::npos; end = text.find('\n', start)) {
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+inline std::string data_path(const std::string& name) {
+  return std::string(LINLEARN_DATA_DIR) + "/" + name;
+}
 
 }  // namespace linlearn::testing

@@ -77,7 +77,10 @@ TEST(OptionsCli, AnUnknownCommandListsTheCommands) {
 
 TEST(OptionsCli, MoreThreadsThanCpusRunOnTheCpusAndSayHowMany) {
   testing::TempDir dir;
-  const auto r = run_linlearn(churn(dir.path("many")) + "--epochs 2 --threads 64", dir.path());
+  // Without --quiet, which shows errors only.
+  const std::string args = "train --predictor_type binary_classifier --train " + data_path("churn/train.csv") +
+                           " --output-dir " + dir.path("many") + " --epochs 2 --threads 64";
+  const auto r = run_linlearn(args, dir.path());
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto many = nlohmann::json::parse(slurp(dir.path("many/metrics.json")));
   EXPECT_EQ(many["threads"], usable_cpus());

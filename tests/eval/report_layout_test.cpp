@@ -101,14 +101,17 @@ TEST(ReportLayout, EveryCurveIsClippedToItsPlotAndTitled) {
   }
   // 4 models in each training chart and 2 curves in each of ROC and precision-recall.
   EXPECT_EQ(count(html, "<g><title>"), 3U * 4U + 4U);
-  EXPECT_NE(html.find("<title>model 0: pruned after epoch 3; learning_rate 0.1, optimizer adam</title>"),
+  // Epochs counted from 1: metrics.json's stopped_at_epoch 3 is the fourth epoch.
+  EXPECT_NE(html.find("<title>model 0: pruned after epoch 4; learning_rate 0.1, optimizer adam</title>"),
             std::string::npos);
-  EXPECT_NE(html.find("<title>model 3: diverged at epoch 7; learning_rate 0.4, optimizer adam</title>"),
+  EXPECT_NE(html.find("<title>model 3: diverged at epoch 8; learning_rate 0.4, optimizer adam</title>"),
             std::string::npos);
-  EXPECT_NE(html.find("<title>model 1: stopped early at epoch 11; learning_rate 0.05, optimizer adam (selected)"),
+  EXPECT_NE(html.find("<title>model 1: stopped early at epoch 12; learning_rate 0.05, optimizer adam (selected)"),
             std::string::npos);
-  // The diverged model's runaway loss leaves the top of both loss charts: marked at the edge.
-  EXPECT_GE(count(html, " l-4.5 8 h9 z\" fill=\"#ef9a9a\""), 2U);
+  // The diverged model's runaway loss leaves the top of both loss charts: marked at the edge, and
+  // the legend says what the mark means.
+  EXPECT_GE(count(html, " h10 l-5 -9 z\" fill=\"#ef9a9a\" stroke=\"#4b5563\""), 2U);
+  EXPECT_GE(count(html, ">off the chart</text>"), 2U);
 }
 
 struct Box {
@@ -188,7 +191,7 @@ TEST(ReportLayout, EveryModelDivergedStillShowsWhatHappened) {
   EXPECT_NE(html.find("No model was selected, so there are no predictions to chart."), std::string::npos);
   EXPECT_NE(html.find("(4 trained; none selected; criterion"), std::string::npos);
   EXPECT_EQ(count(html, "<td class=\"status\"><span class=\"badge error\">diverged</span></td>"), 4U);
-  EXPECT_NE(html.find("<title>model 2: diverged at epoch 11; learning_rate 0.02, optimizer sgd</title>"),
+  EXPECT_NE(html.find("<title>model 2: diverged at epoch 12; learning_rate 0.02, optimizer sgd</title>"),
             std::string::npos);
   EXPECT_NE(html.find("of the run; no model was selected"), std::string::npos);
   EXPECT_EQ(html.find("(selected)"), std::string::npos);
@@ -198,27 +201,72 @@ TEST(ReportLayout, EveryModelDivergedStillShowsWhatHappened) {
 TEST(ReportLayout, ModelsTableMarksTheSelectedModelAndTheirDifferences) {
   const testing::SampleReport sample = testing::sample_binary_report();
   const std::string html = render_report_html(sample.metrics, sample.curves());
-  EXPECT_NE(html.find("<tr class=\"selected\"><td>1</td><td class=\"status\"><span class=\"badge good\">early_stopped"
+  EXPECT_NE(html.find("<tr class=\"selected\" title=\"model 1: stopped early at epoch 12; learning_rate 0.05, "
+                      "optimizer adam\"><td>1</td>"
+                      "<td class=\"status\"><span class=\"badge good\">early_stopped"
                       "</span> <span class=\"badge info\">selected</span>"),
             std::string::npos);
   // momentum applies to the sgd model only and beta_1 is the same for every adam model: no difference.
   EXPECT_NE(html.find("<td class=\"differences\">learning_rate 0.02, optimizer sgd</td>"), std::string::npos);
 }
 
+// Huge values of a model that did not diverge put the axis on a log scale, where every model shows.
 TEST(ReportLayout, HugeLossRangesGoOnALogAxis) {
   json metrics = testing::sample_metrics("regressor", "mse");
+  metrics["models"][3]["status"] = "max_epochs";
   for (json& epoch : metrics["epochs"]) {
-    json& diverging = epoch["models"][3];
+    json& runaway = epoch["models"][3];
     const int e = epoch["epoch"].get<int>();
-    diverging["train:objective_loss"] = std::pow(10.0, e);
-    diverging["validation:objective_loss"] = std::pow(10.0, e);
+    runaway["train:objective_loss"] = std::pow(10.0, e);
+    runaway["validation:objective_loss"] = std::pow(10.0, e);
   }
   ReportCurves no_records;
   no_records.predictor_type = "regressor";
   const std::string html = render_report_html(metrics, no_records);
   EXPECT_NE(html.find("train:objective_loss (log scale)"), std::string::npos);
   EXPECT_NE(html.find(">1e10</text>"), std::string::npos);
-  EXPECT_EQ(html.find("runaway values clipped"), std::string::npos);
+  EXPECT_EQ(html.find("(clipped)"), std::string::npos);
+}
+
+// A diverged model's values say only that it diverged: the axis fits the other models, and its line
+// leaves the plot, marked at the edge, instead of squashing them on a log axis.
+TEST(ReportLayout, ADivergedModelLeavesTheAxisToTheOthers) {
+  json metrics = testing::sample_metrics("regressor", "mse");
+  for (json& epoch : metrics["epochs"]) {
+    const int e = epoch["epoch"].get<int>();
+    epoch["models"][3]["train:objective_loss"] = std::pow(10.0, e);
+  }
+  ReportCurves no_records;
+  no_records.predictor_type = "regressor";
+  const std::string html = render_report_html(metrics, no_records);
+  EXPECT_EQ(html.find("train:objective_loss (log scale)"), std::string::npos);
+  EXPECT_NE(html.find("train:objective_loss (clipped)"), std::string::npos);
+  EXPECT_EQ(html.find(">1e10</text>"), std::string::npos);
+}
+
+// When every model diverged the axis fits them all: nothing is left to fit it to.
+TEST(ReportLayout, EveryModelDivergedFitsTheAxisToThemAll) {
+  json metrics = testing::sample_metrics("regressor", "mse");
+  for (json& model : metrics["models"]) model["status"] = "diverged";
+  ReportCurves no_records;
+  no_records.predictor_type = "regressor";
+  const std::string html = render_report_html(metrics, no_records);
+  EXPECT_EQ(html.find("(clipped)"), std::string::npos);
+  EXPECT_EQ(html.find(">off the chart</text>"), std::string::npos);
+}
+
+// Null everywhere (every loss NaN from the first epoch): no empty charts, a note instead.
+TEST(ReportLayout, NoFiniteValuesMeanNoChartsButANote) {
+  json metrics = testing::sample_metrics("regressor", "mse");
+  for (json& epoch : metrics["epochs"])
+    for (json& model : epoch["models"])
+      for (auto& [key, value] : model.items())
+        if (key.find(':') != std::string::npos) value = nullptr;
+  ReportCurves no_records;
+  no_records.predictor_type = "regressor";
+  const std::string html = render_report_html(metrics, no_records);
+  EXPECT_EQ(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("No curve to draw: every per-epoch value is NaN or infinite"), std::string::npos);
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ TEST(ReportTest, SelectedModelIsHighlightedOthersGreyAndTheDivergedOneRed) {
   EXPECT_EQ(count(html, "fill=\"none\" stroke=\"#c3c8d1\" stroke-width=\"1\""), 6U);
   EXPECT_EQ(count(html, "fill=\"none\" stroke=\"#ef9a9a\" stroke-width=\"1.4\""), 3U);
   EXPECT_EQ(count(html, ">diverged</text>"), 3U);
-  EXPECT_NE(html.find("runaway values clipped"), std::string::npos);
+  EXPECT_NE(html.find("train:objective_loss (clipped)"), std::string::npos);
 }
 
 TEST(ReportTest, NothingExternalAndStringsEscaped) {

@@ -29,8 +29,9 @@ TEST(SvgChart, RunsOffThePlotAreMarkedAtItsEdge) {
   // Two points above the top (one run: one mark), then one below the bottom.
   chart.series.push_back({{{0, 1}, {1, 10}, {2, 11}, {3, 1}, {4, -5}}, "#123456", 1.0, false, false, 1.0, ""});
   const std::string svg = render_chart_svg(chart);
-  EXPECT_EQ(count(svg, " l-4.5 8 h9 z\" fill=\"#123456\""), 1U);
-  EXPECT_EQ(count(svg, " l-4.5 -8 h9 z\" fill=\"#123456\""), 1U);
+  // Triangles inside the plot, pointing the way the line went, outlined so that pale lines' show.
+  EXPECT_EQ(count(svg, " h10 l-5 -9 z\" fill=\"#123456\" stroke=\"#4b5563\""), 1U);
+  EXPECT_EQ(count(svg, " h10 l-5 9 z\" fill=\"#123456\" stroke=\"#4b5563\""), 1U);
   // The plot area is framed, and the series clipped to exactly that frame.
   EXPECT_NE(svg.find("<clipPath id=\"t-clip\"><rect x=\"64\" y=\"14\" width=\"458\" height=\"260\"/>"),
             std::string::npos);

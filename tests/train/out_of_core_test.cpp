@@ -33,7 +33,7 @@ double test_accuracy(const std::string& out_dir) {
 // No validation channel: early stopping, selection and the final training metrics all read the cache.
 std::string churn_args(const std::string& out_dir) {
   return "train --predictor_type binary_classifier --train " + data_path("churn/train.csv") + " --test " +
-         data_path("churn/test.csv") + " --output-dir " + out_dir + " --epochs 6 --num_models 2 --threads 2";
+         data_path("churn/test.csv") + " --output-dir " + out_dir + " --epochs 6 --num_models 2 --threads 2 --verbose";
 }
 
 TEST(OutOfCore, StreamedTrainingMatchesInMemoryAndIsDeterministic) {
