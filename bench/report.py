@@ -205,8 +205,9 @@ def by_tool(results, tool):
     return next((r for r in results if r["tool"] == tool and r.get("status") == "ok"), None)
 
 
-def value(result, key):
-    return result.get(key) if result else None
+def field_ratio(numerator, denominator, key):
+    """ratio() of one field of two results, either of which may be missing."""
+    return ratio(numerator.get(key) if numerator else None, denominator.get(key) if denominator else None)
 
 
 def delta(reference, peer):
@@ -227,12 +228,10 @@ def issue18_section(by_dataset):
             continue
         s0, s2 = by_tool(results, "liblinear-s0"), by_tool(results, "liblinear-s2")
         vw1, vwn = by_tool(results, "vw-1pass"), by_tool(results, "vw-passes")
-        wall = lambda r: value(r, "wall_seconds")
-        rss = lambda r: value(r, "peak_rss_mb")
         lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            dataset, primary_metric(ll)[0], ratio(wall(ll), wall(vw1)), ratio(wall(ll), wall(vwn)),
-            ratio(rss(ll), rss(s0)), ratio(rss(ll), rss(s2)), delta(ll, s0), delta(ll, s2),
-            delta(ll, vw1), delta(ll, vwn)))
+            dataset, primary_metric(ll)[0], field_ratio(ll, vw1, "wall_seconds"),
+            field_ratio(ll, vwn, "wall_seconds"), field_ratio(ll, s0, "peak_rss_mb"),
+            field_ratio(ll, s2, "peak_rss_mb"), delta(ll, s0), delta(ll, s2), delta(ll, vw1), delta(ll, vwn)))
     fashion = by_dataset.get("fmnist", [])
     csv, libsvm = by_tool(fashion, "linlearn-csv"), by_tool(fashion, "linlearn-libsvm")
     if not lines and not (csv and libsvm):
