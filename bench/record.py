@@ -2,11 +2,21 @@
 """Records one benchmark measurement as JSON: wall time and peak RSS from `/usr/bin/time -f '%e %M'`
 files, the test metrics from the tool's own output, and how it was run.
 
+A time file may hold several lines (the same command repeated): its wall time is the minimum
+over them, peak RSS the maximum; several files (train, predict) add up.
+
 Metric sources, one per tool kind:
   --linlearn-metrics D/metrics.json   linlearn's final_metrics ("test:..." keys)
-  --liblinear-predictions P --test-libsvm T   LIBLINEAR's predictions scored against T's labels
+  --liblinear-predictions P --test-libsvm T   LIBLINEAR's predictions scored against T's labels;
+                                      with --liblinear-model M (binary) also the AUC of M's
+                                      decision values on T
+  --vw-predictions P --test-libsvm T  Vowpal Wabbit's -p output: binary raw scores (label 1 when
+                                      > 0; AUC of the scores), multiclass labels 1..K
   --sklearn-json J                    written by bench/sklearn_peer.py
   --truth truth.json                  the ground-truth model of a synthetic set (no run)
+Accuracy and AUC of the peers come from the same functions (scikit-learn's roc_auc_score);
+linlearn's are its own test:binary_classification_accuracy and test:roc_auc_score.
+--artifact PATH (repeatable): the bytes a tool leaves (a directory counts its files).
 """
 import argparse
 import datetime
@@ -16,18 +26,28 @@ import os
 import numpy as np
 
 LINLEARN_KEYS = {
-    "binary": {"accuracy": "test:binary_classification_accuracy"},
+    "binary": {"accuracy": "test:binary_classification_accuracy", "auc": "test:roc_auc_score"},
     "multiclass": {"accuracy": "test:multiclass_accuracy"},
     "regression": {"mse": "test:mse", "r2": "test:r2"},
 }
 
 
 def read_time_file(path):
-    """(elapsed seconds, max RSS in KB) from the last line of a `/usr/bin/time -f '%e %M'` file."""
+    """Wall seconds of each run and the max RSS in KB, from a `/usr/bin/time -f '%e %M'` file.
+
+    A failed command makes /usr/bin/time write a "Command exited..." line first; the numbers are
+    the last two fields of each line that has them."""
+    walls, rss_kb = [], 0
     with open(path) as f:
-        lines = [line.split() for line in f if line.strip()]
-    elapsed, rss_kb = lines[-1][-2:]
-    return float(elapsed), int(rss_kb)
+        for line in f:
+            fields = line.split()
+            try:
+                wall, rss = float(fields[-2]), int(fields[-1])
+            except (IndexError, ValueError):
+                continue
+            walls.append(wall)
+            rss_kb = max(rss_kb, rss)
+    return walls, rss_kb
 
 
 def libsvm_labels(path):
@@ -42,6 +62,48 @@ def score(task, predictions, labels):
     return {"accuracy": float(np.mean(predictions == labels))}
 
 
+def auc(scores, labels):
+    from sklearn.metrics import roc_auc_score
+    return float(roc_auc_score(labels, scores))
+
+
+def liblinear_scores(model_path, test_path):
+    """Decision values of a binary LIBLINEAR model on a LIBSVM file, oriented towards label 1."""
+    from sklearn.datasets import load_svmlight_file
+    header = {}
+    with open(model_path) as f:
+        for line in f:
+            if line.strip() == "w":
+                break
+            key, _, value = line.strip().partition(" ")
+            header[key] = value.split()
+        weights = np.loadtxt(f, ndmin=2)
+    if len(header["label"]) != 2 or weights.shape[1] != 1:
+        raise ValueError("%s: not a binary model" % model_path)
+    dim = int(header["nr_feature"][0])
+    bias = float(header["bias"][0])
+    x, _ = load_svmlight_file(test_path, zero_based=False)
+    x = x[:, :dim] if x.shape[1] >= dim else x
+    scores = x @ weights[:x.shape[1], 0]
+    if bias >= 0:
+        scores = scores + bias * weights[dim, 0]
+    return scores if float(header["label"][0]) == 1 else -scores
+
+
+def vw_metrics(task, predictions_path, labels):
+    with open(predictions_path) as f:
+        values = np.array([float(line.split()[0]) for line in f if line.strip()])
+    if task == "binary":
+        return {"accuracy": float(np.mean((values > 0) == (labels == 1))), "auc": auc(values, labels)}
+    return score(task, values - 1, labels)
+
+
+def artifact_bytes(path):
+    if os.path.isdir(path):
+        return sum(os.path.getsize(os.path.join(d, name)) for d, _, names in os.walk(path) for name in names)
+    return os.path.getsize(path) if os.path.exists(path) else 0
+
+
 def metrics_of(args, result):
     if args.linlearn_metrics:
         with open(args.linlearn_metrics) as f:
@@ -52,7 +114,13 @@ def metrics_of(args, result):
         return {name: final[key] for name, key in LINLEARN_KEYS[args.task].items() if key in final}
     if args.liblinear_predictions:
         predictions = np.loadtxt(args.liblinear_predictions, ndmin=1)
-        return score(args.task, predictions, libsvm_labels(args.test_libsvm))
+        labels = libsvm_labels(args.test_libsvm)
+        metrics = score(args.task, predictions, labels)
+        if args.liblinear_model and args.task == "binary":
+            metrics["auc"] = auc(liblinear_scores(args.liblinear_model, args.test_libsvm), labels)
+        return metrics
+    if args.vw_predictions:
+        return vw_metrics(args.task, args.vw_predictions, libsvm_labels(args.test_libsvm))
     if args.sklearn_json:
         with open(args.sklearn_json) as f:
             peer = json.load(f)
@@ -82,6 +150,9 @@ def main():
                         help="time file; several (train, predict) are summed, RSS is their max")
     parser.add_argument("--linlearn-metrics")
     parser.add_argument("--liblinear-predictions")
+    parser.add_argument("--liblinear-model")
+    parser.add_argument("--vw-predictions")
+    parser.add_argument("--artifact", action="append", default=[])
     parser.add_argument("--test-libsvm")
     parser.add_argument("--sklearn-json")
     parser.add_argument("--truth")
@@ -91,9 +162,14 @@ def main():
               "train_rows": args.train_rows, "command": args.command,
               "measured_at": datetime.datetime.now().isoformat(timespec="seconds")}
     times = [read_time_file(path) for path in args.time if os.path.exists(path)]
+    times = [(walls, kb) for walls, kb in times if walls]
     if times:
-        result["wall_seconds"] = sum(t for t, _ in times)
+        result["wall_seconds"] = sum(min(walls) for walls, _ in times)
+        result["wall_seconds_runs"] = [walls for walls, _ in times]
         result["peak_rss_mb"] = max(kb for _, kb in times) / 1024.0
+    if args.artifact:
+        result["artifact_bytes"] = sum(artifact_bytes(path) for path in args.artifact)
+
     if args.exit_code == 124:
         result["status"] = "timeout"
     elif args.exit_code != 0:

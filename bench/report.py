@@ -2,7 +2,10 @@
 """Writes the benchmark's markdown report from the JSON results that bench/record.py wrote.
 
 One table per data set: each tool's end-to-end wall time, fit time where it is known, test
-metric, peak RSS and training records per second, and linlearn against each peer.
+metric, peak RSS, training records per second, the size of what it leaves, and linlearn against
+each peer; then the ratios of issue 18 (sparse, wide data). A section whose results are not in
+--results (a run of some data sets only, or a fresh checkout) is kept as the previous report had
+it, and so are the hand-written notes from the first "## Notes" heading on.
 """
 import argparse
 import datetime
@@ -17,14 +20,26 @@ DATASETS = {
     "dense": "c) synthetic dense logistic, 100 features on scales 1e-3..1e3, training rows sorted by label",
     "regression": "d) synthetic linear regression, 50 features on scales 1e-2..1e2, Gaussian noise sd 1",
     "sparse": "e) synthetic sparse logistic, 2^20 features, 40 non-zeros per row (LIBSVM)",
+    "clicklog": "g) synthetic click log: 26 categorical fields (Zipf), hashed into 2^20 features, AUC "
+                "(`make_clicklog.py`)",
+    "text": "h) manual-page paragraphs, commands (man 1, 6, 8) vs the rest, hashed words, 2^20 features "
+            "(`make_textset.py`)",
+    "text20": "i) manual-page paragraphs, the Debian section of their package, 20 classes, hashed words, "
+              "2^20 features (`make_textset.py`)",
 }
+# The table's main metric where it is not accuracy (classification) or mse (regression).
+PRIMARY = {"clicklog": "auc"}
 # Rows in this order; the first linlearn row present is the one the peers are compared with.
-TOOL_ORDER = ["linlearn-csv", "linlearn-libsvm", "liblinear", "sklearn-logreg", "sklearn-sgd",
-              "sklearn-linreg", "truth"]
+TOOL_ORDER = ["linlearn-csv", "linlearn-libsvm", "liblinear", "liblinear-s0", "liblinear-s2", "vw-1pass",
+              "vw-passes", "sklearn-logreg", "sklearn-sgd", "sklearn-linreg", "truth"]
 TOOL_LABELS = {
     "linlearn-csv": "linlearn (CSV)",
     "linlearn-libsvm": "linlearn (LIBSVM)",
     "liblinear": "LIBLINEAR",
+    "liblinear-s0": "LIBLINEAR -s 0 (logistic)",
+    "liblinear-s2": "LIBLINEAR -s 2 (L2-loss SVM)",
+    "vw-1pass": "Vowpal Wabbit, 1 pass",
+    "vw-passes": "Vowpal Wabbit, 10 passes (cache)",
     "sklearn-logreg": "scikit-learn LogisticRegression",
     "sklearn-sgd": "scikit-learn SGDClassifier",
     "sklearn-linreg": "scikit-learn LinearRegression",
@@ -34,6 +49,7 @@ TOOL_LABELS = {
 
 NOTES_MARKER = "## Notes"
 KERNEL_TITLE = "f) training kernel: one in-memory epoch of Fashion-MNIST binary (`bench/kernel.py`)"
+ISSUE18_TITLE = "j) issue 18: linlearn against Vowpal Wabbit and LIBLINEAR on sparse, wide data"
 
 
 def cpu_model():
@@ -48,12 +64,15 @@ def fmt(value, digits=3):
     if value is None:
         return "—"
     if isinstance(value, float):
-        return "%.*g" % (digits, value) if abs(value) < 1e4 else "%.0f" % value
+        return "%.*g" % (digits, value) if abs(value) < 10 ** digits else "%.0f" % value
     return str(value)
 
 
 def primary_metric(result):
     metrics = result.get("metrics") or {}
+    name = PRIMARY.get(result["dataset"])
+    if name in metrics:
+        return name, metrics[name]
     if "accuracy" in metrics:
         return "accuracy", metrics["accuracy"]
     if "mse" in metrics:
@@ -65,6 +84,8 @@ def metric_text(result):
     if result.get("status") != "ok":
         return result.get("status", "—")
     metrics = result.get("metrics") or {}
+    if PRIMARY.get(result["dataset"]) == "auc" and "auc" in metrics:
+        return "auc %.4f, acc %.4f" % (metrics["auc"], metrics.get("accuracy", float("nan")))
     if "accuracy" in metrics:
         return "acc %.4f" % metrics["accuracy"]
     if "mse" in metrics:
@@ -81,9 +102,9 @@ def ratio(numerator, denominator):
 def table(results):
     reference = next((r for r in results if r["tool"].startswith("linlearn") and r.get("status") == "ok"),
                      None)
-    lines = ["| tool | wall s (end to end) | fit s | test metric | peak RSS MB | records/s "
+    lines = ["| tool | wall s (end to end) | fit s | test metric | peak RSS MB | records/s | artifact MB "
              "| peer wall / linlearn wall | linlearn RSS / peer RSS | linlearn metric − peer |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         wall = r.get("wall_seconds")
         ok = r.get("status") == "ok"
@@ -100,10 +121,11 @@ def table(results):
             notes = " (%d iter%s)" % (r["iterations"], "" if r.get("converged", True) else ", not converged")
         if "epochs_run" in r:
             notes = " (%d epochs)" % r["epochs_run"]
-        lines.append("| %s | %s | %s | %s%s | %s | %s | %s |" % (
+        size = r.get("artifact_bytes")
+        lines.append("| %s | %s | %s | %s%s | %s | %s | %s | %s |" % (
             TOOL_LABELS.get(r["tool"], r["tool"]), fmt(wall), fmt(r.get("fit_seconds")),
             metric_text(r), notes, fmt(r.get("peak_rss_mb"), 4),
-            records_per_second, " | ".join(compare)))
+            records_per_second, fmt(size / 1e6 if size is not None else None), " | ".join(compare)))
     return lines
 
 
@@ -153,6 +175,127 @@ def kernel_section(path):
     return lines
 
 
+def load_results(directory):
+    """{dataset: [result, ...] in TOOL_ORDER} of every DATASET/TOOL.json under directory."""
+    by_dataset = {}
+    for path in sorted(glob.glob(os.path.join(directory, "*", "*.json"))):
+        with open(path) as f:
+            result = json.load(f)
+        if "tool" in result and "dataset" in result:
+            by_dataset.setdefault(result["dataset"], []).append(result)
+    for results in by_dataset.values():
+        results.sort(key=lambda r: TOOL_ORDER.index(r["tool"]) if r["tool"] in TOOL_ORDER else len(TOOL_ORDER))
+    return by_dataset
+
+
+def dataset_section(title, results):
+    rows = max(r["train_rows"] for r in results)
+    measured = max(r.get("measured_at", "") for r in results)
+    runs = max((len(w) for r in results for w in r.get("wall_seconds_runs", [])), default=1)
+    out = ["## %s" % title, "",
+           "Training records: %d. Last measured %s; wall s is the minimum of %d run%s of each command."
+           % (rows, measured.replace("T", " "), runs, "" if runs == 1 else "s"), ""]
+    out += table(results)
+    if not any(r["tool"].startswith("linlearn") and r.get("status") == "ok" for r in results):
+        out += ["", "linlearn: no result yet (`linlearn train` was not available or failed)."]
+    return out + [""]
+
+
+def by_tool(results, tool):
+    return next((r for r in results if r["tool"] == tool and r.get("status") == "ok"), None)
+
+
+def field_ratio(numerator, denominator, key):
+    """ratio() of one field of two results, either of which may be missing."""
+    return ratio(numerator.get(key) if numerator else None, denominator.get(key) if denominator else None)
+
+
+def delta(reference, peer):
+    if not reference or not peer:
+        return "—"
+    name, ref_value = primary_metric(reference)
+    peer_name, peer_value = primary_metric(peer)
+    return "%+.4f" % (ref_value - peer_value) if name and name == peer_name else "—"
+
+
+def issue18_section(by_dataset):
+    """linlearn against VW's one pass (wall), LIBLINEAR (RSS) and every peer (metric)."""
+    lines = []
+    for dataset in ("clicklog", "text", "text20"):
+        results = by_dataset.get(dataset, [])
+        ll = by_tool(results, "linlearn-libsvm")
+        if not ll:
+            continue
+        s0, s2 = by_tool(results, "liblinear-s0"), by_tool(results, "liblinear-s2")
+        vw1, vwn = by_tool(results, "vw-1pass"), by_tool(results, "vw-passes")
+        lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            dataset, primary_metric(ll)[0], field_ratio(ll, vw1, "wall_seconds"),
+            field_ratio(ll, vwn, "wall_seconds"), field_ratio(ll, s0, "peak_rss_mb"),
+            field_ratio(ll, s2, "peak_rss_mb"), delta(ll, s0), delta(ll, s2), delta(ll, vw1), delta(ll, vwn)))
+    fashion = by_dataset.get("fmnist", [])
+    csv, libsvm = by_tool(fashion, "linlearn-csv"), by_tool(fashion, "linlearn-libsvm")
+    if not lines and not (csv and libsvm):
+        return []
+    out = ["## " + ISSUE18_TITLE, "",
+           "Ratios of linlearn (defaults, LIBSVM input) to each peer from the tables above; a wall or "
+           "RSS ratio below 1x means linlearn is faster or smaller; metric deltas are linlearn's test "
+           "metric minus the peer's (higher is better).", ""]
+    if lines:
+        out += ["| data set | metric | linlearn wall / VW 1-pass wall | linlearn wall / VW 10-pass wall "
+                "| linlearn RSS / LIBLINEAR -s 0 RSS | linlearn RSS / LIBLINEAR -s 2 RSS "
+                "| − LIBLINEAR -s 0 | − LIBLINEAR -s 2 | − VW 1 pass | − VW 10 passes |",
+                "|---|---|---|---|---|---|---|---|---|---|"] + lines + [""]
+    truth = by_tool(by_dataset.get("clicklog", []), "truth")
+    ll = by_tool(by_dataset.get("clicklog", []), "linlearn-libsvm")
+    if truth and ll:
+        out.append("- clicklog: linlearn's test AUC − the true model's: %s." % delta(ll, truth))
+    if csv and libsvm:
+        out.append("- Fashion-MNIST binary: linlearn LIBSVM wall / CSV wall = %s (%s s / %s s, table a)."
+                   % (ratio(libsvm["wall_seconds"], csv["wall_seconds"]), fmt(libsvm["wall_seconds"]),
+                      fmt(csv["wall_seconds"])))
+    return out + [""]
+
+
+def previous_report(path):
+    """({"## heading": [lines]}, notes text) of the report at path, if there is one."""
+    if not os.path.exists(path):
+        return {}, ""
+    with open(path) as f:
+        text = f.read()
+    notes = ""
+    if NOTES_MARKER in text:
+        notes = text[text.index(NOTES_MARKER):].rstrip("\n")
+        text = text[:text.index(NOTES_MARKER)]
+    sections, current = {}, None
+    for line in text.splitlines():
+        if line.startswith("## "):
+            current = sections.setdefault(line, [])
+        if current is not None:
+            current.append(line)
+    return sections, notes
+
+
+def preamble(mode):
+    return ["# linlearn benchmark results", "",
+            "Written by `bench/run.sh` (%s mode) on %s." % (mode, datetime.date.today().isoformat()),
+            "Machine of this run: %s, nproc %d, %s." % (cpu_model(), os.cpu_count(), platform.platform()), "",
+            "- wall s: `/usr/bin/time -f '%e %M'` around the whole process, reading the files included "
+            "(LIBLINEAR: `liblinear-train` + `liblinear-predict`; Vowpal Wabbit: `vw` training + `vw -t` "
+            "predicting); peak RSS likewise (max of the two). With `--repeat N` each command runs N times "
+            "and wall s is the minimum.",
+            "- fit s: linlearn's `timing.train_seconds`; scikit-learn's fit on preloaded arrays "
+            "(StandardScaler included); LIBLINEAR and Vowpal Wabbit report none. With `--repeat`, the "
+            "last run's.",
+            "- records/s: training records / end-to-end wall seconds. artifact MB: what the tool leaves "
+            "(linlearn's output directory, LIBLINEAR's model file, Vowpal Wabbit's `-f` model).",
+            "- ratios: a peer wall / linlearn wall above 1x means linlearn is faster; an RSS ratio below 1x "
+            "means linlearn uses less memory; the metric delta is linlearn's test metric minus the peer's "
+            "(accuracy, auc: higher is better; mse: lower is better).",
+            "- The machine is shared (other jobs may run), so treat timings as indicative; each command "
+            "and the exact options are in bench/work/results/*/*.json and bench/run.sh. A section a "
+            "run did not measure is kept from the previous report.", ""]
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--results", required=True, help="directory of DATASET/TOOL.json files")
@@ -160,44 +303,20 @@ def main():
     parser.add_argument("--mode", default="full")
     args = parser.parse_args()
 
-    out = ["# linlearn benchmark results", "",
-           "Written by `bench/run.sh` (%s mode) on %s." % (args.mode, datetime.date.today().isoformat()),
-           "Machine: %s, nproc %d, %s." % (cpu_model(), os.cpu_count(), platform.platform()), "",
-           "- wall s: `/usr/bin/time -f '%e %M'` around the whole process, reading the files included "
-           "(LIBLINEAR: `liblinear-train` + `liblinear-predict`); peak RSS likewise (max of the two).",
-           "- fit s: linlearn's `timing.train_seconds`; scikit-learn's fit on preloaded arrays "
-           "(StandardScaler included); LIBLINEAR reports none.",
-           "- records/s: training records / end-to-end wall seconds.",
-           "- ratios: a peer wall / linlearn wall above 1x means linlearn is faster; an RSS ratio below 1x "
-           "means linlearn uses less memory; the metric delta is linlearn's test metric minus the peer's "
-           "(accuracy: higher is better; mse: lower is better).",
-           "- The machine is shared (other jobs may run), so treat timings as indicative; each command "
-           "and the exact options are in bench/work/results/*/*.json and bench/run.sh.", ""]
-    for dataset, title in DATASETS.items():
-        files = glob.glob(os.path.join(args.results, dataset, "*.json"))
-        if not files:
-            continue
-        results = []
-        for path in files:
-            with open(path) as f:
-                results.append(json.load(f))
-        results.sort(key=lambda r: TOOL_ORDER.index(r["tool"]) if r["tool"] in TOOL_ORDER else len(TOOL_ORDER))
-        rows = max(r["train_rows"] for r in results)
-        out += ["## %s" % title, "", "Training records: %d." % rows, ""]
-        out += table(results)
-        if not any(r["tool"].startswith("linlearn") and r.get("status") == "ok" for r in results):
-            out += ["", "linlearn: no result yet (`linlearn train` was not available or failed)."]
-        out.append("")
+    by_dataset = load_results(args.results)
+    previous, notes = previous_report(args.out)
     kernel = os.path.join(args.results, "kernel", "kernel.json")
-    if os.path.exists(kernel):
-        out += kernel_section(kernel)
-    # Notes written by hand under the marker survive a rewrite of the tables.
-    if os.path.exists(args.out):
-        with open(args.out) as f:
-            previous = f.read()
-        if NOTES_MARKER in previous:
-            out.append(previous[previous.index(NOTES_MARKER):].rstrip("\n"))
-            out.append("")
+    generated = []
+    for dataset, title in DATASETS.items():
+        generated.append((title, dataset_section(title, by_dataset[dataset]) if dataset in by_dataset else []))
+        if dataset == "sparse":
+            generated.append((KERNEL_TITLE, kernel_section(kernel) if os.path.exists(kernel) else []))
+    generated.append((ISSUE18_TITLE, issue18_section(by_dataset)))
+    out = preamble(args.mode)
+    for title, lines in generated:
+        out += lines or previous.get("## " + title, [])
+    if notes:
+        out += [notes, ""]
     with open(args.out, "w") as f:
         f.write("\n".join(out))
 

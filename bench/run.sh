@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Benchmarks linlearn against LIBLINEAR and scikit-learn on the same files in one run.
 #
-#   bench/run.sh [--quick] [--tools LIST] [--timeout SECONDS] [DATASET...]
+#   [VW=/path/to/vw] bench/run.sh [--quick] [--tools LIST] [--repeat N] [--timeout SECONDS] [DATASET...]
 #
 # DATASET: fmnist (T-shirt vs rest), fmnist10 (10 classes), dense (1M x 100 logistic, sorted by
 # label), regression (1M x 50), sparse (1M x 2^20 LIBSVM), kernel (linlearn's epoch time for
 # num_models 1, 8, 32 at 1 and 2 threads on fmnist, next to the FMA and memory ceilings measured
-# by bench/micro when libbenchmark-dev is installed); default: all of them.
-# --tools: comma-separated subset of linlearn,liblinear,sklearn,truth (default: all).
-# --quick: small sizes (10k Fashion-MNIST images, 100k synthetic rows) for trying the harness.
+# by bench/micro when libbenchmark-dev is installed), clicklog (2M x 26 hashed categorical
+# fields, 2^20 buckets, AUC), text (40k man-page paragraphs, commands vs the rest), text20 (the
+# same paragraphs, 20 Debian sections); default: all of them.
+# --tools: comma-separated subset of linlearn,liblinear,sklearn,truth,vw (default: all). The last
+# three sets run LIBLINEAR -s 0 and -s 2 and, when VW names a Vowpal Wabbit binary, vw with one
+# pass and with VW_PASSES passes over a cache (without VW they are skipped with a note).
+# --repeat N: run every timed command N times; the report gives the minimum wall time.
+# --quick: small sizes (10k Fashion-MNIST images, 100k synthetic rows, 10k paragraphs) for trying
+# the harness.
 #
 # Builds linlearn (Release, no tests) into bench/work/build, prepares the data under
 # bench/work/data/MODE (kept between runs), records one JSON per data set and tool under
@@ -22,19 +28,23 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH=$ROOT/bench
 WORK=$BENCH/work
 PY=/usr/bin/python3
-ALL_DATASETS=(fmnist fmnist10 dense regression sparse kernel)
+ALL_DATASETS=(fmnist fmnist10 dense regression sparse kernel clicklog text text20)
+VW=${VW:-}
+VW_PASSES=10
 
 mode=full
-tools=linlearn,liblinear,sklearn,truth
+tools=linlearn,liblinear,sklearn,truth,vw
 timeout_s=""
+repeat=1
 datasets=()
 while [[ $# -gt 0 ]]; do
   case $1 in
     --quick) mode=quick ;;
     --tools) tools=$2; shift ;;
     --timeout) timeout_s=$2; shift ;;
+    --repeat) repeat=$2; shift ;;
     -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
-    fmnist|fmnist10|dense|regression|sparse|kernel) datasets+=("$1") ;;
+    fmnist|fmnist10|dense|regression|sparse|kernel|clicklog|text|text20) datasets+=("$1") ;;
     *) echo "run.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -43,9 +53,11 @@ done
 
 if [[ $mode == quick ]]; then
   fmnist_rows=(--train-rows 10000 --test-rows 2000); synth_rows=100000; synth_test=10000
+  click_rows=100000; click_test=20000; text_per_class=500
   timeout_s=${timeout_s:-300}; report=$WORK/RESULTS-quick.md
 else
   fmnist_rows=(); synth_rows=1000000; synth_test=100000
+  click_rows=2000000; click_test=200000; text_per_class=3000
   timeout_s=${timeout_s:-1800}; report=$BENCH/RESULTS.md
 fi
 data=$WORK/data/$mode
@@ -54,6 +66,7 @@ out=$WORK/out/$mode
 logs=$WORK/logs/$mode
 mkdir -p "$data" "$results" "$out" "$logs"
 [[ -x /usr/bin/time ]] || { echo "run.sh: /usr/bin/time is missing (apt-get install time)" >&2; exit 2; }
+[[ -z $VW || -x $VW ]] || { echo "run.sh: VW=$VW is not an executable" >&2; exit 2; }
 
 wants() { [[ ,$tools, == *,$1,* ]]; }
 log() { echo "[bench $(date +%T)] $*" >&2; }
@@ -89,16 +102,29 @@ prepare() {  # prepare DATASET: writes the files once per mode
         { $PY "$BENCH/prepare_fmnist.py" --out "$data/fashion" "${fmnist_rows[@]}" && touch "$data/fashion/.done"; }
       local task=binary; [[ $1 == fmnist10 ]] && task=multiclass
       ln -sf "$data/fashion/$task"/* "$dir/" ;;
+    clicklog) $PY "$BENCH/make_clicklog.py" --rows $click_rows --test-rows $click_test --out "$dir" ;;
+    text|text20)
+      [[ -f $data/manpages/.done ]] ||
+        { $PY "$BENCH/make_textset.py" --per-class $text_per_class --out "$data/manpages" &&
+          touch "$data/manpages/.done"; }
+      ln -sf "$data/manpages/$1"/* "$dir/" ;;
     *) $PY "$BENCH/make_synthetic.py" "$1" --rows $synth_rows --test-rows $synth_test --out "$dir" ;;
   esac
   touch "$dir/.done"
 }
 
-# timed NAME CMD...: runs CMD under the timeout with `/usr/bin/time`, output to NAME.log; sets rc.
+# timed NAME CMD...: runs CMD `repeat` times under the timeout with `/usr/bin/time` (one line per
+# run in NAME.time), output to NAME.log; stops at the first failure; sets rc. A directory named by
+# fresh_dir (set for the call) is removed before each run.
 timed() {
-  local name=$1; shift
+  local name=$1 i; shift
   rc=0
-  /usr/bin/time -f '%e %M' -o "$logs/$name.time" timeout "$timeout_s" "$@" >"$logs/$name.log" 2>&1 || rc=$?
+  rm -f "$logs/$name.time"
+  for ((i = 0; i < repeat; i++)); do
+    [[ -n ${fresh_dir:-} ]] && rm -rf "$fresh_dir"
+    /usr/bin/time -a -f '%e %M' -o "$logs/$name.time" timeout "$timeout_s" "$@" >"$logs/$name.log" 2>&1 ||
+      { rc=$?; return 0; }
+  done
 }
 
 record() {  # record DATASET TOOL TASK ARGS...: writes results/DATASET/TOOL.json
@@ -117,29 +143,52 @@ run_linlearn() {  # run_linlearn DATASET TOOL TASK FORMAT ARGS...
   local dataset=$1 tool=$2 task=$3 format=$4; shift 4
   wants linlearn && [[ $linlearn_ok == 1 ]] || return 0
   local dir=$out/$dataset/$tool
-  rm -rf "$dir"
   local cmd=("$linlearn" train --train "$data/$dataset/train.$format" --test "$data/$dataset/test.$format"
              --output-dir "$dir" "$@")
   log "$dataset: ${cmd[*]}"
-  timed "$dataset.$tool" "${cmd[@]}"
+  fresh_dir=$dir timed "$dataset.$tool" "${cmd[@]}"
   record "$dataset" "$tool" "$task" --time "$logs/$dataset.$tool.time" \
-         --linlearn-metrics "$dir/metrics.json" --command "${cmd[*]}"
+         --linlearn-metrics "$dir/metrics.json" --artifact "$dir" --command "${cmd[*]}"
 }
 
-run_liblinear() {  # run_liblinear DATASET TASK SOLVER: train + predict on the LIBSVM files
-  local dataset=$1 task=$2 solver=$3
+# train_then_predict DATASET TOOL TASK RECORD_ARGS...: times the caller's `train` and then (when it
+# succeeded) its `predict` command arrays and records both against the test LIBSVM file.
+train_then_predict() {
+  local dataset=$1 tool=$2 task=$3; shift 3
+  log "$dataset: ${train[*]} && ${predict[*]}"
+  timed "$dataset.$tool" "${train[@]}"
+  rm -f "$logs/$dataset.$tool-predict.time"
+  [[ $rc == 0 ]] && timed "$dataset.$tool-predict" "${predict[@]}"
+  record "$dataset" "$tool" "$task" --time "$logs/$dataset.$tool.time" \
+         --time "$logs/$dataset.$tool-predict.time" --test-libsvm "$data/$dataset/test.libsvm" \
+         --command "${train[*]} && ${predict[*]}" "$@"
+}
+
+run_liblinear() {  # run_liblinear DATASET TASK SOLVER [TOOL]: train + predict on the LIBSVM files
+  local dataset=$1 task=$2 solver=$3 tool=${4:-liblinear}
   wants liblinear || return 0
-  local dir=$out/$dataset/liblinear
+  local dir=$out/$dataset/$tool
   mkdir -p "$dir"
   local train=(liblinear-train -s "$solver" "$data/$dataset/train.libsvm" "$dir/model")
   local predict=(liblinear-predict "$data/$dataset/test.libsvm" "$dir/model" "$dir/predictions")
-  log "$dataset: ${train[*]} && ${predict[*]}"
-  timed "$dataset.liblinear" "${train[@]}"
-  rm -f "$logs/$dataset.liblinear-predict.time"
-  [[ $rc == 0 ]] && timed "$dataset.liblinear-predict" "${predict[@]}"
-  record "$dataset" liblinear "$task" --time "$logs/$dataset.liblinear.time" \
-         --time "$logs/$dataset.liblinear-predict.time" --liblinear-predictions "$dir/predictions" \
-         --test-libsvm "$data/$dataset/test.libsvm" --command "${train[*]} && ${predict[*]}"
+  train_then_predict "$dataset" "$tool" "$task" --liblinear-predictions "$dir/predictions" \
+                     --liblinear-model "$dir/model" --artifact "$dir/model"
+}
+
+run_vw() {  # run_vw DATASET TASK PASSES [CLASSES]: vw trains on train.vw, then predicts test.vw
+  local dataset=$1 task=$2 passes=$3 classes=${4:-}
+  wants vw || return 0
+  local tool=vw-1pass
+  [[ $passes -gt 1 ]] && tool=vw-passes
+  [[ -n $VW ]] || { log "$dataset: $tool skipped (give VW=/path/to/vw to measure Vowpal Wabbit)"; return 0; }
+  local dir=$out/$dataset/$tool
+  mkdir -p "$dir"
+  local train=("$VW" -d "$data/$dataset/train.vw" --loss_function logistic -b 20 -f "$dir/model" --quiet)
+  [[ -n $classes ]] && train+=(--oaa "$classes")
+  # -k: a new cache every run, so each repetition parses the text as the first one did.
+  [[ $passes -gt 1 ]] && train+=(-c -k --cache_file "$dir/cache" --passes "$passes")
+  local predict=("$VW" -t -i "$dir/model" -d "$data/$dataset/test.vw" -p "$dir/predictions" --quiet)
+  train_then_predict "$dataset" "$tool" "$task" --vw-predictions "$dir/predictions" --artifact "$dir/model"
 }
 
 run_sklearn() {  # run_sklearn DATASET TASK MODEL
@@ -179,7 +228,7 @@ for dataset in "${datasets[@]}"; do
   fi
   prepare "$dataset"
   # Every tool reads the files from the page cache, the first one included.
-  cat "$data/$dataset"/*.csv "$data/$dataset"/*.libsvm >/dev/null 2>&1 || true
+  cat "$data/$dataset"/*.csv "$data/$dataset"/*.libsvm "$data/$dataset"/*.vw >/dev/null 2>&1 || true
   case $dataset in
     fmnist)
       run_linlearn fmnist linlearn-csv binary csv --predictor_type binary_classifier
@@ -209,6 +258,19 @@ for dataset in "${datasets[@]}"; do
                    --content-type text/libsvm --feature_dim 1048576
       run_liblinear sparse binary 0
       record_truth sparse binary ;;
+    clicklog|text)
+      run_linlearn $dataset linlearn-libsvm binary libsvm --predictor_type binary_classifier
+      run_liblinear $dataset binary 0 liblinear-s0
+      run_liblinear $dataset binary 2 liblinear-s2
+      run_vw $dataset binary 1
+      run_vw $dataset binary $VW_PASSES
+      if [[ $dataset == clicklog ]]; then record_truth clicklog binary; fi ;;
+    text20)
+      run_linlearn text20 linlearn-libsvm multiclass libsvm --predictor_type multiclass_classifier --num_classes 20
+      run_liblinear text20 multiclass 0 liblinear-s0
+      run_liblinear text20 multiclass 2 liblinear-s2
+      run_vw text20 multiclass 1 20
+      run_vw text20 multiclass $VW_PASSES 20 ;;
   esac
 done
 

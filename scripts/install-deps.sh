@@ -15,6 +15,14 @@ if [[ "${1:-}" == "--ci" ]]; then
 fi
 if [[ "${1:-}" == "--bench" ]]; then
   packages+=(libbenchmark-dev liblinear-tools python3-sklearn python3-numpy dataset-fashion-mnist time)
+  # The packages whose manual pages bench/make_textset.py reads (PACKAGES there).
+  packages+=(apt bash binutils-common bsdgames cmake-data coreutils curl dash dpkg-dev e2fsprogs fetchmail
+             flac gawk git-man groff groff-base iproute2 jq lame less libarchive-dev libdpkg-perl libedit2
+             libibverbs-dev libjson-perl libmagic1 libpam-modules libpcre3 libtirpc-dev libxt-dev
+             lynx-common m4 man-db manpages manpages-dev mawk mercurial-common mkvtoolnix msmtp mutt nano
+             ncurses-bin net-tools netpbm openmpi-bin openssh-client openssl passwd patch perl
+             postgresql-client-15 procmail sox sqlite3 subversion systemd tmux universal-ctags vim-common
+             vorbis-tools wget x11-common x11-utils xauth zsh-common zstd)
 fi
 
 missing=()
