@@ -27,6 +27,14 @@ RowMatrix compute_margins(const Dataset& data, const RowMatrix& weights, const E
 RowMatrix compute_margins(const Dataset& data, std::size_t begin, std::size_t end, const RowMatrix& weights,
                           const Eigen::RowVectorXf& bias, ThreadPool& pool);
 
+// A channel scored by one or more models (margins: records x columns) with the labels and record
+// weights the scores are judged against; under MPI gathered from every rank, in rank order.
+struct ScoredChannel {
+  RowMatrix margins;
+  std::vector<float> labels;
+  std::vector<float> weights;
+};
+
 // A single model's weights laid out as compute_margins expects.
 RowMatrix stacked_weights(const LinearModel& model);
 Eigen::RowVectorXf stacked_bias(const LinearModel& model);

@@ -14,6 +14,7 @@
 #include "linlearn/linear_model.h"
 #include "linlearn/metrics.h"
 #include "linlearn/out_of_core.h"
+#include "linlearn/scoring.h"
 #include "linlearn/thread_pool.h"
 
 namespace linlearn {
@@ -64,10 +65,14 @@ struct TrainOutcome {
   std::vector<ModelOutcome> models;
   int selected = -1;                     // -1 when every model diverged
   LinearModel model;                     // the selected model, raw units, calibrated threshold
-  std::vector<double> class_weights;     // per class, as used in training (empty: all records weigh 1)
   std::string early_stopping_criterion;  // e.g. "validation:objective_loss"
   std::string selection_criterion;
   std::size_t calibration_records = 0;
+  // The channel the model was selected on (validation, else train) and, unless the training data
+  // was streamed, the selected model's margins there: its final metrics on that channel come
+  // from them, not from scoring it again.
+  std::string selected_on;
+  std::optional<ScoredChannel> selected_scores;
 };
 
 // Observes training as it happens (progress lines, quality-metric logs, checkpoints).

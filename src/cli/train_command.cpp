@@ -338,7 +338,7 @@ int run_train(TrainOptions& o) {
                                        (dir / "report.html").string()));
   }
 
-  const ClassWeights weights{outcome.class_weights};
+  const ClassWeights weights{config.weighting.per_class};
   MetricMap final_metrics;
   ChannelScores report_scores =
       streamed ? add_streamed_metrics("train", *streamed, outcome.model, config, weights, pool, final_metrics)

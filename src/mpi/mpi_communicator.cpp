@@ -95,9 +95,13 @@ MpiSession::~MpiSession() {
 
 MpiCommunicator::MpiCommunicator() : rank_(world_rank()), size_(world_size()) {}
 
-void MpiCommunicator::sum(std::span<double> values) { sum_in_rank_order(values, MPI_DOUBLE, size_); }
+void MpiCommunicator::sum(std::span<double> values) {
+  sum_in_rank_order(values, MPI_DOUBLE, size_);
+}
 
-void MpiCommunicator::sum(std::span<float> values) { sum_in_rank_order(values, MPI_FLOAT, size_); }
+void MpiCommunicator::sum(std::span<float> values) {
+  sum_in_rank_order(values, MPI_FLOAT, size_);
+}
 
 std::vector<float> MpiCommunicator::gather(std::span<const float> local) {
   std::vector<int> counts;

@@ -185,11 +185,11 @@ void write_checkpoint(const std::string& path, const std::string& fingerprint, c
   c.set_magic(kCheckpointMagic);
   c.set_format_version(kCheckpointVersion);
   c.set_fingerprint(fingerprint);
-  c.set_epoch(s.epoch);
-  c.set_next_record(s.next_record);
-  c.set_updates(s.updates);
-  c.set_weight_sum(s.weight_sum);
-  c.set_epoch_seconds(s.epoch_seconds);
+  c.set_epoch(s.at.epoch);
+  c.set_next_record(s.at.next_record);
+  c.set_updates(s.at.updates);
+  c.set_weight_sum(s.at.weight_sum);
+  c.set_epoch_seconds(s.at.epoch_seconds);
   c.set_epochs_json(epochs_to_json(s.epochs).dump());
   AtomicFile file(path);
   file.write(c);
@@ -218,11 +218,7 @@ CheckpointState read_checkpoint(const std::string& path, const std::string& fing
     throw UsageError(fmt::format("--resume: {} was written for other data or options (fingerprint {} != {})", path,
                                  c.fingerprint(), fingerprint));
   CheckpointState s;
-  s.epoch = c.epoch();
-  s.next_record = c.next_record();
-  s.updates = c.updates();
-  s.weight_sum = c.weight_sum();
-  s.epoch_seconds = c.epoch_seconds();
+  s.at = {c.epoch(), c.next_record(), c.updates(), c.weight_sum(), c.epoch_seconds()};
   for (const auto& mc : c.models()) {
     ModelCheckpointState m;
     m.params.weights.assign(mc.weights().begin(), mc.weights().end());

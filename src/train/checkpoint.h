@@ -29,12 +29,18 @@ struct ModelCheckpointState {
   double measured_sum = 0;
 };
 
+// Where a run stands: the trainer keeps one, a checkpoint saves it, a resumed run starts from it.
+struct TrainingPosition {
+  int epoch = 0;                // the epoch in progress, or the next to start
+  std::size_t next_record = 0;  // records of it done
+  std::int64_t updates = 0;     // optimizer steps so far
+  double weight_sum = 0;        // weight of this epoch's records done
+  double epoch_seconds = 0;     // time spent in this epoch so far
+};
+
+// The checkpoint: the position, every model's state and the epochs done.
 struct CheckpointState {
-  int epoch = 0;
-  std::size_t next_record = 0;
-  std::int64_t updates = 0;
-  double weight_sum = 0;
-  double epoch_seconds = 0;
+  TrainingPosition at;
   std::vector<ModelCheckpointState> models;
   std::vector<EpochRecord> epochs;
 };

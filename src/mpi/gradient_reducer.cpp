@@ -1,0 +1,90 @@
+#include "mpi/gradient_reducer.h"
+
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+namespace linlearn {
+namespace {
+
+class LocalReducer final : public GradientReducer {
+ public:
+  double divisor(std::size_t local_records) const override { return static_cast<double>(local_records); }
+  const BatchGradient& reduce(const BatchGradient& local, std::size_t) override { return local; }
+};
+
+// Sparse shards touch different features, so each rank's touched rows are spread over the whole
+// gradient, which is summed, and every feature row is updated.
+class RankSumReducer final : public GradientReducer {
+ public:
+  RankSumReducer(Communicator& comm, std::size_t feature_dim, int outputs, bool sparse)
+      : comm_(comm), feature_dim_(feature_dim), outputs_(static_cast<std::size_t>(outputs)), sparse_(sparse) {}
+
+  double divisor(std::size_t) const override { return 1.0; }
+
+  const BatchGradient& reduce(const BatchGradient& local, std::size_t local_records) override {
+    global_ = local;
+    std::vector<float> flat = flatten(local);
+    std::vector<double> totals(global_.loss_sum);
+    totals.insert(totals.end(), global_.measured_loss_sum.begin(), global_.measured_loss_sum.end());
+    totals.push_back(global_.weight_sum);
+    totals.push_back(static_cast<double>(local_records));
+    comm_.sum(flat);
+    comm_.sum(totals);
+    const double records = totals.back();
+    const float scale = records > 0 ? static_cast<float>(1.0 / records) : 0.0F;
+    std::size_t at = 0;
+    for (std::size_t m = 0; m < local.loss_sum.size(); ++m) {
+      ModelParameters& g = global_.grads[m];
+      if (sparse_) g.weights.resize(feature_dim_ * outputs_);
+      for (float& v : g.weights) v = flat[at++] * scale;
+      for (float& v : g.bias) v = flat[at++] * scale;
+    }
+    for (std::size_t m = 0; m < global_.loss_sum.size(); ++m) global_.loss_sum[m] = totals[m];
+    for (std::size_t m = 0; m < global_.measured_loss_sum.size(); ++m)
+      global_.measured_loss_sum[m] = totals[global_.loss_sum.size() + m];
+    global_.weight_sum = totals[totals.size() - 2];
+    if (sparse_) {
+      global_.touched.resize(feature_dim_);
+      std::iota(global_.touched.begin(), global_.touched.end(), 0U);
+    }
+    return global_;
+  }
+
+ private:
+  // Every computed model's weight gradient (sparse: spread to full rows) and bias gradient, one
+  // after the other; `grads` has a slot for every model, `loss_sum` one per model computed.
+  std::vector<float> flatten(const BatchGradient& local) const {
+    std::vector<float> flat;
+    for (std::size_t m = 0; m < local.loss_sum.size(); ++m) {
+      const ModelParameters& g = local.grads[m];
+      if (sparse_) {
+        const std::size_t at = flat.size();
+        flat.resize(at + feature_dim_ * outputs_, 0.0F);
+        for (std::size_t i = 0; i < local.touched.size(); ++i)
+          std::copy_n(g.weights.begin() + static_cast<std::ptrdiff_t>(i * outputs_), outputs_,
+                      flat.begin() + static_cast<std::ptrdiff_t>(at + local.touched[i] * outputs_));
+      } else {
+        flat.insert(flat.end(), g.weights.begin(), g.weights.end());
+      }
+      flat.insert(flat.end(), g.bias.begin(), g.bias.end());
+    }
+    return flat;
+  }
+
+  Communicator& comm_;
+  const std::size_t feature_dim_;
+  const std::size_t outputs_;
+  const bool sparse_;
+  BatchGradient global_;
+};
+
+}  // namespace
+
+std::unique_ptr<GradientReducer> make_gradient_reducer(Communicator& comm, std::size_t feature_dim, int outputs,
+                                                       bool sparse) {
+  if (comm.size() == 1) return std::make_unique<LocalReducer>();
+  return std::make_unique<RankSumReducer>(comm, feature_dim, outputs, sparse);
+}
+
+}  // namespace linlearn

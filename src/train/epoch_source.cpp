@@ -1,0 +1,148 @@
+#include "epoch_source.h"
+
+#include <algorithm>
+#include <numeric>
+#include <vector>
+
+#include "checkpoint.h"
+#include "linlearn/shuffler.h"
+#include "linlearn/streaming_epoch.h"
+
+namespace linlearn {
+namespace {
+
+class InMemoryEpochs final : public EpochSource {
+ public:
+  InMemoryEpochs(const Dataset& train, const TrainConfig& config, const ClassWeights& weights, Communicator& comm)
+      : train_(train), config_(config), weights_(weights.for_records(train)) {
+    const auto global_batch = static_cast<std::size_t>(config.mini_batch_size);
+    const auto ranks = static_cast<std::size_t>(comm.size());
+    batch_size_ = ranks > 1 ? (global_batch + ranks - 1) / ranks : global_batch;
+    const auto local_steps = static_cast<long long>((train.rows() + batch_size_ - 1) / batch_size_);
+    steps_ = static_cast<std::size_t>(ranks > 1 ? comm.max(local_steps) : local_steps);
+  }
+
+  const Dataset& shape() const override { return train_; }
+  std::size_t records() const override { return train_.rows(); }
+
+  void begin(int epoch, std::size_t position) override {
+    order_ = epoch_order(train_.rows(), config_.seed, epoch, config_.shuffle);
+    step_ = position / batch_size_;
+  }
+
+  bool next(Batch& batch) override {
+    if (step_ >= steps_) return false;
+    const std::size_t rows = train_.rows();
+    const std::size_t begin = std::min(rows, step_ * batch_size_);
+    batch.data = &train_;
+    batch.weights = weights_;
+    batch.rows = std::span<const std::uint32_t>(order_.data() + begin, std::min(batch_size_, rows - begin));
+    batch.records_done = std::min(rows, begin + batch_size_);
+    batch.position = (step_ + 1) * batch_size_;
+    batch.last = step_ + 1 == steps_;
+    ++step_;
+    return true;
+  }
+
+  void in_order(std::size_t batch_size, const std::function<void(const Batch&)>& visit) override {
+    const std::size_t rows = train_.rows();
+    std::vector<std::uint32_t> indices;
+    for (std::size_t r = 0; r < rows; r += batch_size) {
+      const std::size_t end = std::min(rows, r + batch_size);
+      indices.resize(end - r);
+      std::iota(indices.begin(), indices.end(), static_cast<std::uint32_t>(r));
+      visit({&train_, weights_, indices, end, end, end == rows});
+    }
+  }
+
+  std::string fingerprint(const TrainConfig& config, ThreadPool& pool) const override {
+    return training_fingerprint(config, train_, pool);
+  }
+
+ private:
+  const Dataset& train_;
+  const TrainConfig& config_;
+  const std::vector<float> weights_;
+  std::size_t batch_size_ = 1;
+  std::size_t steps_ = 0;
+  std::vector<std::uint32_t> order_;
+  std::size_t step_ = 0;
+};
+
+// A resumed epoch replays the stream's batches up to its position without computing them.
+class StreamedEpochs final : public EpochSource {
+ public:
+  StreamedEpochs(const StreamedTrain& train, const TrainConfig& config, const ClassWeights& weights)
+      : train_(train), config_(config), class_weights_(weights) {}
+
+  const Dataset& shape() const override { return train_.scaler_sample; }
+  std::size_t records() const override { return train_.cache->records(); }
+
+  void begin(int epoch, std::size_t position) override {
+    stream_ =
+        std::make_unique<StreamingEpoch>(*train_.cache, config_.seed, epoch, config_.shuffle, train_.shuffle_buffer);
+    skip_ = position;
+    done_ = 0;
+  }
+
+  bool next(Batch& batch) override {
+    const auto batch_size = static_cast<std::size_t>(config_.mini_batch_size);
+    do {
+      if (!stream_->next_batch(batch_size, batch_)) return false;
+      done_ += batch_.rows();
+    } while (done_ <= skip_);
+    weights_ = class_weights_.for_records(batch_);
+    if (indices_.size() != batch_.rows()) {
+      indices_.resize(batch_.rows());
+      std::iota(indices_.begin(), indices_.end(), 0U);
+    }
+    batch = Batch{&batch_, weights_, indices_, done_, done_, done_ >= records()};
+    return true;
+  }
+
+  void in_order(std::size_t batch_size, const std::function<void(const Batch&)>& visit) override {
+    std::vector<std::uint32_t> indices;
+    std::size_t done = 0;
+    for (std::size_t b = 0; b < train_.cache->blocks(); ++b) {
+      const Dataset block = train_.cache->read_block(b);
+      const std::vector<float> weights = class_weights_.for_records(block);
+      for (std::size_t r = 0; r < block.rows(); r += batch_size) {
+        const std::size_t end = std::min(block.rows(), r + batch_size);
+        indices.resize(end - r);
+        std::iota(indices.begin(), indices.end(), static_cast<std::uint32_t>(r));
+        done += end - r;
+        visit({&block, weights, indices, done, done, done == records()});
+      }
+    }
+  }
+
+  std::string fingerprint(const TrainConfig& config, ThreadPool&) const override {
+    const Dataset& s = shape();
+    return training_fingerprint(config, records(), s.feature_dim, s.sparse, train_.content_hash);
+  }
+
+ private:
+  const StreamedTrain& train_;
+  const TrainConfig& config_;
+  const ClassWeights& class_weights_;
+  std::unique_ptr<StreamingEpoch> stream_;
+  std::size_t skip_ = 0;
+  std::size_t done_ = 0;
+  Dataset batch_;
+  std::vector<float> weights_;
+  std::vector<std::uint32_t> indices_;
+};
+
+}  // namespace
+
+std::unique_ptr<EpochSource> make_in_memory_epochs(const Dataset& train, const TrainConfig& config,
+                                                   const ClassWeights& weights, Communicator& comm) {
+  return std::make_unique<InMemoryEpochs>(train, config, weights, comm);
+}
+
+std::unique_ptr<EpochSource> make_streamed_epochs(const StreamedTrain& train, const TrainConfig& config,
+                                                  const ClassWeights& weights) {
+  return std::make_unique<StreamedEpochs>(train, config, weights);
+}
+
+}  // namespace linlearn
