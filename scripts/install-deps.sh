@@ -7,6 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libeigen3-dev libcli11-dev libprotobuf-dev protobuf-compiler libspdlog-dev libfmt-dev
   nlohmann-json3-dev libfast-float-dev zlib1g-dev libarchive-dev libgtest-dev libopenmpi-dev openmpi-bin
+  libcpp-httplib-dev
 )
 if [[ "${1:-}" == "--ci" ]]; then
   packages+=(clang libclang-rt-14-dev)

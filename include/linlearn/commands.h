@@ -19,5 +19,6 @@ CommandAction add_convert_command(CLI::App& root);
 CommandAction add_inspect_command(CLI::App& root);
 CommandAction add_check_command(CLI::App& root);
 CommandAction add_convert_model_command(CLI::App& root);
+CommandAction add_serve_command(CLI::App& root);
 
 }  // namespace linlearn
