@@ -42,6 +42,7 @@ std::string default_reason(const httplib::Request& request, int status, std::siz
     case 404:
       return fmt::format("no endpoint {} {}; expected GET /ping or POST /invocations", request.method, request.path);
     case 413:
+      if (content_length(request) == 0) return fmt::format("request body over the limit of {} bytes", limit);
       return fmt::format("request body of {} bytes is over the limit of {} bytes", content_length(request), limit);
     case 400:
       return "malformed HTTP request";
@@ -103,8 +104,8 @@ void InferenceServer::route() {
     reject(response, 500, "internal error");
   });
   http_->set_logger([this](const httplib::Request& request, const httplib::Response& response) {
-    log_->debug("{} {} {} ({} bytes in, {} out)", request.method, request.path, response.status, request.body.size(),
-                response.body.size());
+    log_->debug("{} {} {} ({} bytes in, {} out)", request.method, request.path, response.status,
+                content_length(request), response.body.size());
   });
 }
 
@@ -156,18 +157,21 @@ void InferenceServer::invocations(const httplib::Request& request, httplib::Resp
                                   const httplib::ContentReader& content) const {
   std::string body;
   body.reserve(std::min(content_length(request), options_.max_request_bytes));
+  // A chunked body past the limit is read to its end but not kept, so that the connection stays
+  // in step (httplib skips a Content-Length over the limit alike, answering 413 itself).
   bool too_large = false;
   const bool read = content([&](const char* data, std::size_t size) {
-    too_large = body.size() + size > options_.max_request_bytes;
-    if (!too_large) body.append(data, size);
-    return !too_large;
+    too_large = too_large || body.size() + size > options_.max_request_bytes;
+    if (too_large) {
+      std::string().swap(body);
+    } else {
+      body.append(data, size);
+    }
+    return true;
   });
-  if (!read) {
-    // httplib refused a Content-Length over the limit itself (413), or a chunked body grew past it.
-    if (too_large || response.status == 413)
-      return reject(response, 413, default_reason(request, 413, options_.max_request_bytes));
-    return reject(response, 400, "the request body could not be read");
-  }
+  if (too_large || response.status == 413)
+    return reject(response, 413, default_reason(request, 413, options_.max_request_bytes));
+  if (!read) return reject(response, 400, "the request body could not be read");
   const std::string type_text = request.get_header_value("Content-Type");
   const auto type = parse_media_type(type_text);
   const auto format = type ? request_format(*type) : std::nullopt;
