@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdint>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -149,23 +150,26 @@ struct TinyModel {
   std::string data;  // labelled CSV of its records to score
 };
 
-inline std::vector<TinyModel> train_tiny_models(const std::string& root) {
-  const std::vector<std::pair<TinyModel, std::string>> runs{
-      {{"binary", root + "/binary", data_path("churn/test.csv")},
-       "--predictor_type binary_classifier --train " + data_path("churn/validation.csv")},
-      {{"multiclass", root + "/multiclass", data_path("iris/test.csv")},
-       "--predictor_type multiclass_classifier --num_classes 3 --train " + data_path("iris/train.csv")},
-      {{"regressor", root + "/regressor", data_path("diabetes/test.csv")},
-       "--predictor_type regressor --train " + data_path("diabetes/train.csv")},
+inline const std::vector<std::string>& tiny_model_names() {
+  static const std::vector<std::string> names{"binary", "multiclass", "regressor"};
+  return names;
+}
+
+// Trains the tiny model `name` (one of tiny_model_names()) into ROOT/NAME.
+inline TinyModel train_tiny_model(const std::string& root, const std::string& name) {
+  const std::map<std::string, std::pair<std::string, std::string>> runs{
+      {"binary", {"churn/test.csv", "--predictor_type binary_classifier --train " + data_path("churn/validation.csv")}},
+      {"multiclass",
+       {"iris/test.csv",
+        "--predictor_type multiclass_classifier --num_classes 3 --train " + data_path("iris/train.csv")}},
+      {"regressor", {"diabetes/test.csv", "--predictor_type regressor --train " + data_path("diabetes/train.csv")}},
   };
-  std::vector<TinyModel> models;
-  for (const auto& [model, options] : runs) {
-    const CliResult r =
-        run_linlearn("train " + options + " --epochs 2 --num_models 2 --quiet --output-dir " + model.dir, root);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    models.push_back(model);
-  }
-  return models;
+  const auto& [data, options] = runs.at(name);
+  const TinyModel model{name, root + "/" + name, data_path(data)};
+  const CliResult r =
+      run_linlearn("train " + options + " --epochs 2 --num_models 2 --quiet --output-dir " + model.dir, root);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return model;
 }
 
 }  // namespace linlearn::testing

@@ -60,33 +60,41 @@ class ServedModel {
 
 class ServeTest : public ::testing::Test {
  protected:
-  // Models and predict's answers are made once for the suite: training is the slow part.
   static void SetUpTestSuite() {
     root_ = (std::filesystem::temp_directory_path() / ("linlearn-serve-test-" + std::to_string(::getpid()))).string();
     std::filesystem::create_directories(root_);
-    for (const TinyModel& model : train_tiny_models(root_)) {
-      models_.push_back(model);
-      const Rows rows = read_feature_rows(model.data, kRows);
-      rows_[model.name] = rows;
-      const std::string input = root_ + "/" + model.name + "-input.csv";
-      std::ofstream(input) << csv_body(rows);
-      for (const std::string& accept : accept_types()) {
-        const CliResult r =
-            run_linlearn("predict --model " + model.dir + " --input " + input + " --accept " + accept, root_);
-        ASSERT_EQ(r.exit_code, 0) << r.err;
-        expected_[model.name][accept] = r.out;
-      }
-    }
   }
   static void TearDownTestSuite() { std::filesystem::remove_all(root_); }
 
-  static std::string model_dir(const std::string& name) { return root_ + "/" + name; }
-  static const std::string& expected(const std::string& model, const std::string& accept) {
-    return expected_.at(model).at(accept);
+  // The tiny model `name`, trained on first use (ctest runs each test in a process of its own).
+  static const std::string& model_dir(const std::string& name) {
+    if (models_.count(name) == 0) {
+      const TinyModel model = train_tiny_model(root_, name);
+      models_[name] = model.dir;
+      rows_[name] = read_feature_rows(model.data, kRows);
+    }
+    return models_.at(name);
+  }
+  static const Rows& rows(const std::string& name) {
+    model_dir(name);
+    return rows_.at(name);
+  }
+  // What `predict --accept ACCEPT` writes for the rows of the model.
+  static const std::string& expected(const std::string& name, const std::string& accept) {
+    std::string& out = expected_[name][accept];
+    if (out.empty()) {
+      const std::string input = root_ + "/" + name + "-input.csv";
+      std::ofstream(input) << csv_body(rows(name));
+      const CliResult r =
+          run_linlearn("predict --model " + model_dir(name) + " --input " + input + " --accept " + accept, root_);
+      EXPECT_EQ(r.exit_code, 0) << r.err;
+      out = r.out;
+    }
+    return out;
   }
 
   static inline std::string root_;
-  static inline std::vector<TinyModel> models_;
+  static inline std::map<std::string, std::string> models_;
   static inline std::map<std::string, Rows> rows_;
   static inline std::map<std::string, std::map<std::string, std::string>> expected_;
 };
@@ -108,15 +116,15 @@ TEST_F(ServeTest, PingAnswers200) {
 }
 
 TEST_F(ServeTest, EveryRequestFormatAndAcceptAnswersAsPredictDoes) {
-  for (const TinyModel& model : models_) {
-    ServedModel served(model.dir);
-    for (const RequestBody& request : request_bodies(rows_[model.name])) {
+  for (const std::string& model : tiny_model_names()) {
+    ServedModel served(model_dir(model));
+    for (const RequestBody& request : request_bodies(rows(model))) {
       for (const std::string& accept : accept_types()) {
         const auto r = served.post(request.body, request.content_type, accept);
         ASSERT_TRUE(r) << httplib::to_string(r.error());
-        ASSERT_EQ(r->status, 200) << model.name << " " << request.name << " -> " << accept << ": " << r->body;
+        ASSERT_EQ(r->status, 200) << model << " " << request.name << " -> " << accept << ": " << r->body;
         EXPECT_EQ(r->get_header_value("Content-Type"), accept);
-        EXPECT_EQ(r->body, expected(model.name, accept)) << model.name << " " << request.name << " -> " << accept;
+        EXPECT_EQ(r->body, expected(model, accept)) << model << " " << request.name << " -> " << accept;
       }
     }
   }
@@ -124,7 +132,7 @@ TEST_F(ServeTest, EveryRequestFormatAndAcceptAnswersAsPredictDoes) {
 
 TEST_F(ServeTest, AcceptIsNegotiated) {
   ServedModel served(model_dir("multiclass"));
-  const std::string body = csv_body(rows_["multiclass"]);
+  const std::string body = csv_body(rows("multiclass"));
   const std::vector<std::pair<std::string, std::string>> cases{
       {"", "application/json"},
       {"*/*", "application/json"},
@@ -142,12 +150,12 @@ TEST_F(ServeTest, AcceptIsNegotiated) {
 
 TEST_F(ServeTest, ARecordScoresAloneAsInABatch) {
   ServedModel served(model_dir("binary"));
-  const Rows& rows = rows_["binary"];
+  const Rows& records = rows("binary");
   std::istringstream lines(expected("binary", "application/jsonlines"));
   for (std::size_t r = 0; r < 5; ++r) {
     std::string line;
     std::getline(lines, line);
-    const auto alone = served.post(csv_body({rows[r]}), "text/csv", "application/jsonlines");
+    const auto alone = served.post(csv_body({records[r]}), "text/csv", "application/jsonlines");
     ASSERT_TRUE(alone);
     EXPECT_EQ(alone->body, line + "\n") << "record " << r;
   }
@@ -170,8 +178,7 @@ TEST_F(ServeTest, BadRequestsGet4xxWithAReasonAndServingGoesOn) {
   std::ostringstream logged;
   auto log = std::make_shared<spdlog::logger>("test", std::make_shared<spdlog::sinks::ostream_sink_mt>(logged));
   ServedModel served(model_dir("binary"), {"127.0.0.1", 0, 2}, log);
-  const Rows& rows = rows_["binary"];
-  const std::string good = csv_body({rows[0]});
+  const std::string good = csv_body({rows("binary")[0]});
   const auto still_serving = [&] {
     const auto r = served.post(good, "text/csv");
     ASSERT_TRUE(r);
@@ -220,7 +227,7 @@ TEST_F(ServeTest, APostWithoutALengthIsAnsweredAtOnce) {
 
 TEST_F(ServeTest, ARequestOverTheLimitGets413) {
   ServedModel served(model_dir("binary"), {"127.0.0.1", 0, 2, 1000});
-  const std::string big = csv_body(Rows(100, rows_["binary"][0]));
+  const std::string big = csv_body(Rows(100, rows("binary")[0]));
   ASSERT_GT(big.size(), 1000u);
   expect_rejected(served.post(big, "text/csv"), 413, "over the limit of 1000 bytes");
   // Without a Content-Length (chunked), the limit holds as the body arrives.
@@ -236,14 +243,15 @@ TEST_F(ServeTest, ARequestOverTheLimitGets413) {
       },
       "text/csv");
   expect_rejected(chunked, 413, "over the limit");
-  const auto r = served.post(csv_body({rows_["binary"][0]}), "text/csv");
+  const auto r = served.post(csv_body({rows("binary")[0]}), "text/csv");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(ServeTest, ConcurrentClientsGetTheirOwnAnswers) {
   ServedModel served(model_dir("regressor"), {"127.0.0.1", 0, 3});
-  const std::vector<RequestBody> bodies = request_bodies(rows_["regressor"]);
+  const std::vector<RequestBody> bodies = request_bodies(rows("regressor"));
+  for (const std::string& accept : accept_types()) expected("regressor", accept);  // before the threads read them
   std::vector<std::future<int>> clients;
   for (int c = 0; c < 8; ++c) {
     clients.push_back(std::async(std::launch::async, [&, c] {
@@ -263,7 +271,7 @@ TEST_F(ServeTest, ConcurrentClientsGetTheirOwnAnswers) {
 
 TEST_F(ServeTest, StopAnswersTheRequestInFlightAndStopsAccepting) {
   ServedModel served(model_dir("binary"));
-  const std::string body = csv_body(rows_["binary"]);
+  const std::string body = csv_body(rows("binary"));
   std::promise<void> half_sent;
   auto request = std::async(
       std::launch::async, [&] { return post_slowly(served.port(), body, half_sent, std::chrono::milliseconds(200)); });
