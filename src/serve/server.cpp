@@ -51,6 +51,32 @@ std::string default_reason(const httplib::Request& request, int status, std::siz
   }
 }
 
+// A POST with neither Content-Length nor a chunked body has no body, but httplib would wait for
+// the client to close the connection (its 5 s read timeout) before answering: answered at once.
+httplib::Server::HandlerResponse answer_bodyless_post(const httplib::Request& request, httplib::Response& response) {
+  if (request.method != "POST" || request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
+    return httplib::Server::HandlerResponse::Unhandled;
+  if (request.path == "/invocations") {
+    reject(response, 411, "no Content-Length: send the records with a Content-Length or chunked");
+  } else {
+    reject(response, 404, default_reason(request, 404, 0));
+  }
+  return httplib::Server::HandlerResponse::Handled;
+}
+
+// What escaped a handler: 500 with its message.
+void answer_exception(const httplib::Request&, httplib::Response& response, std::exception_ptr error) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    // not a std::exception: nothing more to say
+  }
+  reject(response, 500, "internal error: " + what);
+}
+
 }  // namespace
 
 InferenceServer::InferenceServer(LinearModel model, ServerOptions options, std::shared_ptr<spdlog::logger> log)
@@ -86,23 +112,10 @@ void InferenceServer::route() {
   http_->Post("/invocations",
               [this](const httplib::Request& request, httplib::Response& response,
                      const httplib::ContentReader& content) { invocations(request, response, content); });
-  // A POST with neither Content-Length nor a chunked body has no body, but httplib would wait for
-  // the client to close the connection (its 5 s read timeout) before answering.
-  http_->set_pre_routing_handler([](const httplib::Request& request, httplib::Response& response) {
-    if (request.method != "POST" || request.has_header("Content-Length") || request.has_header("Transfer-Encoding"))
-      return httplib::Server::HandlerResponse::Unhandled;
-    if (request.path == "/invocations") {
-      reject(response, 411, "no Content-Length: send the records with a Content-Length or chunked");
-    } else {
-      reject(response, 404, default_reason(request, 404, 0));
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  http_->set_pre_routing_handler(answer_bodyless_post);
   http_->set_error_handler(
       [this](const httplib::Request& request, httplib::Response& response) { on_error(request, response); });
-  http_->set_exception_handler([](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
-    reject(response, 500, "internal error");
-  });
+  http_->set_exception_handler(answer_exception);
   http_->set_logger([this](const httplib::Request& request, const httplib::Response& response) {
     log_->debug("{} {} {} ({} bytes in, {} out)", request.method, request.path, response.status,
                 content_length(request), response.body.size());
