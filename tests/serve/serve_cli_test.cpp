@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <future>
-#include <regex>
 #include <thread>
 
 #include "cli/cli_runner.h"
@@ -52,11 +52,13 @@ class ServeProcess {
   // The port of the start line "... on http://HOST:PORT ...", or 0 when the server exited first or
   // logged none within 20 s.
   int port() {
-    const std::regex start("on http://([0-9.]+):([0-9]+)");
     for (int i = 0; spawned_ && i < 400; ++i) {
-      std::smatch match;
       const std::string text = log();
-      if (std::regex_search(text, match, start)) return std::stoi(match[2]);
+      const auto url = text.find(" on http://");
+      const auto colon = url == std::string::npos ? url : text.find(':', url + 11);
+      // The whole line, the words after the port included, has been written.
+      if (colon != std::string::npos && text.find(" with ", colon) != std::string::npos)
+        return std::atoi(text.c_str() + colon + 1);
       if (waitpid(pid_, &status_, WNOHANG) == pid_) {
         exited_ = true;
         return 0;
