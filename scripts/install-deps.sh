@@ -8,6 +8,7 @@ packages=(
   libeigen3-dev libcli11-dev libprotobuf-dev protobuf-compiler libspdlog-dev libfmt-dev
   nlohmann-json3-dev libfast-float-dev zlib1g-dev libarchive-dev libgtest-dev libopenmpi-dev openmpi-bin
   bsdutils  # script(1): the progress line's test runs train on a pseudo-terminal
+  libcpp-httplib-dev
 )
 if [[ "${1:-}" == "--ci" ]]; then
   # chromium: tests/eval/report_render_test.cpp screenshots report.html (skipped without it)

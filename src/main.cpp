@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
       {"inspect", linlearn::add_inspect_command(app)},
       {"check", linlearn::add_check_command(app)},
       {"convert-model", linlearn::add_convert_model_command(app)},
+      {"serve", linlearn::add_serve_command(app)},
   };
   if (argc > 1 && argv[1][0] != '-' && actions.count(argv[1]) == 0) {
     std::cerr << "linlearn: unknown command '" << argv[1] << "'; the commands are " << command_list(actions)

@@ -56,7 +56,8 @@ struct ReadOptions {
   // Set by the trainer so a bad label is reported with its place; empty: any finite label.
   std::function<bool(float)> label_ok;
   std::string label_expected;  // for messages, e.g. "a label 0 or 1": "found '2', expected a label 0 or 1"
-  // CSV only: false when rows hold features only (predict input without --has-label); labels become 0.
+  // CSV: false when rows hold features only (predict input without --has-label); labels become 0.
+  // RecordIO: false lets records lack a label (read as 0).
   bool has_label = true;
   // Text only: where the text starts in its file (see FilePlace).
   FilePlace start;
@@ -79,12 +80,14 @@ struct ReadOptions {
 std::size_t parse_csv(std::string_view text, const std::string& file, Dataset& out, const ReadOptions& opts);
 std::size_t parse_libsvm(std::string_view text, const std::string& file, Dataset& out, const ReadOptions& opts);
 // `start` places a piece of a file; `feature_dim`, when not 0, is the feature_dim every record must
-// have (learned from the earlier pieces of the same file).
+// have (learned from the earlier pieces of the same file). Without `label_required`, a record with
+// no label (records to score, as SageMaker's SDK writes them) reads as label 0.
 void parse_recordio(std::string_view bytes, const std::string& file, Dataset& out, const FilePlace& start = {},
-                    std::size_t feature_dim = 0);
+                    std::size_t feature_dim = 0, bool label_required = true);
 // parse_recordio for a whole file, decoded on `threads` threads when its records are all dense and
 // of one width (as SageMaker's SDK writes them); the same records, errors and messages either way.
-void parse_recordio_file(std::string_view bytes, const std::string& file, Dataset& out, int threads);
+void parse_recordio_file(std::string_view bytes, const std::string& file, Dataset& out, int threads,
+                         bool label_required = true);
 
 // Reads every file of a channel into one Dataset. Dense CSV rows must all have one width; when
 // opts.feature_dim is set, wider records or sparse keys >= feature_dim are InputErrors.

@@ -19,7 +19,8 @@ namespace linlearn {
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 // Margins X * W + b for every record: W is feature_dim x C (C stacked output columns). A record's
-// margins are sums in a fixed order: they do not depend on the other records or columns scored.
+// margins are sums in a fixed order: they do not depend on the other records or columns scored,
+// nor on whether the record is stored dense or sparse.
 RowMatrix compute_margins(const Dataset& data, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
                           ThreadPool& pool);
 // The same for records [begin, end) only; a begin that is a multiple of 512 gives the rows the

@@ -20,6 +20,7 @@ CommandAction add_convert_command(CLI::App& root);
 CommandAction add_inspect_command(CLI::App& root);
 CommandAction add_check_command(CLI::App& root);
 CommandAction add_convert_model_command(CLI::App& root);
+CommandAction add_serve_command(CLI::App& root);
 
 // What `linlearn --help` and every command's --help end with (SPEC section 8).
 std::string exit_codes_help();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <spdlog/sinks/stdout_sinks.h>
+
 #include <fmt/format.h>
 
 #include "linlearn/errors.h"
@@ -22,6 +24,13 @@ LogFormat parse_log_format(const std::string& name) {
   if (name == "text") return LogFormat::kText;
   if (name == "sagemaker") return LogFormat::kSageMaker;
   throw UsageError(fmt::format("--log-format: '{}' is not allowed; expected text or sagemaker", name));
+}
+
+std::shared_ptr<spdlog::logger> make_stderr_logger(const std::string& level) {
+  auto logger = std::make_shared<spdlog::logger>("linlearn", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+  logger->set_level(parse_log_level(level, Verbosity::kNormal));
+  logger->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+  return logger;
 }
 
 }  // namespace linlearn

@@ -2,9 +2,11 @@
 // Logs go to stderr through one logger that main-level code creates and passes down; results go to
 // files or stdout. `train` builds its logger on a console sink (src/cli/console_sink.h) that keeps
 // log lines off the live progress line.
+#include <memory>
 #include <string>
 
 #include <spdlog/common.h>
+#include <spdlog/logger.h>
 
 namespace linlearn {
 
@@ -22,5 +24,8 @@ spdlog::level::level_enum parse_log_level(const std::string& level, Verbosity ve
 
 // text | sagemaker; UsageError else.
 LogFormat parse_log_format(const std::string& name);
+
+// A plain logger on stderr at `level` (as parse_log_level reads it), for commands with no console.
+std::shared_ptr<spdlog::logger> make_stderr_logger(const std::string& level);
 
 }  // namespace linlearn

@@ -1,6 +1,4 @@
 // `linlearn predict`: scores records with a trained model in SageMaker's response formats.
-#include <charconv>
-#include <fstream>
 #include <iostream>
 #include <memory>
 
@@ -10,8 +8,9 @@
 #include "cli/commands.h"
 #include "linlearn/artifacts.h"
 #include "linlearn/errors.h"
+#include "linlearn/inference.h"
 #include "linlearn/model_input.h"
-#include "linlearn/scoring.h"
+#include "linlearn/reader.h"
 
 namespace linlearn {
 namespace {
@@ -26,71 +25,47 @@ struct PredictOptions {
   int threads = 0;
 };
 
-// Shortest text that reads back as the same float.
-void append_number(std::string& out, float v) {
-  char buf[32];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
+// The response format --accept names (parameters allowed).
+ResponseFormat accept_format(const std::string& accept) {
+  const auto type = parse_media_type(accept);
+  const auto format = type ? response_format(*type) : std::nullopt;
+  if (!format)
+    throw UsageError(fmt::format("--accept: '{}' is not allowed; expected {}", accept, response_types_text()));
+  return *format;
 }
 
-void append_record(std::string& out, const LinearModel& model, const float* score, const std::string& accept) {
-  const bool csv = accept == "text/csv";
-  if (model.predictor_type == PredictorType::kRegressor) {
-    if (!csv) out += "{\"score\":";
-    append_number(out, score[0]);
-    out += csv ? "\n" : "}";
-    return;
-  }
-  int label = 0;
-  if (model.predictor_type == PredictorType::kBinary) {
-    label = score[0] > model.threshold ? 1 : 0;
-  } else {
-    for (int k = 1; k < model.outputs; ++k)
-      if (score[k] > score[label]) label = k;
-  }
-  if (csv) {
-    out += std::to_string(label);
-    for (int k = 0; k < model.outputs; ++k) {
-      out += ',';
-      append_number(out, score[k]);
-    }
-    out += '\n';
-    return;
-  }
-  out += "{\"score\":";
-  if (model.outputs == 1) {
-    append_number(out, score[0]);
-  } else {
-    out += '[';
-    for (int k = 0; k < model.outputs; ++k) {
-      if (k > 0) out += ',';
-      append_number(out, score[k]);
-    }
-    out += ']';
-  }
-  out += ",\"predicted_label\":" + std::to_string(label) + "}";
+// JSON request bodies, one per file, as `serve` decodes them.
+Dataset read_json_records(const PredictOptions& o, const LinearModel& model, RequestFormat format) {
+  Dataset data;
+  data.feature_dim = model.feature_dim;
+  for (const auto& path : expand_paths(o.input))
+    data.append(decode_request(read_file_bytes(path), format, model, path == "-" ? "<stdin>" : path));
+  return data;
+}
+
+// The records of --input: JSON through the request decoder, the file formats through the channel
+// reader (parameters of --content-type aside).
+Dataset read_records(const PredictOptions& o, const LinearModel& model, int threads) {
+  if (o.content_type.empty() || o.content_type == "auto")
+    return read_for_model(model, o.input, "", o.has_label, threads);
+  const auto type = parse_media_type(o.content_type);
+  const auto format = type ? request_format(*type) : std::nullopt;
+  if (format == RequestFormat::kJson || format == RequestFormat::kJsonLines)
+    return read_json_records(o, model, *format);
+  if (!format && !(type && (type->type == "text/libsvm" || type->type == "text/x-libsvm")))
+    throw UsageError(
+        fmt::format("--content-type: '{}' is not supported; expected text/csv, text/libsvm, application/json, "
+                    "application/jsonlines or application/x-recordio-protobuf",
+                    o.content_type));
+  return read_for_model(model, o.input, type->type, o.has_label, threads);
 }
 
 int run_predict(const PredictOptions& o) {
-  if (o.accept != "application/jsonlines" && o.accept != "application/json" && o.accept != "text/csv")
-    throw UsageError(fmt::format(
-        "--accept: '{}' is not allowed; expected application/jsonlines, application/json or text/csv", o.accept));
-  const LinearModel model = load_model(o.model);
+  const ResponseFormat accept = accept_format(o.accept);
+  const Predictor predictor(load_model(o.model));
   ThreadPool pool(threads_for(o.threads));
-  const Dataset data = read_for_model(model, o.input, o.content_type, o.has_label, pool.size());
-  const RowMatrix margins = compute_margins(data, stacked_weights(model), stacked_bias(model), pool);
-  const auto loss = make_loss(model.loss, model.loss_params);
-  std::vector<float> score(static_cast<std::size_t>(model.outputs));
-  std::string out;
-  const bool json_array = o.accept == "application/json";
-  if (json_array) out += "{\"predictions\":[";
-  for (Eigen::Index r = 0; r < margins.rows(); ++r) {
-    loss->link(margins.row(r).data(), score.data());
-    if (json_array && r > 0) out += ',';
-    append_record(out, model, score.data(), o.accept);
-    if (o.accept == "application/jsonlines") out += '\n';
-  }
-  if (json_array) out += "]}\n";
+  const Dataset data = read_records(o, predictor.model(), pool.size());
+  const std::string out = encode_response(predictor.model(), predictor.scores(data, pool), accept);
   if (o.output == "-") {
     std::cout << out;
     std::cout.flush();
@@ -110,12 +85,18 @@ CommandAction add_predict_command(CLI::App& root) {
       "Example:\n  linlearn predict --model out/churn --input data/churn/test.csv --has-label --accept "
       "application/json\n\n" +
       exit_codes_help());
-  cmd->add_option("--model", o->model, "Model directory (with model.pb) or model.pb file")->required();
+  cmd->add_option("--model", o->model, "Model directory, model.pb, or SageMaker model.tar.gz / model_algo-1")
+      ->required();
   cmd->add_option("--input", o->input, "Records to score: files, directories, globs or -")->required();
   cmd->add_option("--output", o->output, "Output file, or - for stdout")->capture_default_str();
-  cmd->add_option("--accept", o->accept, "application/jsonlines, application/json or text/csv")->capture_default_str();
-  cmd->add_option("--content-type,--content_type", o->content_type, "Force the input format");
-  cmd->add_flag("--has-label,--has_label", o->has_label, "CSV input has a label in the first column (ignored)");
+  cmd->add_option("--accept", o->accept,
+                  "application/jsonlines, application/json, text/csv or application/x-recordio-protobuf")
+      ->capture_default_str();
+  cmd->add_option("--content-type,--content_type", o->content_type,
+                  "Input format: text/csv, text/libsvm, application/json, application/jsonlines or "
+                  "application/x-recordio-protobuf (parameters allowed; default: detected per file)");
+  cmd->add_flag("--has-label,--has_label", o->has_label,
+                "CSV input has a label in the first column (ignored); RecordIO records must have labels");
   cmd->add_option("--threads", o->threads, "Worker threads (default: the CPUs this process may use; at most that many)")
       ->check(CLI::NonNegativeNumber);
   return [o] { return run_predict(*o); };

@@ -2,24 +2,52 @@
 #include "linlearn/scoring.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <utility>
+#include <vector>
 
 namespace linlearn {
 namespace {
 
 constexpr std::size_t kScoringBlockRows = 512;
 
+constexpr std::size_t kLanes = 8;
+
+// The eight running sums of a dot product, added in a fixed tree.
+float add_lanes(const float* lane, std::size_t stride) {
+  return ((lane[0] + lane[4 * stride]) + (lane[stride] + lane[5 * stride])) +
+         ((lane[2 * stride] + lane[6 * stride]) + (lane[3 * stride] + lane[7 * stride]));
+}
+
 // x . w in eight running sums over j mod 8, added in a fixed tree: a record's margin is the same
 // bits whatever other records or models are scored with it (a matrix product's blocking follows
 // the matrix sizes, so its sums do not).
 float fixed_order_dot(const float* x, const float* w, std::size_t d) {
-  constexpr std::size_t kLanes = 8;
   float lane[kLanes] = {};
   std::size_t j = 0;
   for (; j + kLanes <= d; j += kLanes)
     for (std::size_t k = 0; k < kLanes; ++k) lane[k] += x[j + k] * w[j + k];
   for (std::size_t k = 0; j < d; ++j, ++k) lane[k] += x[j] * w[j];
-  return ((lane[0] + lane[4]) + (lane[1] + lane[5])) + ((lane[2] + lane[6]) + (lane[3] + lane[7]));
+  return add_lanes(lane, 1);
+}
+
+// A sparse record's margins in the lanes fixed_order_dot uses: the products of its non-zeros, in
+// key order, go to lane key mod 8, and the zeros it leaves out would add exactly nothing there. So
+// a record scores the same bits sparse or dense, and a request mixing both (stored sparse) scores
+// each record as it would alone. `lane` holds kLanes x columns floats.
+void sparse_margins(const Dataset& data, std::size_t record, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
+                    std::vector<float>& lane, float* margins) {
+  const auto columns = static_cast<std::size_t>(weights.cols());
+  std::fill(lane.begin(), lane.end(), 0.0f);
+  for (std::uint64_t k = data.row_ptr[record]; k < data.row_ptr[record + 1]; ++k) {
+    const std::uint32_t j = data.col_idx[k];
+    const float x = data.values[k];
+    const float* w = weights.row(j).data();
+    float* sums = lane.data() + (j % kLanes) * columns;
+    for (std::size_t c = 0; c < columns; ++c) sums[c] += x * w[c];
+  }
+  for (std::size_t c = 0; c < columns; ++c)
+    margins[c] = bias[static_cast<Eigen::Index>(c)] + add_lanes(lane.data() + c, columns);
 }
 
 }  // namespace
@@ -53,14 +81,9 @@ RowMatrix compute_margins(const Dataset& data, std::size_t first, std::size_t la
       }
       return;
     }
-    // Sparse rows add their entries in order: each margin is a sum in one fixed order too.
-    for (std::size_t r = begin; r < end; ++r) {
-      auto row = margins.row(static_cast<Eigen::Index>(r));
-      row = bias;
-      const std::size_t record = first + r;
-      for (std::uint64_t k = data.row_ptr[record]; k < data.row_ptr[record + 1]; ++k)
-        row += data.values[k] * weights.row(data.col_idx[k]);
-    }
+    std::vector<float> lane(kLanes * static_cast<std::size_t>(columns));
+    for (std::size_t r = begin; r < end; ++r)
+      sparse_margins(data, first + r, weights, bias, lane, margins.row(static_cast<Eigen::Index>(r)).data());
   });
   return margins;
 }

@@ -71,7 +71,7 @@ class ChannelReader {
     const ContentType type = opts_.content_type == ContentType::kAuto ? detect_content_type(bytes) : opts_.content_type;
     if (type == ContentType::kRecordIO) {
       Dataset part;
-      parse_recordio_file(bytes, file, part, opts_.threads);
+      parse_recordio_file(bytes, file, part, opts_.threads, opts_.has_label);
       check_recordio_records(part, bytes, file, opts_, FilePlace{});
       out_.append(std::move(part));
     } else if (type == ContentType::kLibsvm) {

@@ -350,8 +350,9 @@ struct NotUniformlyDense {};
 class RecordDecoder {
  public:
   // `width_known`: data.feature_dim already holds the feature_dim every record must have.
-  RecordDecoder(Dataset& data, std::size_t file_bytes, bool width_known)
-      : data_(data), file_bytes_(file_bytes), width_known_(width_known) {}
+  // `label_required` false: a record without a label reads as label 0 (records to score).
+  RecordDecoder(Dataset& data, std::size_t file_bytes, bool width_known, bool label_required)
+      : data_(data), file_bytes_(file_bytes), width_known_(width_known), label_required_(label_required) {}
 
   void decode(std::string_view payload) {
     float label;
@@ -380,8 +381,8 @@ class RecordDecoder {
     const auto* begin = reinterpret_cast<const Byte*>(payload.data());
     scan_record({begin, begin + payload.size()}, scan_);
     if (!scan_.has_features) throw RecordProblem("no features[\"values\"] tensor");
-    if (!scan_.has_label) throw RecordProblem("no label[\"values\"]: every record needs a label");
-    label = decode_label();
+    if (!scan_.has_label && label_required_) throw RecordProblem("no label[\"values\"]: every record needs a label");
+    label = scan_.has_label ? decode_label() : 0.0f;
     resolve_tensor(scan_.features_value, features_);
     require_numeric_tensor(features_, "features");
     scan_tensor(features_);
@@ -506,6 +507,7 @@ class RecordDecoder {
   Dataset& data_;
   std::size_t file_bytes_;
   bool width_known_;
+  bool label_required_;
   RecordScan scan_;
   TensorLayout features_, label_;
   std::vector<float> row_;  // a dense record on its way into a sparse store
@@ -517,7 +519,7 @@ class RecordDecoder {
 // Returns false, with `parsed` unusable, as soon as a piece finds that not so or anything wrong:
 // the one-piece decoder then says what, and where.
 bool decode_uniform_pieces(std::string_view bytes, const std::string& file, std::size_t frame, std::size_t pieces,
-                           Dataset& parsed) {
+                           bool label_required, Dataset& parsed) {
   const std::size_t records = bytes.size() / frame;
   const std::size_t width = parsed.feature_dim;
   const auto first_record = [&](std::size_t p) { return p * records / pieces; };
@@ -535,7 +537,7 @@ bool decode_uniform_pieces(std::string_view bytes, const std::string& file, std:
     RecordIOFrameReader frames(bytes.substr(begin, first_record(p + 1) * frame - begin), file, begin, first_record(p));
     Dataset shape;
     shape.feature_dim = width;
-    RecordDecoder decoder(shape, 0, true);
+    RecordDecoder decoder(shape, 0, true, label_required);
     std::size_t row = first_record(p);
     std::string_view payload;
     try {
@@ -554,7 +556,8 @@ bool decode_uniform_pieces(std::string_view bytes, const std::string& file, std:
 
 }  // namespace
 
-void parse_recordio_file(std::string_view bytes, const std::string& file, Dataset& out, int threads) {
+void parse_recordio_file(std::string_view bytes, const std::string& file, Dataset& out, int threads,
+                         bool label_required) {
   // Below this a file decodes faster on one thread than threads start.
   constexpr std::size_t kMinParallelBytes = std::size_t{8} << 20;
   // Files of dense records of one width and encoding (as SageMaker's SDK and `linlearn convert`
@@ -566,27 +569,27 @@ void parse_recordio_file(std::string_view bytes, const std::string& file, Datase
     const std::size_t frame = recordio_frame_bytes(bytes.data());
     if (frame <= bytes.size() && bytes.size() % frame == 0) {
       Dataset first;
-      parse_recordio(bytes.substr(0, frame), file, first);
+      parse_recordio(bytes.substr(0, frame), file, first, {}, 0, label_required);
       if (!first.sparse) {
         Dataset parsed;
         parsed.files.push_back(file);
         parsed.feature_dim = first.feature_dim;
-        if (decode_uniform_pieces(bytes, file, frame, static_cast<std::size_t>(threads), parsed)) {
+        if (decode_uniform_pieces(bytes, file, frame, static_cast<std::size_t>(threads), label_required, parsed)) {
           out.append(std::move(parsed));
           return;
         }
       }
     }
   }
-  parse_recordio(bytes, file, out);
+  parse_recordio(bytes, file, out, {}, 0, label_required);
 }
 
 void parse_recordio(std::string_view bytes, const std::string& file, Dataset& out, const FilePlace& start,
-                    std::size_t feature_dim) {
+                    std::size_t feature_dim, bool label_required) {
   Dataset parsed;
   parsed.files.push_back(file);
   parsed.feature_dim = feature_dim;
-  RecordDecoder decoder(parsed, bytes.size(), feature_dim != 0);
+  RecordDecoder decoder(parsed, bytes.size(), feature_dim != 0, label_required);
   RecordIOFrameReader frames(bytes, file, start.byte, start.record);
   std::string_view payload;
   while (frames.next(payload)) {

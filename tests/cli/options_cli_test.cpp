@@ -70,7 +70,7 @@ TEST(OptionsCli, AnUnknownCommandListsTheCommands) {
     SCOPED_TRACE(args);
     const auto r = run_linlearn(args, dir.path());
     EXPECT_EQ(r.exit_code, kExitUsage);
-    EXPECT_NE(r.err.find("check, convert, convert-model, evaluate, inspect, predict, train"), std::string::npos)
+    EXPECT_NE(r.err.find("check, convert, convert-model, evaluate, inspect, predict, serve, train"), std::string::npos)
         << r.err;
   }
 }
