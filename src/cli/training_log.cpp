@@ -46,6 +46,11 @@ std::string progress_text(const BatchProgress& p, int epochs, double seconds_per
                      p.running_loss, duration_text(left));
 }
 
+void TrainingLog::on_config(const TrainConfig& config, bool has_validation) {
+  epochs_ = config.epochs;
+  console_.settings(config, has_validation);
+}
+
 void TrainingLog::on_batch_end(const BatchProgress& p) {
   if (!terminal_.live()) return;
   const auto now = std::chrono::steady_clock::now();
