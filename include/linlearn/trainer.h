@@ -87,7 +87,7 @@ struct BatchProgress {
 class TrainingObserver {
  public:
   virtual ~TrainingObserver() = default;
-  virtual void on_epoch_end(const EpochRecord& record, const TrainOutcome& so_far) = 0;
+  virtual void on_epoch_end(const EpochRecord&) {}
   // After every mini-batch; implementations throttle themselves.
   virtual void on_batch_end(const BatchProgress&) {}
 };

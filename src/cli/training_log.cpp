@@ -59,7 +59,7 @@ void TrainingLog::on_batch_end(const BatchProgress& p) {
   terminal_.draw(progress_text(p, epochs_, mean_epoch_seconds_));
 }
 
-void TrainingLog::on_epoch_end(const EpochRecord& r, const TrainOutcome&) {
+void TrainingLog::on_epoch_end(const EpochRecord& r) {
   terminal_.clear();
   ++epochs_seen_;
   mean_epoch_seconds_ += (r.seconds - mean_epoch_seconds_) / epochs_seen_;

@@ -28,7 +28,7 @@ class TrainingLog : public JobObserver {
   void on_data(const DataSummary& data) override { console_.data(data); }
   void on_config(const TrainConfig& config, bool has_validation) override;
   void on_batch_end(const BatchProgress& p) override;
-  void on_epoch_end(const EpochRecord& record, const TrainOutcome& so_far) override;
+  void on_epoch_end(const EpochRecord& record) override;
   void on_diagnostics(const std::vector<Diagnostic>& diagnostics) override { console_.diagnostics(diagnostics); }
   void on_result(const JobResult& result) override { console_.summary(result); }
 

@@ -162,7 +162,7 @@ class Trainer {
     record.records_per_second = at_.epoch_seconds > 0 ? total_rows_ / at_.epoch_seconds : 0;
     outcome_.epochs.push_back(record);
     save_at_epoch_end({epoch + 1, 0, at_.updates, 0, 0});
-    if (control_.observer != nullptr) control_.observer->on_epoch_end(outcome_.epochs.back(), outcome_);
+    if (control_.observer != nullptr) control_.observer->on_epoch_end(outcome_.epochs.back());
   }
 
   // The weights of the last epoch trained have had no next epoch to measure them: one pass over

@@ -31,7 +31,7 @@ struct Recorder : JobObserver {
     events.push_back("data");
   }
   void on_config(const TrainConfig&, bool) override { events.push_back("config"); }
-  void on_epoch_end(const EpochRecord&, const TrainOutcome&) override { events.push_back("epoch"); }
+  void on_epoch_end(const EpochRecord&) override { events.push_back("epoch"); }
   void on_diagnostics(const std::vector<Diagnostic>&) override { events.push_back("diagnostics"); }
   void on_result(const JobResult& r) override {
     result = r;
