@@ -240,13 +240,9 @@ std::vector<HyperparameterSpec> schedule_and_data_specs();
 std::vector<HyperparameterSpec> selection_and_run_specs();
 
 const std::vector<HyperparameterSpec>& hyperparameter_specs() {
-  static const std::vector<HyperparameterSpec> specs = [] {
-    std::vector<HyperparameterSpec> all;
-    for (auto part : {model_specs(), optimizer_specs(), regularization_specs(), initialization_specs(),
-                      schedule_and_data_specs(), selection_and_run_specs()})
-      for (auto& spec : part) all.push_back(std::move(spec));
-    return all;
-  }();
+  static const std::vector<HyperparameterSpec> specs =
+      joined({model_specs(), optimizer_specs(), regularization_specs(), initialization_specs(),
+              schedule_and_data_specs(), selection_and_run_specs()});
   return specs;
 }
 

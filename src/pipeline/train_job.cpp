@@ -41,6 +41,18 @@ std::filesystem::path checkpoint_dir(const TrainRequest& request) {
                                         : std::filesystem::path(request.checkpoint_dir);
 }
 
+TrainControl control_of(const TrainRequest& request, JobProcesses& processes, JobObserver& observer,
+                        const std::atomic<int>* stop_signal) {
+  TrainControl control;
+  control.observer = &observer;
+  control.communicator = &processes.comm();
+  if (processes.lead()) ensure_directory(checkpoint_dir(request).string());
+  control.checkpoint_path = (checkpoint_dir(request) / "checkpoint.pb").string();
+  control.resume = request.resume;
+  control.stop_signal = stop_signal;
+  return control;
+}
+
 ReportCurves report_curves(const TrainConfig& config, const TrainOutcome& outcome, const FinalMetrics& metrics) {
   if (outcome.selected < 0) {
     ReportCurves none;
@@ -101,13 +113,7 @@ int run_train_job(const TrainRequest& request, JobProcesses& processes, spdlog::
   observer.on_config(config, data.validation_or_null() != nullptr);
 
   ThreadPool pool(threads);
-  TrainControl control;
-  control.observer = &observer;
-  control.communicator = &comm;
-  if (processes.lead()) ensure_directory(checkpoint_dir(request).string());
-  control.checkpoint_path = (checkpoint_dir(request) / "checkpoint.pb").string();
-  control.resume = request.resume;
-  control.stop_signal = stop_signal;
+  const TrainControl control = control_of(request, processes, observer, stop_signal);
   const DataProfile profile = profile_data(data.streamed ? data.streamed->scaler_sample : data.train,
                                            config.predictor_type, config.num_classes, config.seed);
   Timing timing;
