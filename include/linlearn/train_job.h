@@ -28,6 +28,7 @@
 #include "linlearn/report.h"
 #include "linlearn/run_summary.h"
 #include "linlearn/trainer.h"
+#include "linlearn/warm_start.h"
 
 namespace linlearn {
 
@@ -46,6 +47,7 @@ struct TrainRequest {
   std::string distribution = "sharded";
   bool distribution_given = false;  // warned about when the job runs alone
   bool fail_on_nonconvergence = false;
+  std::string initial_model;  // warm start from this model ("": none)
 };
 
 // The processes a job runs on. Started by an MPI launcher with several ranks, this process is one

@@ -103,6 +103,9 @@ struct TrainControl {
   // throw Interrupted (exit 128 + signal).
   const std::atomic<int>* stop_signal = nullptr;
   Communicator* communicator = nullptr;  // null: this process alone
+  // Warm start: every model of the grid starts from this model's weights and bias (null: from
+  // init_method's random weights).
+  const LinearModel* initial_model = nullptr;
 };
 
 // Trains on channels.train (or channels.streamed_train). When every model diverges, `selected` is -1 and there is no

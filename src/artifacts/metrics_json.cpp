@@ -99,6 +99,7 @@ nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome&
   j["threads"] = config.threads;
   j["world_size"] = world_size;
   j["hyperparameters"] = config.resolved;
+  if (!config.initial_model.empty()) j["initial_model"] = config.initial_model;
   j["data"] = data_json(channels);
   j["selected_model"] = selected_json(config, outcome);
   j["final_metrics"] = nlohmann::json::object();

@@ -78,6 +78,7 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   model.normalization.sample_size = n.sample_size();
   // Written last, so a model.pb cut at any field boundary lacks it: it doubles as the end marker.
   model.hyperparameters = nlohmann::json::parse(m.hyperparameters_json(), nullptr, false);
+  model.initial_model = m.initial_model();
   if (m.hyperparameters_json().empty() || model.hyperparameters.is_discarded())
     throw InputError(fmt::format("{}: corrupt or truncated model (no valid hyperparameters_json)", path));
   return model;
@@ -111,6 +112,7 @@ pb::Model to_proto(const LinearModel& model) {
   n->set_label_scale(model.normalization.label_scale);
   n->set_sample_size(model.normalization.sample_size);
   m.set_hyperparameters_json(model.hyperparameters.dump());
+  m.set_initial_model(model.initial_model);
   return m;
 }
 
@@ -229,6 +231,7 @@ void write_model_json(const LinearModel& model, const std::function<void(std::st
     w.text("\n  }");
   };
   small("hyperparameters", model.hyperparameters);
+  if (!model.initial_model.empty()) small("initial_model", model.initial_model);
   w.text("{\n");
   std::size_t written = 0;
   for (const auto& [key, write_value] : fields) {

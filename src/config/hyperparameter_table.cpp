@@ -68,9 +68,14 @@ std::vector<HyperparameterSpec> model_specs() {
             c.updates_per_epoch = updates_per_epoch(c.data.records, c.mini_batch_size);
             return v;
           }),
-      Declare("epochs", HelpGroup::kOptimizer, "Maximum passes over the training data.")
+      Declare("epochs", HelpGroup::kOptimizer,
+              "Maximum passes over the training data; auto = 15 (SageMaker's default), 5 for a warm start "
+              "(--initial-model), which continues a trained model and anneals over the shorter run.")
           .integer(1, 1e6)
-          .def("15")
+          .def("auto")
+          .resolve([](const TrainConfig&, const DataFacts* data) -> json {
+            return data != nullptr && data->warm_start ? kWarmStartEpochs : kSageMakerEpochs;
+          })
           .into([](TrainConfig& c, const json& v) {
             c.epochs = v;
             return v;

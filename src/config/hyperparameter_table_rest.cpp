@@ -120,12 +120,14 @@ std::vector<HyperparameterSpec> grid_specs() {
       // Last of the settings a model of the grid varies: the grid is built from them.
       Declare("num_models", HelpGroup::kOptimizer,
               "Models trained in parallel; auto = 8, fewer when the models' state would exceed 64 MiB "
-              "(20 bytes per weight: from 2^19 features on).")
+              "(20 bytes per weight: from 2^19 features on), 1 for a warm start.")
           .integer(1, 256)
           .def("auto")
           .resolve([](const TrainConfig& c, const DataFacts* data) -> json {
             const std::size_t outputs = c.loss == LossKind::kSoftmax ? static_cast<std::size_t>(c.num_classes) : 1;
-            return data != nullptr ? auto_num_models(data->feature_dim * outputs) : kAutoNumModels;
+            if (data == nullptr) return kAutoNumModels;
+            // A warm start continues one trained model: the grid's exploration is behind it.
+            return data->warm_start ? 1 : auto_num_models(data->feature_dim * outputs);
           })
           .into([](TrainConfig& c, const json& v) {
             c.models = build_model_grid(base(c), v, default_learning_rate);

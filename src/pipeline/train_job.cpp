@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -39,6 +40,35 @@ int checked_threads(const TrainRequest& request, spdlog::logger& log) {
 std::filesystem::path checkpoint_dir(const TrainRequest& request) {
   return request.checkpoint_dir.empty() ? std::filesystem::path(request.output_dir) / "checkpoint"
                                         : std::filesystem::path(request.checkpoint_dir);
+}
+
+// Checked against the pre-data configuration, before any data is read.
+std::optional<InitialModel> initial_model_of(const TrainRequest& request, const TrainConfig& config) {
+  if (request.initial_model.empty()) return std::nullopt;
+  InitialModel initial = load_initial_model(request.initial_model, config);
+  check_initial_width_early(initial, request.train);
+  return initial;
+}
+
+// The training data's width against the initial model's; sparse channels grow to the model's.
+void fit_initial_width(const InitialModel& initial, LoadedChannels& data) {
+  std::size_t feature_dim = data.train.feature_dim;
+  fit_initial_width(initial, feature_dim, data.train.sparse);
+  for (Dataset* d : {&data.train, &data.validation, &data.test}) d->feature_dim = feature_dim;
+  if (data.streamed) data.streamed->scaler_sample.feature_dim = feature_dim;
+  data.summary.feature_dim = data.facts.feature_dim = feature_dim;
+}
+
+// A finished run leaves its artifacts only: the default checkpoint and the default cache of streamed
+// data go; a --checkpoint-dir or --cache-dir the user gave is theirs, and stays.
+void remove_litter(const TrainRequest& request, const LoadedChannels& data) {
+  std::error_code ignored;
+  if (request.checkpoint_dir.empty()) std::filesystem::remove_all(checkpoint_dir(request), ignored);
+  if (data.streamed && request.cache_dir.empty()) {
+    const std::filesystem::path cache = data.streamed->cache->path();
+    std::filesystem::remove(cache, ignored);
+    std::filesystem::remove(cache.parent_path(), ignored);  // only when nothing else is in it
+  }
 }
 
 TrainControl control_of(const TrainRequest& request, JobProcesses& processes, JobObserver& observer,
@@ -106,14 +136,19 @@ int run_train_job(const TrainRequest& request, JobProcesses& processes, spdlog::
   const int threads = checked_threads(request, log);
   // Every value is checked here, before any data is read.
   const TrainConfig pre_data = resolve_config(request.hyperparameters);
+  const std::optional<InitialModel> initial = initial_model_of(request, pre_data);
   if (processes.lead()) ensure_directory(request.output_dir);
-  const LoadedChannels data = load_channels(request, pre_data, threads, comm, log);
+  LoadedChannels data = load_channels(request, pre_data, threads, comm, log);
+  if (initial) fit_initial_width(*initial, data);
+  data.facts.warm_start = initial.has_value();
   observer.on_data(data.summary);
-  const TrainConfig config = finalize_config(request, data, threads, log);
+  TrainConfig config = finalize_config(request, data, threads, log);
+  if (initial) config.initial_model = initial->hash;
   observer.on_config(config, data.validation_or_null() != nullptr);
 
   ThreadPool pool(threads);
-  const TrainControl control = control_of(request, processes, observer, stop_signal);
+  TrainControl control = control_of(request, processes, observer, stop_signal);
+  if (initial) control.initial_model = &initial->model;
   const DataProfile profile = profile_data(data.streamed ? data.streamed->scaler_sample : data.train,
                                            config.predictor_type, config.num_classes, config.seed);
   Timing timing;
@@ -129,6 +164,7 @@ int run_train_job(const TrainRequest& request, JobProcesses& processes, spdlog::
   timing.total_seconds = seconds_since(started);
   const nlohmann::json json = write_artifacts(request, config, outcome, data, metrics, diagnostics, timing, comm);
   const std::filesystem::path dir(request.output_dir);
+  if (outcome.selected >= 0 && processes.lead()) remove_litter(request, data);
   if (outcome.selected < 0)
     throw ConvergenceError(fmt::format("every one of the {} models diverged; no model written (see {} and {})",
                                        outcome.models.size(), (dir / "metrics.json").string(),
