@@ -35,6 +35,7 @@ struct TrainOptions {
   std::size_t shuffle_buffer = 100000;
   std::string distribution = "sharded";
   CLI::Option* distribution_option = nullptr;
+  double peer_timeout = 10;
   std::map<std::string, std::string> given;  // hyperparameter values as typed
   std::map<std::string, CLI::Option*> hyperparameter_options;
 

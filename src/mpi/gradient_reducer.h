@@ -2,6 +2,16 @@
 // How one mini-batch's gradient becomes the step's gradient: alone, the kernel's mean over the
 // batch; under several ranks, every rank's sum added in rank order and divided by the records of
 // all ranks, so every rank takes the same step.
+//
+// The ranks exchange one message per step (Communicator::gather_bytes) and each adds up the
+// ranks' parts in rank order itself, so the bits do not depend on how the message travels. With
+// dense data a message holds every model's whole gradient; with sparse data only the rows the
+// rank's batch touched, which the ranks merge into the union of their touched rows (sorted, as the
+// kernel gives them; the optimizer steps those rows only, as in one process). Bytes per step and
+// rank, for M models of `o` outputs, t touched rows on the rank and R ranks:
+//   sent:     8 (M + k + 4) + 4 t + 4 M o (t + 1)     (k: models measured this epoch, <= M)
+//   received: the same from each of the R - 1 other ranks,
+// against 4 M o (feature_dim + 1) per rank for the dense exchange.
 #include <cstddef>
 #include <memory>
 
@@ -15,8 +25,10 @@ class GradientReducer {
   virtual ~GradientReducer() = default;
   // What the kernel divides this process's sums by.
   virtual double divisor(std::size_t local_records) const = 0;
-  // The step's gradient from this process's; valid until the next call.
-  virtual const BatchGradient& reduce(const BatchGradient& local, std::size_t local_records) = 0;
+  // The step's gradient from this process's; valid until the next call. `stop_signal` goes in as
+  // this process's pending stop signal (0: none) and comes out as the job's, the largest of any
+  // rank's, so that every rank stops after the same step.
+  virtual const BatchGradient& reduce(const BatchGradient& local, std::size_t local_records, int& stop_signal) = 0;
 };
 
 // One process (comm.size() == 1) or the ranks of `comm`; `feature_dim` and `outputs` give the

@@ -3,41 +3,23 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "cli/cli_runner.h"
 #include "io/temp_dir.h"
+#include "mpi/mpi_job.h"
 
 namespace linlearn {
 namespace {
 
-using testing::CliResult;
 using testing::data_path;
-using testing::run_command;
+using testing::mpirun_available;
 using testing::run_linlearn;
+using testing::run_mpi;
 using testing::slurp;
-
-bool mpirun_available() {
-  return std::system("command -v mpirun >/dev/null 2>&1") == 0;
-}
-
-// `timeout` turns a hung job into a failure (exit 124) instead of a stuck test run. Each job keeps its
-// Open MPI session files under its own scratch folder: jobs started at once (ctest -j) would
-// otherwise race to create the same /tmp/ompi.* folder. Under the sanitizer build, Open MPI's own
-// allocations outlive MPI_Finalize (in components it has unloaded, so no suppression can name them):
-// leak checking is off for the ranks, address checking stays on.
-CliResult run_mpi(int ranks, const std::string& args, const std::string& scratch) {
-  return run_command(
-      "ASAN_OPTIONS=\"${ASAN_OPTIONS}:detect_leaks=0\" timeout 120 mpirun --allow-run-as-root "
-      "--oversubscribe --mca orte_tmpdir_base " +
-          scratch + " -np " + std::to_string(ranks) + " " + LINLEARN_EXE + " " + args,
-      scratch);
-}
 
 std::string churn_args(const std::string& train, const std::string& out_dir) {
   return "train --predictor_type binary_classifier --train " + train + " --validation " +
