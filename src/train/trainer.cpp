@@ -24,6 +24,8 @@
 namespace linlearn {
 namespace {
 
+// `d` weight rows per output: every feature, or for sparse data those of the training data's
+// FeatureIndex, so that a feature that never occurs has no weight to start from (it scores 0).
 std::vector<ModelParameters> initial_parameters(const TrainConfig& config, std::size_t d, int outputs) {
   std::vector<ModelParameters> params(config.models.size());
   for (std::size_t m = 0; m < params.size(); ++m) {
@@ -74,15 +76,18 @@ class Trainer {
         comm_(checked_communicator(control, channels, local_comm_)),
         class_weights_{config.weighting.per_class},
         source_(epoch_source(channels, config, class_weights_, comm_)),
-        norm_(compute_normalization(source_->shape(), config.normalization, config.seed, &comm_)),
+        sparse_(source_->shape().sparse),
+        features_(sparse_ ? source_->nonzero_features(pool, comm_) : FeatureIndex{}),
+        rows_(sparse_ ? features_.size() : source_->shape().feature_dim),
+        norm_(compute_normalization(source_->shape(), config.normalization, config.seed, &comm_, index())),
         report_loss_(make_loss(config.loss, config.loss_params)),
         fit_loss_(make_loss(config.loss, training_loss_params(config.loss_params, norm_))),
         outputs_(report_loss_->outputs()),
-        kernel_(source_->shape(), {}, norm_, *fit_loss_, *report_loss_, static_cast<int>(config.models.size()), pool),
-        reducer_(make_gradient_reducer(comm_, source_->shape().feature_dim, outputs_, source_->shape().sparse)),
-        models_(config, initial_parameters(config, source_->shape().feature_dim, outputs_), source_->shape().sparse,
-                log),
-        selector_(config, norm_, *report_loss_, class_weights_, pool, comm_) {
+        kernel_(source_->shape(), {}, norm_, *fit_loss_, *report_loss_, static_cast<int>(config.models.size()), pool,
+                index()),
+        reducer_(make_gradient_reducer(comm_, rows_, outputs_, sparse_)),
+        models_(config, initial_parameters(config, rows_, outputs_), sparse_, log),
+        selector_(config, norm_, *report_loss_, class_weights_, pool, comm_, index()) {
     double rows = static_cast<double>(source_->records());
     comm_.sum(std::span<double>(&rows, 1));
     total_rows_ = rows;
@@ -111,6 +116,8 @@ class Trainer {
 
  private:
   bool validated() const { return channels_.validation != nullptr; }
+  // Sparse data: the features that have weight rows.
+  const FeatureIndex* index() const { return sparse_ ? &features_ : nullptr; }
   bool stop_requested() const { return control_.stop_signal != nullptr && control_.stop_signal->load() != 0; }
 
   // One pass over the training records from `from` (a resumed epoch starts mid-way).
@@ -124,6 +131,8 @@ class Trainer {
     source_->begin(epoch, from.next_record);
     Batch batch;
     while (source_->next(batch)) {
+      // A lazily regularized row gets the penalties of the steps it skipped before it is read.
+      if (sparse_) models_.catch_up(kernel_.prepare(*batch.data, batch.weights, batch.rows), pool_);
       const BatchGradient& local = kernel_.compute(*batch.data, batch.weights, batch.rows, models_.active_params(),
                                                    reducer_->divisor(batch.rows.size()));
       const BatchGradient& g = reducer_->reduce(local, batch.rows.size());
@@ -137,6 +146,7 @@ class Trainer {
             {epoch, batch.records_done, source_->records(), at_.epoch_seconds, models_.running_loss(at_.weight_sum)});
       if (stop_requested() && !batch.last) interrupt(at_);
     }
+    if (sparse_) models_.catch_up_all(pool_);
     at_.epoch_seconds = from.epoch_seconds + seconds_since(started);
   }
 
@@ -246,6 +256,9 @@ class Trainer {
   Communicator& comm_;
   const ClassWeights class_weights_;
   const std::unique_ptr<EpochSource> source_;
+  const bool sparse_;
+  const FeatureIndex features_;  // sparse data: the features with a non-zero value somewhere
+  const std::size_t rows_;       // weight rows per output: features_' or every feature
   const Normalization norm_;
   const std::unique_ptr<Loss> report_loss_;
   const std::unique_ptr<Loss> fit_loss_;
