@@ -46,8 +46,8 @@ class Optimizer {
   // A sparse step, on the listed rows only of a row-major block of `total` values in rows of
   // `cols`: begin_rows() once, then update_rows() for disjoint sets of rows, which may run on
   // several threads at once. `grads` holds the listed rows' gradients alone, rows.size() x cols in
-  // the order of `rows`. Rows should be distinct. Untouched rows keep their state (lazy update);
-  // see catch_up_rows.
+  // the order of `rows`; a row listed again is stepped again, in order (per-record steps).
+  // Untouched rows keep their state (lazy update); see catch_up_rows.
   virtual void begin_rows(int block, std::size_t total, std::size_t cols, const StepSettings& s) = 0;
   virtual void update_rows(int block, float* params, const float* grads, std::span<const std::uint32_t> rows,
                            std::size_t cols, const StepSettings& s) = 0;
@@ -70,6 +70,12 @@ class Optimizer {
   virtual std::vector<double> save_state() const = 0;
   virtual void load_state(const std::vector<double>& state) = 0;
 };
+
+// On sparse data adagrad and ftrl step on each record's gradient in turn, as they are defined
+// (online, per coordinate), the others on each row's sum over the mini-batch.
+inline bool steps_per_record(OptimizerKind kind) {
+  return kind == OptimizerKind::kAdagrad || kind == OptimizerKind::kFtrl;
+}
 
 OptimizerKind parse_optimizer_kind(const std::string& name);  // sgd | adam | rmsprop | adagrad | ftrl
 std::string optimizer_kind_name(OptimizerKind kind);

@@ -35,8 +35,16 @@ double default_learning_rate(OptimizerKind kind) {
       return 0.005;
     case OptimizerKind::kSgd:
       return 0.1;
+    case OptimizerKind::kAdagrad:
+      return kAutoAdagradLearningRate;
+    case OptimizerKind::kFtrl:
+      return kAutoFtrlLearningRate;
   }
   return 0.02;
+}
+
+OptimizerKind auto_optimizer(const DataFacts* data) {
+  return data != nullptr && data->sparse ? OptimizerKind::kFtrl : OptimizerKind::kAdam;
 }
 
 LossKind default_loss(PredictorType type) {

@@ -4,12 +4,25 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "linlearn/errors.h"
 
 namespace linlearn {
 namespace {
+
+// Rows of a sparse step are all over a wide block: the state of the row a few steps ahead is
+// fetched while this one is updated.
+constexpr std::size_t kAhead = 8;
+
+void prefetch_row(const BlockState& state, const float* params, std::uint32_t row, std::size_t cols,
+                  std::size_t first_width) {
+  const std::size_t at = static_cast<std::size_t>(row) * cols;
+  __builtin_prefetch(params + at);
+  if (!state.first.empty()) __builtin_prefetch(state.first.data() + at * first_width);
+  if (!state.second.empty()) __builtin_prefetch(state.second.data() + at);
+}
 
 bool same_settings(const StepSettings& a, const StepSettings& b) {
   return a.learning_rate == b.learning_rate && a.wd == b.wd && a.l1 == b.l1 && a.records == b.records;
@@ -79,6 +92,7 @@ void BlockOptimizer::update_rows(int block, float* params, const float* grads, s
   const BiasCorrection correction = bias_correction(state.steps);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const std::uint32_t row = rows[i];
+    if (i + kAhead < rows.size()) prefetch_row(state, params, rows[i + kAhead], cols, first_width());
     catch_up_row(state, params, row, cols, state.steps - 1);
     update_span(state, correction, params, grads + i * cols, static_cast<std::size_t>(row) * cols, cols, s);
     if (!state.regularized_to.empty()) state.regularized_to[row] = state.steps;
@@ -140,14 +154,14 @@ BlockState& BlockOptimizer::state_for(int block, std::size_t n) {
   if (index >= blocks_.size()) blocks_.resize(index + 1);
   BlockState& state = blocks_[index];
   // Sized on first use; a block never changes size afterwards.
-  const std::pair<bool, std::vector<float>*> moment_vectors[] = {{uses_first(), &state.first},
-                                                                 {uses_second(), &state.second}};
-  for (const auto& [used, moments] : moment_vectors) {
+  const std::tuple<bool, std::size_t, std::vector<float>*> moment_vectors[] = {
+      {uses_first(), first_width(), &state.first}, {uses_second(), 1, &state.second}};
+  for (const auto& [used, width, moments] : moment_vectors) {
     if (!used) continue;
-    if (moments->empty()) moments->assign(n, 0.0F);
-    if (moments->size() != n) {
+    if (moments->empty()) moments->assign(n * width, 0.0F);
+    if (moments->size() != n * width) {
       throw std::invalid_argument("Optimizer: block " + std::to_string(block) + " has " +
-                                  std::to_string(moments->size()) + " parameters, not " + std::to_string(n));
+                                  std::to_string(moments->size() / width) + " parameters, not " + std::to_string(n));
     }
   }
   return state;

@@ -19,8 +19,8 @@ struct SettingsRun {
 // State of one parameter block. Moments are stored as float (the parameters' own precision, and
 // half the memory of double for wide multi-model blocks); every update is computed in double.
 struct BlockState {
-  std::vector<float> first;   // sgd / rmsprop: momentum velocity; adam: first moment; ftrl: z
-  std::vector<float> second;  // adam / rmsprop: squared-gradient average; adagrad: sum; ftrl: n
+  std::vector<float> first;   // sgd / rmsprop: momentum velocity; adam: first moment; ftrl: z and n
+  std::vector<float> second;  // adam / rmsprop: squared-gradient average; adagrad: sum
   std::int64_t steps = 0;     // steps on this block
   double records = 0;         // records behind those steps (the penalties of adagrad and ftrl scale with it)
   double records_before = 0;  // ... behind the steps before the last one
@@ -60,6 +60,8 @@ class BlockOptimizer : public Optimizer {
   virtual OptimizerKind kind() const = 0;
   virtual bool uses_first() const = 0;
   virtual bool uses_second() const = 0;
+  // Values of `first` per parameter (state kept side by side).
+  virtual std::size_t first_width() const { return 1; }
   virtual BiasCorrection bias_correction(std::int64_t /*steps*/) const { return {}; }
   // Updates params[begin, begin + count) from their gradients grads[0, count); state.steps and
   // state.records already count this step.

@@ -45,6 +45,12 @@ class RankSumReducer final : public GradientReducer {
       global_.measured_loss_sum[m] = totals[global_.loss_sum.size() + m];
     global_.weight_sum = totals[totals.size() - 2];
     global_.records = records;
+    if (sparse_) {
+      // Records of other ranks are not in order with this rank's: per-record steps take each row's
+      // sum over the ranks as one entry.
+      global_.parts.front().entry_rows = global_.parts.front().rows;
+      global_.parts.front().entry_grads = global_.parts.front().grads;
+    }
     return global_;
   }
 

@@ -39,6 +39,7 @@ BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const fl
     }
     features_ = features;
     slot_position_.assign(features->size(), FeatureIndex::kAbsent);
+    unit_scale_ = std::all_of(inv_scale_.begin(), inv_scale_.end(), [](float s) { return s == 1.0F; });
   }
   out_.grads.resize(static_cast<std::size_t>(max_models));
   for (auto& g : out_.grads) {

@@ -30,10 +30,14 @@ struct ModelParameters {
 using ModelRefs = std::vector<const ModelParameters*>;
 
 // Weight rows a sparse batch touches, and their gradients under each model (rows.size() x outputs,
-// in the order of `rows`).
+// in the order of `rows`): summed over the batch, each row once (for steps on the batch's
+// gradient), and per record (entries: each non-zero of each record in batch order, for
+// steps_per_record optimizers).
 struct TouchedRows {
   std::vector<std::uint32_t> rows;
   std::vector<std::vector<float>> grads;
+  std::vector<std::uint32_t> entry_rows;
+  std::vector<std::vector<float>> entry_grads;
 };
 
 struct BatchGradient {
@@ -71,6 +75,12 @@ class BatchGradientKernel {
   BatchGradientKernel(const Dataset& data, std::span<const float> record_weights, const Normalization& norm,
                       const Loss& loss, const Loss& report_loss, int max_models, ThreadPool& pool,
                       const FeatureIndex* features = nullptr);
+
+  // Sparse data: which of TouchedRows' gradients compute() fills (by default the rows' sums only).
+  void set_sparse_gradients(bool row_sums, bool entries) {
+    row_sums_ = row_sums;
+    entries_ = entries;
+  }
 
   // Sparse data: looks the batch's features up ahead of compute() on the same records, and gives
   // the parameter rows the batch reads (with repeats), so that lazily regularized rows can be
@@ -114,6 +124,10 @@ class BatchGradientKernel {
   void look_up_features(std::span<const std::uint32_t> batch);
   // X^T G into the parts of out_.parts, each part on its own thread.
   void scatter_gradients(std::span<const std::uint32_t> batch);
+  // One non-zero's products with its record's loss gradients `g` (every model's), as an entry or
+  // added to its row's sums.
+  void add_entry(TouchedRows& part, std::uint32_t slot, float value, const float* g) const;
+  void add_to_row(TouchedRows& part, std::uint32_t slot, float value, const float* g);
   // Margins of `models` models of `params` (bias added) for the rows of one chunk of a sparse batch.
   void sparse_margins(std::size_t chunk_first, std::size_t rows, const ModelRefs& params, RowMatrix& margins) const;
   // g_column_sums_ = the column sums of G (the bias gradient) over the call's chunks, in chunk order.
@@ -160,6 +174,9 @@ class BatchGradientKernel {
   const FeatureIndex* features_ = nullptr;
   FeatureIndex all_features_;
   bool prepared_ = false;                     // prepare() has looked up the next batch
+  bool row_sums_ = true;                      // set_sparse_gradients
+  bool entries_ = false;
+  bool unit_scale_ = false;                   // sparse: every scale is 1 (values need no scaling)
   std::vector<std::uint32_t> batch_slots_;    // sparse: the batch's non-zeros as parameter rows
   std::vector<float> batch_values_;           // ... their values times 1 / scale
   std::vector<std::size_t> batch_row_start_;  // ... where each batch row starts in them (batch size + 1)

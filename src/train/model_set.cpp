@@ -98,9 +98,21 @@ void ModelSet::step(const BatchGradient& g, std::int64_t updates, ThreadPool& po
     const std::size_t i = task / parts;
     const TouchedRows& part = g.parts[task % parts];
     ModelState& ms = states_[active_[i]];
-    ms.optimizer->update_rows(0, ms.params.weights.data(), part.grads[i].data(), part.rows, ms.params.bias.size(),
-                              settings(active_[i]));
+    const bool per_record = steps_per_record(config_.models[active_[i]].optimizer.kind);
+    ms.optimizer->update_rows(0, ms.params.weights.data(), (per_record ? part.entry_grads : part.grads)[i].data(),
+                              per_record ? part.entry_rows : part.rows, ms.params.bias.size(), settings(active_[i]));
   });
+}
+
+std::pair<bool, bool> ModelSet::sparse_gradients() const {
+  bool row_sums = false;
+  bool entries = false;
+  for (std::size_t m : active_) {
+    const bool per_record = steps_per_record(config_.models[m].optimizer.kind);
+    entries = entries || per_record;
+    row_sums = row_sums || !per_record;
+  }
+  return {row_sums, entries};
 }
 
 void ModelSet::catch_up(std::span<const std::uint32_t> rows, ThreadPool& pool) {

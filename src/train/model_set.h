@@ -78,6 +78,9 @@ class ModelSet {
   // (the lazy penalties of the steps that skipped them) before a batch reads them; catch_up_all
   // every row, before the weights are read whole (end of an epoch).
   void catch_up(std::span<const std::uint32_t> rows, ThreadPool& pool);
+  // Sparse data: whether the active models step on rows' sums over a batch, on per-record
+  // entries, or both (see TouchedRows).
+  std::pair<bool, bool> sparse_gradients() const;
   void catch_up_all(ThreadPool& pool);
   // The first active model's mean loss so far this epoch, for progress reports.
   double running_loss(double weight_sum) const;

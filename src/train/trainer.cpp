@@ -125,6 +125,10 @@ class Trainer {
     const auto started = std::chrono::steady_clock::now();
     const int epoch = from.epoch;
     models_.start_epoch(epoch, from.next_record == 0);
+    // Ranks sum rows' gradients (see the reducer), which per-record steps then take as entries.
+    const auto [row_sums, entries] = models_.sparse_gradients();
+    const bool ranks = comm_.size() > 1;
+    kernel_.set_sparse_gradients(row_sums || ranks, entries && !ranks);
     kernel_.set_measured(models_.measured_params());
     if (from.next_record == 0) models_.reset_epoch_losses();
     at_ = {epoch, from.next_record, from.updates > 0 ? from.updates : at_.updates, from.weight_sum, 0};
