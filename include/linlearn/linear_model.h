@@ -39,6 +39,8 @@ struct LinearModel {
   float stored_weight(int k, std::size_t i) const {
     return weights[static_cast<std::size_t>(k) * stored_features() + i];
   }
+  // Warm start: the content hash (model_content_hash) of the model training started from; "" when none.
+  std::string initial_model;
 };
 
 // The model with every feature's weight stored (a dense model is returned as it is).

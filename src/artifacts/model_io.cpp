@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <google/protobuf/stubs/logging.h>
@@ -97,7 +98,7 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   int loss_outputs = 0;
   try {
     loss_outputs = make_loss(model.loss, model.loss_params)->outputs();
-  } catch (const UsageError& e) {
+  } catch (const std::invalid_argument& e) {
     throw InputError(fmt::format("{}: corrupt model: {}", path, e.what()));
   }
   if (loss_outputs != model.outputs)
@@ -113,6 +114,7 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   // lacks it: it doubles as the end marker. A sparse model's keys come after it, and a cut in
   // them leaves fewer keys than weights, which read_weights refuses.
   model.hyperparameters = nlohmann::json::parse(m.hyperparameters_json(), nullptr, false);
+  model.initial_model = m.initial_model();
   if (m.hyperparameters_json().empty() || model.hyperparameters.is_discarded())
     throw InputError(fmt::format("{}: corrupt or truncated model (no valid hyperparameters_json)", path));
   return model;
@@ -155,6 +157,7 @@ pb::Model to_proto(const LinearModel& model) {
       before = key;
     }
   }
+  m.set_initial_model(model.initial_model);
   return m;
 }
 
@@ -316,6 +319,7 @@ void write_model_json(const LinearModel& model, const std::function<void(std::st
     w.text("\n  }");
   };
   small("hyperparameters", model.hyperparameters);
+  if (!model.initial_model.empty()) small("initial_model", model.initial_model);
   w.text("{\n");
   std::size_t written = 0;
   for (const auto& [key, write_value] : fields) {
