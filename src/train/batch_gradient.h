@@ -173,8 +173,8 @@ class BatchGradientKernel {
   // Sparse: the parameter rows of the features; an index of every feature when none was given.
   const FeatureIndex* features_ = nullptr;
   FeatureIndex all_features_;
-  bool prepared_ = false;                     // prepare() has looked up the next batch
-  bool row_sums_ = true;                      // set_sparse_gradients
+  bool prepared_ = false;  // prepare() has looked up the next batch
+  bool row_sums_ = true;   // set_sparse_gradients
   bool entries_ = false;
   bool unit_scale_ = false;                   // sparse: every scale is 1 (values need no scaling)
   std::vector<std::uint32_t> batch_slots_;    // sparse: the batch's non-zeros as parameter rows

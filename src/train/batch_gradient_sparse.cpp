@@ -74,7 +74,8 @@ void BatchGradientKernel::sparse_margins(std::size_t chunk_first, std::size_t ro
       float* out = margins.row(static_cast<Eigen::Index>(r - chunk_first)).data() + m * k;
       for (std::size_t q = batch_row_start_[r]; q < batch_row_end_[r]; ++q) {
         // Weight rows are all over a wide model: the ones a few non-zeros on are fetched ahead.
-        if (q + kAhead < batch_slots_.size()) __builtin_prefetch(w + static_cast<std::size_t>(batch_slots_[q + kAhead]) * k);
+        if (q + kAhead < batch_slots_.size())
+          __builtin_prefetch(w + static_cast<std::size_t>(batch_slots_[q + kAhead]) * k);
         const float* wj = w + static_cast<std::size_t>(batch_slots_[q]) * k;
         for (std::size_t o = 0; o < k; ++o) out[o] += batch_values_[q] * wj[o];
       }

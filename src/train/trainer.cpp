@@ -257,8 +257,7 @@ class Trainer {
                                    s.models.size(), models_.size()));
     models_.restore(std::move(s.models));
     if (s.at.epoch >= config_.epochs || !models_.any_training())
-      log_.info("--resume: {} is of a finished run; the artifacts are derived from it again",
-                control_.checkpoint_path);
+      log_.info("--resume: {} is of a finished run; the artifacts are derived from it again", control_.checkpoint_path);
     outcome_.epochs = std::move(s.epochs);
     at_.updates = s.at.updates;
     log_.info("resuming from {} in epoch {}, record {}", control_.checkpoint_path, s.at.epoch + 1, s.at.next_record);
