@@ -53,6 +53,8 @@ std::string type_label(const HyperparameterSpec& spec) {
       return "UINT64";
     case ValueKind::kFloat:
       return words.empty() ? "FLOAT" : "FLOAT|" + words;
+    case ValueKind::kText:
+      return "TEXT";
   }
   return "";
 }
@@ -148,9 +150,13 @@ void add_output(CLI::App& cmd, TrainOptions& o) {
 void add_hyperparameters(CLI::App& cmd, TrainOptions& o) {
   for (const auto& spec : hyperparameter_specs()) {
     std::string names = "--" + spec.name;
-    if (kebab(spec.name) != spec.name) names += ",--" + kebab(spec.name);
+    // SageMaker's internal keys keep their one spelling ("---kvstore" would not even parse).
+    if (kebab(spec.name) != spec.name && !spec.internal) names += ",--" + kebab(spec.name);
     CLI::Option* option = cmd.add_option(names, o.given[spec.name], help_text(spec));
-    option->group(help_group_title(spec.group))->type_name(type_label(spec))->default_str(spec.default_value);
+    // SageMaker's internal keys are accepted, and hidden: nobody types them (the footer names them).
+    option->group(spec.internal ? "" : help_group_title(spec.group))
+        ->type_name(type_label(spec))
+        ->default_str(spec.default_value);
     o.hyperparameter_options[spec.name] = option;
   }
 }
@@ -173,7 +179,9 @@ CLI::App* add_train_options(CLI::App& root, TrainOptions& o) {
   add_output(*cmd, o);
   cmd->footer(
       "`auto` resolves to a concrete value from the other settings and the data; the value used is logged and "
-      "written to metrics.json and model.json.\n\nExample:\n  linlearn train --predictor_type binary_classifier "
+      "written to metrics.json and model.json. SageMaker's own keys of hyperparameters.json (_tuning_objective_metric, "
+      "_kvstore, _num_gpus, _num_kv_servers, _log_level, _enable_profiler, force_dense) are accepted too; the "
+      "README says what each does.\n\nExample:\n  linlearn train --predictor_type binary_classifier "
       "--train data/churn/train.csv --validation data/churn/validation.csv --output-dir out/churn\n\n" +
       exit_codes_help());
   return cmd;
