@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <google/protobuf/stubs/logging.h>
@@ -64,7 +65,7 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   int loss_outputs = 0;
   try {
     loss_outputs = make_loss(model.loss, model.loss_params)->outputs();
-  } catch (const UsageError& e) {
+  } catch (const std::invalid_argument& e) {
     throw InputError(fmt::format("{}: corrupt model: {}", path, e.what()));
   }
   if (loss_outputs != model.outputs)
@@ -261,9 +262,10 @@ LinearModel load_model(const std::string& path) {
   }
   if (is_sagemaker_model_file(file)) return load_sagemaker_model(file);
   if (std::filesystem::path(file).extension() == ".json")
-    throw InputError(fmt::format("{}: cannot load a model.json (it is for people and other tools); give the model.pb "
-                                 "beside it, or its directory",
-                                 file));
+    throw InputError(
+        fmt::format("{}: cannot load a model.json (it is for people and other tools); give the model.pb "
+                    "beside it, or its directory",
+                    file));
   return parse_model_pb(read_whole(file), file);
 }
 
