@@ -43,10 +43,6 @@ double default_learning_rate(OptimizerKind kind) {
   return 0.02;
 }
 
-OptimizerKind auto_optimizer(const DataFacts* data) {
-  return data != nullptr && data->sparse ? OptimizerKind::kFtrl : OptimizerKind::kAdam;
-}
-
 LossKind default_loss(PredictorType type) {
   switch (type) {
     case PredictorType::kBinary:

@@ -8,13 +8,11 @@
 
 namespace linlearn {
 
-// learning_rate=auto of adagrad and ftrl (see README, "How the defaults were chosen").
+// learning_rate=auto of adagrad and ftrl (not tuned on the bench sets yet; see README).
 inline constexpr double kAutoAdagradLearningRate = 0.5;
 inline constexpr double kAutoFtrlLearningRate = 0.5;
 
 double default_learning_rate(OptimizerKind kind);
-// optimizer=auto: adam, or for sparse data ftrl (nullptr: before the data is read, adam).
-OptimizerKind auto_optimizer(const DataFacts* data);
 LossKind default_loss(PredictorType type);
 // UsageError when `loss` does not fit the predictor type (hinge_loss for a regressor).
 void check_loss_fits(PredictorType type, LossKind loss);

@@ -100,14 +100,11 @@ std::vector<HyperparameterSpec> model_specs() {
 std::vector<HyperparameterSpec> optimizer_specs() {
   return {
       Declare("optimizer", HelpGroup::kOptimizer,
-              "Optimizer; auto = adam for dense data, ftrl for sparse. adagrad (AdaGrad with proximal wd and l1) and "
-              "ftrl (FTRL-Proximal, McMahan et al. 2013) are linlearn's own: per-coordinate rates on the batch's "
-              "summed gradient, lazily updated on sparse data.")
+              "Optimizer; auto = adam. adagrad (AdaGrad with proximal wd and l1) and ftrl (FTRL-Proximal, McMahan et "
+              "al. 2013) are linlearn's own: per-coordinate rates, stepped record by record and lazily on sparse data.")
           .choice({"auto", "sgd", "adam", "rmsprop", "adagrad", "ftrl"})
           .def("auto")
-          .resolve([](const TrainConfig&, const DataFacts* data) -> json {
-            return optimizer_kind_name(auto_optimizer(data));
-          })
+          .resolve([](const TrainConfig&, const DataFacts*) -> json { return "adam"; })
           .into([](TrainConfig& c, const json& v) {
             base(c).optimizer.kind = parse_optimizer_kind(v);
             return v;
