@@ -28,15 +28,15 @@ class FeatureIndex {
 
   // The slot of feature j (< feature_dim), or kAbsent: a bit per feature and a running count per
   // 64 features side by side, so a lookup reads one 16-byte cell.
-  // Asks the cache for the cell of feature j, ahead of its slot() (a lookup in a large index misses).
-  void prefetch(std::uint32_t j) const { __builtin_prefetch(&cells_[j >> 6]); }
-
   std::uint32_t slot(std::uint32_t j) const {
     const Cell& cell = cells_[j >> 6];
     const std::uint64_t bit = std::uint64_t{1} << (j & 63);
     if ((cell.bits & bit) == 0) return kAbsent;
     return cell.rank + static_cast<std::uint32_t>(std::popcount(cell.bits & (bit - 1)));
   }
+
+  // Asks the cache for the cell of feature j, ahead of its slot() (a lookup in a large index misses).
+  void prefetch(std::uint32_t j) const { __builtin_prefetch(&cells_[j >> 6]); }
 
  private:
   struct Cell {
