@@ -37,7 +37,7 @@ void tune_for_objective(const std::string& objective, SageMakerKeys& out) {
   const std::string models = value_of(out.values, "num_models");
   if (!models.empty() && models != "1" && models != "auto")
     out.notes.push_back(fmt::format("num_models {} ignored: a tuning job trains one model", models));
-  out.values["num_models"] = "1";
+  out.values.insert_or_assign("num_models", std::string("1"));
   const std::string criterion = criterion_for(objective);
   if (value_of(out.values, "predictor_type") != "binary_classifier" || criterion.empty() ||
       out.values.contains(kCriterion))

@@ -144,6 +144,34 @@ nlohmann::json write_artifacts(const TrainRequest& request, const TrainConfig& c
   return json;
 }
 
+namespace {
+
+// Litter removed and the result told; a job whose models all diverged is an error, and a model that
+// did not converge fails the job when the request says so.
+int conclude_job(const TrainRequest& request, const LoadedChannels& data, const TrainOutcome& outcome,
+                 const FinalMetrics& metrics, const std::vector<Diagnostic>& diagnostics, const nlohmann::json& json,
+                 JobProcesses& processes, spdlog::logger& log, JobObserver& observer) {
+  const std::filesystem::path dir(request.output_dir);
+  const std::filesystem::path reports(report_dir(request));
+  if (outcome.selected >= 0 && processes.lead()) remove_litter(request, data);
+  if (outcome.selected < 0)
+    throw ConvergenceError(fmt::format("every one of the {} models diverged; no model written (see {} and {})",
+                                       outcome.models.size(), (reports / "metrics.json").string(),
+                                       (reports / "report.html").string()));
+  for (const auto& [name, value] : metrics.metrics) log.debug("{} = {}", name, value);
+  const std::string status = json["convergence"]["status"];
+  if (processes.lead())
+    observer.on_result({outcome.selected, outcome.models[static_cast<std::size_t>(outcome.selected)].best_epoch, status,
+                        metrics.metrics, dir.string(), diagnostics, reports.string()});
+  if (request.fail_on_nonconvergence && (status == "diverged" || status == "max_epochs")) {
+    log.error("--fail-on-nonconvergence: the selected model's status is {}", status);
+    return kExitNotConverged;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
 int run_train_job(const TrainRequest& given, JobProcesses& processes, spdlog::logger& log, JobObserver& observer,
                   const std::atomic<int>* stop_signal) {
   const auto started = std::chrono::steady_clock::now();
@@ -183,23 +211,7 @@ int run_train_job(const TrainRequest& given, JobProcesses& processes, spdlog::lo
       outcome.selected >= 0 ? final_metrics(config, outcome, data, pool, comm) : FinalMetrics{};
   timing.total_seconds = seconds_since(started);
   const nlohmann::json json = write_artifacts(request, config, outcome, data, metrics, diagnostics, timing, comm);
-  const std::filesystem::path dir(request.output_dir);
-  const std::filesystem::path reports(report_dir(request));
-  if (outcome.selected >= 0 && processes.lead()) remove_litter(request, data);
-  if (outcome.selected < 0)
-    throw ConvergenceError(fmt::format("every one of the {} models diverged; no model written (see {} and {})",
-                                       outcome.models.size(), (reports / "metrics.json").string(),
-                                       (reports / "report.html").string()));
-  for (const auto& [name, value] : metrics.metrics) log.debug("{} = {}", name, value);
-  const std::string status = json["convergence"]["status"];
-  if (processes.lead())
-    observer.on_result({outcome.selected, outcome.models[static_cast<std::size_t>(outcome.selected)].best_epoch, status,
-                        metrics.metrics, dir.string(), diagnostics, reports.string()});
-  if (request.fail_on_nonconvergence && (status == "diverged" || status == "max_epochs")) {
-    log.error("--fail-on-nonconvergence: the selected model's status is {}", status);
-    return kExitNotConverged;
-  }
-  return kExitOk;
+  return conclude_job(request, data, outcome, metrics, diagnostics, json, processes, log, observer);
 }
 
 }  // namespace linlearn
