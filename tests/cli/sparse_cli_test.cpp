@@ -26,7 +26,7 @@ void write_training_data(const std::string& path) {
     std::string features;
     for (int j = 1 + r % 7; j <= 40; j += 5 + (r * 3 + j) % 4) {
       margin += j % 2 == 0 ? 1 : -1;
-      features += " " + std::to_string(j) + ":1";
+      features.append(" ").append(std::to_string(j)).append(":1");
     }
     out << (margin > 0 ? 1 : 0) << features << "\n";
   }
