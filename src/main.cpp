@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <malloc.h>
@@ -19,29 +20,9 @@ std::string command_list(const std::map<std::string, linlearn::CommandAction>& a
   return names;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  // A fixed threshold: glibc otherwise raises it after the first large free, and later buffers of a
-  // few MB (wide models' per-model state, checkpoint copies) stay in the heap after they are freed,
-  // adding to peak memory.
-  mallopt(M_MMAP_THRESHOLD, 1 << 20);
-  CLI::App app{"linlearn: train linear models from the command line (SageMaker Linear Learner compatible)"};
-  app.set_version_flag("--version", LINLEARN_VERSION);
-  app.require_subcommand(1);
-  app.footer("Run `linlearn COMMAND --help` for a command's options and an example.\n\n" + linlearn::exit_codes_help());
-  // Wrappers append overrides to a user's command line, so a repeated option takes its last value.
-  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
-  const std::map<std::string, linlearn::CommandAction> actions{
-      {"train", linlearn::add_train_command(app)},
-      {"predict", linlearn::add_predict_command(app)},
-      {"evaluate", linlearn::add_evaluate_command(app)},
-      {"convert", linlearn::add_convert_command(app)},
-      {"inspect", linlearn::add_inspect_command(app)},
-      {"check", linlearn::add_check_command(app)},
-      {"convert-model", linlearn::add_convert_model_command(app)},
-      {"serve", linlearn::add_serve_command(app)},
-  };
+// Parses the command line; an exit code when parsing ends the run (help, version, a usage error).
+std::optional<int> parse(CLI::App& app, int argc, char** argv,
+                         const std::map<std::string, linlearn::CommandAction>& actions) {
   if (argc > 1 && argv[1][0] != '-' && actions.count(argv[1]) == 0) {
     std::cerr << "linlearn: unknown command '" << argv[1] << "'; the commands are " << command_list(actions)
               << " (linlearn --help)\n";
@@ -67,6 +48,11 @@ int main(int argc, char** argv) {
     std::cerr << "linlearn: " << e.what() << "\n";
     return linlearn::kExitUsage;
   }
+  return std::nullopt;
+}
+
+// Runs the chosen command; the one place where errors become exit codes.
+int run(const CLI::App& app, const std::map<std::string, linlearn::CommandAction>& actions) {
   try {
     for (const auto* sub : app.get_subcommands()) return actions.at(sub->get_name())();
   } catch (const linlearn::InputError& e) {
@@ -85,4 +71,31 @@ int main(int argc, char** argv) {
     return linlearn::kExitInternal;
   }
   return linlearn::kExitInternal;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // A fixed threshold: glibc otherwise raises it after the first large free, and later buffers of a
+  // few MB (wide models' per-model state, checkpoint copies) stay in the heap after they are freed,
+  // adding to peak memory.
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  CLI::App app{"linlearn: train linear models from the command line (SageMaker Linear Learner compatible)"};
+  app.set_version_flag("--version", LINLEARN_VERSION);
+  app.require_subcommand(1);
+  app.footer("Run `linlearn COMMAND --help` for a command's options and an example.\n\n" + linlearn::exit_codes_help());
+  // Wrappers append overrides to a user's command line, so a repeated option takes its last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  const std::map<std::string, linlearn::CommandAction> actions{
+      {"train", linlearn::add_train_command(app)},
+      {"predict", linlearn::add_predict_command(app)},
+      {"evaluate", linlearn::add_evaluate_command(app)},
+      {"convert", linlearn::add_convert_command(app)},
+      {"inspect", linlearn::add_inspect_command(app)},
+      {"check", linlearn::add_check_command(app)},
+      {"convert-model", linlearn::add_convert_model_command(app)},
+      {"serve", linlearn::add_serve_command(app)},
+  };
+  if (const std::optional<int> code = parse(app, argc, argv, actions)) return *code;
+  return run(app, actions);
 }

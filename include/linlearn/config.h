@@ -20,6 +20,9 @@ namespace linlearn {
 // updates and 15 epochs too few to converge.
 inline constexpr std::int64_t kSageMakerMiniBatchSize = 1000;
 inline constexpr std::int64_t kAutoUpdatesPerEpoch = 100;
+// epochs=auto: SageMaker's 15, and a third of it for a warm start, which continues a trained model.
+inline constexpr int kSageMakerEpochs = 15;
+inline constexpr int kWarmStartEpochs = 5;
 // lr_scheduler_factor=auto anneals only when an epoch has at least this many updates: larger batches
 // (a sixteenth of the data or more) carry little gradient noise, and annealing their few steps only
 // leaves the model under-trained.
@@ -101,6 +104,9 @@ struct TrainConfig {
   // Successive halving over the num_models grid: after epochs 1, 3, 7, ... the worse half of the
   // models still training stop (--prune-models).
   bool prune_models = true;
+
+  // Warm start: the content hash of the model the run starts from ("": random initial weights).
+  std::string initial_model;
 
   // What the training data says (empty before it is read) and the mini-batches an epoch takes.
   DataFacts data;

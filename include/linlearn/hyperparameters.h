@@ -44,6 +44,7 @@ struct DataFacts {
   std::size_t feature_dim = 0;
   bool sparse = false;
   std::vector<double> class_counts;  // classifiers: records per class
+  bool warm_start = false;           // the run starts from an initial model (--initial-model)
 };
 
 // Resolves a word (`auto`, `balanced`, or an empty default) from the values resolved before it in

@@ -25,6 +25,8 @@ struct LinearModel {
   double threshold = 0.5;       // binary: predicted label = score > threshold
   Normalization normalization;  // what training used; already folded into weights and bias
   nlohmann::json hyperparameters;
+  // Warm start: the content hash (model_content_hash) of the model training started from; "" when none.
+  std::string initial_model;
 };
 
 // The threshold a binary model uses before calibration: 0.5 on probabilities, 0 on hinge margins.

@@ -87,6 +87,9 @@ class RecordCache {
 
  private:
   RecordCache(std::string path, int fd);
+  // Checks the index's block extents against the file (`size` bytes, index at `index_offset`) and
+  // sums its records; InputError when they cannot be.
+  void check_index(std::uint64_t size, std::uint64_t index_offset);
 
   std::string path_;
   int fd_;

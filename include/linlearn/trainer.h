@@ -87,7 +87,7 @@ struct BatchProgress {
 class TrainingObserver {
  public:
   virtual ~TrainingObserver() = default;
-  virtual void on_epoch_end(const EpochRecord& record, const TrainOutcome& so_far) = 0;
+  virtual void on_epoch_end(const EpochRecord&) {}
   // After every mini-batch; implementations throttle themselves.
   virtual void on_batch_end(const BatchProgress&) {}
 };
@@ -103,6 +103,9 @@ struct TrainControl {
   // throw Interrupted (exit 128 + signal).
   const std::atomic<int>* stop_signal = nullptr;
   Communicator* communicator = nullptr;  // null: this process alone
+  // Warm start: every model of the grid starts from this model's weights and bias (null: from
+  // init_method's random weights).
+  const LinearModel* initial_model = nullptr;
 };
 
 // Trains on channels.train (or channels.streamed_train). When every model diverges, `selected` is -1 and there is no

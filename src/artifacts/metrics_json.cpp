@@ -22,6 +22,67 @@ nlohmann::json model_hyperparameters(const TrainConfig& config, std::size_t m) {
   return h;
 }
 
+nlohmann::json data_json(const std::vector<ChannelSummary>& channels) {
+  nlohmann::json data = nlohmann::json::object();
+  for (const auto& c : channels) {
+    nlohmann::json& channel = data[c.name] = channel_json(*c.data);
+    if (c.total_records) channel["records"] = *c.total_records;
+    if (!c.all_files.empty()) channel["files"] = c.all_files;
+    if (c.sampled_records)
+      channel["evaluation_sample"] = {
+          {"records", *c.sampled_records},
+          {"note", "streamed from its cache: " + c.name +
+                       ":roc_auc_score, the report's charts of this channel and (without a validation channel) the "
+                       "threshold calibration use a uniform sample of this many records; the other " +
+                       c.name + ": metrics are exact"}};
+  }
+  return data;
+}
+
+nlohmann::json epochs_json(const std::vector<EpochRecord>& epochs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& e : epochs) {
+    nlohmann::json models = nlohmann::json::array();
+    for (std::size_t m = 0; m < e.models.size(); ++m) {
+      const ModelEpoch& me = e.models[m];
+      nlohmann::json mj{{"index", m},
+                        {"train:objective_loss", number(me.train_loss)},
+                        {"train:progressive_objective_loss", number(me.progressive_loss)},
+                        {"status", model_status_name(me.status)}};
+      for (const auto& [name, value] : me.validation) mj["validation:" + name] = number(value);
+      models.push_back(mj);
+    }
+    out.push_back(
+        {{"epoch", e.epoch}, {"seconds", e.seconds}, {"records_per_second", e.records_per_second}, {"models", models}});
+  }
+  return out;
+}
+
+nlohmann::json models_json(const TrainConfig& config, const std::vector<ModelOutcome>& models) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t m = 0; m < models.size(); ++m) {
+    const ModelOutcome& mo = models[m];
+    out.push_back({{"index", m},
+                   {"status", model_status_name(mo.status)},
+                   {"best_epoch", mo.best_epoch},
+                   {"stopped_at_epoch", mo.stopped_at_epoch},
+                   {"best_criterion", number(mo.best_criterion)},
+                   {"hyperparameters", model_hyperparameters(config, m)}});
+  }
+  return out;
+}
+
+nlohmann::json selected_json(const TrainConfig& config, const TrainOutcome& outcome) {
+  if (outcome.selected < 0) return nullptr;
+  const auto selected = static_cast<std::size_t>(outcome.selected);
+  nlohmann::json j = {{"index", outcome.selected},
+                      {"epoch", outcome.models[selected].best_epoch},
+                      {"hyperparameters", model_hyperparameters(config, selected)},
+                      {"selection_criterion", outcome.selection_criterion}};
+  if (config.predictor_type == PredictorType::kBinary) j["threshold"] = outcome.model.threshold;
+  return j;
+}
+
 }  // namespace
 
 nlohmann::json channel_json(const Dataset& data) {
@@ -38,61 +99,15 @@ nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome&
   j["threads"] = config.threads;
   j["world_size"] = world_size;
   j["hyperparameters"] = config.resolved;
-  j["data"] = nlohmann::json::object();
-  for (const auto& c : channels) {
-    nlohmann::json& channel = j["data"][c.name] = channel_json(*c.data);
-    if (c.total_records) channel["records"] = *c.total_records;
-    if (!c.all_files.empty()) channel["files"] = c.all_files;
-    if (c.sampled_records)
-      channel["evaluation_sample"] = {
-          {"records", *c.sampled_records},
-          {"note", "streamed from its cache: " + c.name +
-                       ":roc_auc_score, the report's charts of this channel and (without a validation channel) the "
-                       "threshold calibration use a uniform sample of this many records; the other " +
-                       c.name + ": metrics are exact"}};
-  }
-
-  const bool has_model = outcome.selected >= 0;
-  const auto selected = static_cast<std::size_t>(std::max(outcome.selected, 0));
-  const ModelOutcome& best = outcome.models[selected];
-  if (has_model) {
-    j["selected_model"] = {{"index", outcome.selected},
-                           {"epoch", best.best_epoch},
-                           {"hyperparameters", model_hyperparameters(config, selected)},
-                           {"selection_criterion", outcome.selection_criterion}};
-    if (config.predictor_type == PredictorType::kBinary) j["selected_model"]["threshold"] = outcome.model.threshold;
-  } else {
-    j["selected_model"] = nullptr;
-  }
-
+  if (!config.initial_model.empty()) j["initial_model"] = config.initial_model;
+  j["data"] = data_json(channels);
+  j["selected_model"] = selected_json(config, outcome);
   j["final_metrics"] = nlohmann::json::object();
   for (const auto& [name, value] : final_metrics) j["final_metrics"][name] = number(value);
-
-  j["epochs"] = nlohmann::json::array();
-  for (const auto& e : outcome.epochs) {
-    nlohmann::json models = nlohmann::json::array();
-    for (std::size_t m = 0; m < e.models.size(); ++m) {
-      const ModelEpoch& me = e.models[m];
-      nlohmann::json mj{{"index", m},
-                        {"train:objective_loss", number(me.train_loss)},
-                        {"train:progressive_objective_loss", number(me.progressive_loss)},
-                        {"status", model_status_name(me.status)}};
-      for (const auto& [name, value] : me.validation) mj["validation:" + name] = number(value);
-      models.push_back(mj);
-    }
-    j["epochs"].push_back(
-        {{"epoch", e.epoch}, {"seconds", e.seconds}, {"records_per_second", e.records_per_second}, {"models", models}});
-  }
-  j["models"] = nlohmann::json::array();
-  for (std::size_t m = 0; m < outcome.models.size(); ++m) {
-    const ModelOutcome& mo = outcome.models[m];
-    j["models"].push_back({{"index", m},
-                           {"status", model_status_name(mo.status)},
-                           {"best_epoch", mo.best_epoch},
-                           {"stopped_at_epoch", mo.stopped_at_epoch},
-                           {"best_criterion", number(mo.best_criterion)},
-                           {"hyperparameters", model_hyperparameters(config, m)}});
-  }
+  j["epochs"] = epochs_json(outcome.epochs);
+  j["models"] = models_json(config, outcome.models);
+  const bool has_model = outcome.selected >= 0;
+  const ModelOutcome& best = outcome.models[static_cast<std::size_t>(std::max(outcome.selected, 0))];
   j["early_stopping"] = {{"criterion", outcome.early_stopping_criterion},
                          {"patience", config.early_stopping.patience},
                          {"tolerance", config.early_stopping.tolerance},

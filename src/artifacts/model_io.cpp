@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <google/protobuf/stubs/logging.h>
@@ -64,7 +65,7 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   int loss_outputs = 0;
   try {
     loss_outputs = make_loss(model.loss, model.loss_params)->outputs();
-  } catch (const UsageError& e) {
+  } catch (const std::invalid_argument& e) {
     throw InputError(fmt::format("{}: corrupt model: {}", path, e.what()));
   }
   if (loss_outputs != model.outputs)
@@ -78,6 +79,7 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   model.normalization.sample_size = n.sample_size();
   // Written last, so a model.pb cut at any field boundary lacks it: it doubles as the end marker.
   model.hyperparameters = nlohmann::json::parse(m.hyperparameters_json(), nullptr, false);
+  model.initial_model = m.initial_model();
   if (m.hyperparameters_json().empty() || model.hyperparameters.is_discarded())
     throw InputError(fmt::format("{}: corrupt or truncated model (no valid hyperparameters_json)", path));
   return model;
@@ -111,6 +113,7 @@ pb::Model to_proto(const LinearModel& model) {
   n->set_label_scale(model.normalization.label_scale);
   n->set_sample_size(model.normalization.sample_size);
   m.set_hyperparameters_json(model.hyperparameters.dump());
+  m.set_initial_model(model.initial_model);
   return m;
 }
 
@@ -229,6 +232,7 @@ void write_model_json(const LinearModel& model, const std::function<void(std::st
     w.text("\n  }");
   };
   small("hyperparameters", model.hyperparameters);
+  if (!model.initial_model.empty()) small("initial_model", model.initial_model);
   w.text("{\n");
   std::size_t written = 0;
   for (const auto& [key, write_value] : fields) {
@@ -258,9 +262,10 @@ LinearModel load_model(const std::string& path) {
   }
   if (is_sagemaker_model_file(file)) return load_sagemaker_model(file);
   if (std::filesystem::path(file).extension() == ".json")
-    throw InputError(fmt::format("{}: cannot load a model.json (it is for people and other tools); give the model.pb "
-                                 "beside it, or its directory",
-                                 file));
+    throw InputError(
+        fmt::format("{}: cannot load a model.json (it is for people and other tools); give the model.pb "
+                    "beside it, or its directory",
+                    file));
   return parse_model_pb(read_whole(file), file);
 }
 

@@ -83,7 +83,7 @@ std::string compact_rate(double rate) {
 Console::Console(spdlog::logger& log, ConsoleSink& sink, LiveTerminal& terminal, bool container)
     : log_(log), sink_(sink), terminal_(terminal), container_(container) {}
 
-void Console::data(const ConsoleData& d) {
+void Console::data(const DataSummary& d) {
   std::string line = fmt::format("data: train {} records x {} features, {}, ", d.train_records, d.feature_dim,
                                  d.sparse ? "sparse" : "dense");
   line += d.cache_path.empty() ? fmt::format("read in {:.3f} s", d.read_seconds)
@@ -179,19 +179,18 @@ void Console::always(const std::string& line) {
   }
 }
 
-void Console::summary(const ConsoleSummary& s) {
+void Console::summary(const JobResult& s) {
   std::string status = fmt::format("selected model {} (epoch {}), status {}", s.selected, s.best_epoch + 1, s.status);
   std::string warnings;
-  if (s.diagnostics != nullptr)
-    for (const Diagnostic& d : *s.diagnostics)
-      if (d.severity != Severity::kInfo) warnings += " " + d.code;
+  for (const Diagnostic& d : s.diagnostics)
+    if (d.severity != Severity::kInfo) warnings += " " + d.code;
   if (!warnings.empty()) status += "; warnings:" + warnings;
   always(status);
-  if (s.final_metrics != nullptr && config_ != nullptr) {
-    const char* channel = s.final_metrics->contains("test:objective_loss")         ? "test"
-                          : s.final_metrics->contains("validation:objective_loss") ? "validation"
-                                                                                   : "train";
-    for (const std::string& line : metrics_lines(*s.final_metrics, channel, headline_metric(config_->predictor_type)))
+  if (!s.final_metrics.empty() && config_ != nullptr) {
+    const char* channel = s.final_metrics.contains("test:objective_loss")         ? "test"
+                          : s.final_metrics.contains("validation:objective_loss") ? "validation"
+                                                                                  : "train";
+    for (const std::string& line : metrics_lines(s.final_metrics, channel, headline_metric(config_->predictor_type)))
       always(line);
   }
   always(fmt::format("artifacts in {}: model.pb, model.json, metrics.json, report.html", s.output_dir));

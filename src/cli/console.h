@@ -12,28 +12,10 @@
 #include "linlearn/config.h"
 #include "linlearn/diagnostics.h"
 #include "linlearn/metrics.h"
+#include "linlearn/train_job.h"
 #include "linlearn/trainer.h"
 
 namespace linlearn {
-
-struct ConsoleData {
-  std::size_t train_records = 0;
-  std::size_t validation_records = 0;  // 0: no such channel
-  std::size_t test_records = 0;
-  std::size_t feature_dim = 0;
-  bool sparse = false;
-  double read_seconds = 0;
-  std::string cache_path;  // streamed through this on-disk cache; empty: in memory
-};
-
-struct ConsoleSummary {
-  int selected = -1;
-  int best_epoch = -1;  // 0-based, as in metrics.json
-  std::string status;
-  const MetricMap* final_metrics = nullptr;
-  std::string output_dir;
-  const std::vector<Diagnostic>* diagnostics = nullptr;  // the summary names the warnings
-};
 
 // 8315939 -> "8.32M": records/s vary over orders of magnitude; three digits say enough.
 std::string compact_rate(double rate);
@@ -44,14 +26,14 @@ class Console {
   // --log-format sagemaker they are logged.
   Console(spdlog::logger& log, ConsoleSink& sink, LiveTerminal& terminal, bool container = false);
 
-  void data(const ConsoleData& data);
+  void data(const DataSummary& data);
   // The settings that matter; the full resolved hyperparameters at debug level.
   void settings(const TrainConfig& config, bool has_validation);
   // A row of the epoch table (its heading before the first), and the #quality_metric lines.
   void epoch(const EpochRecord& record);
   void diagnostics(const std::vector<Diagnostic>& diagnostics);
   // Shown under --quiet too.
-  void summary(const ConsoleSummary& summary);
+  void summary(const JobResult& result);
 
  private:
   double criterion(const ModelEpoch& m) const;

@@ -10,11 +10,11 @@
 #include <fmt/format.h>
 #include <CLI/CLI.hpp>
 
-#include "linlearn/artifacts.h"
 #include "cli/commands.h"
+#include "cli/logging.h"
+#include "linlearn/artifacts.h"
 #include "linlearn/config.h"
 #include "linlearn/errors.h"
-#include "cli/logging.h"
 #include "serve/server.h"
 
 namespace linlearn {

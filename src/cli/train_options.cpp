@@ -108,7 +108,14 @@ void add_run_control(CLI::App& cmd, TrainOptions& o) {
                  "Where the training state is saved after every epoch and on SIGINT/SIGTERM [default: "
                  "OUTPUT_DIR/checkpoint]")
       ->group(kRunGroup);
-  cmd.add_flag("--resume", o.resume, "Continue from the checkpoint (same data and options required)")->group(kRunGroup);
+  cmd.add_flag("--resume", o.resume,
+               "Continue from the checkpoint when there is one (same data and options required); without one, "
+               "train from the start")
+      ->group(kRunGroup);
+  cmd.add_option("--initial-model,--initial_model", o.initial_model,
+                 "Warm start: every model starts from this model (a model directory, model.pb or SageMaker "
+                 "model.tar.gz) instead of random weights")
+      ->group(kRunGroup);
 }
 
 void add_output(CLI::App& cmd, TrainOptions& o) {

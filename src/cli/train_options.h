@@ -29,6 +29,7 @@ struct TrainOptions {
   std::string log_format = "text";
   std::string progress = "auto";
   bool fail_on_nonconvergence = false;
+  std::string initial_model;
   std::string max_memory;  // default: half of physical memory
   std::string cache_dir;   // default: OUTPUT_DIR/cache
   std::size_t shuffle_buffer = 100000;

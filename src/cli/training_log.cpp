@@ -46,6 +46,11 @@ std::string progress_text(const BatchProgress& p, int epochs, double seconds_per
                      p.running_loss, duration_text(left));
 }
 
+void TrainingLog::on_config(const TrainConfig& config, bool has_validation) {
+  epochs_ = config.epochs;
+  console_.settings(config, has_validation);
+}
+
 void TrainingLog::on_batch_end(const BatchProgress& p) {
   if (!terminal_.live()) return;
   const auto now = std::chrono::steady_clock::now();
@@ -54,7 +59,7 @@ void TrainingLog::on_batch_end(const BatchProgress& p) {
   terminal_.draw(progress_text(p, epochs_, mean_epoch_seconds_));
 }
 
-void TrainingLog::on_epoch_end(const EpochRecord& r, const TrainOutcome&) {
+void TrainingLog::on_epoch_end(const EpochRecord& r) {
   terminal_.clear();
   ++epochs_seen_;
   mean_epoch_seconds_ += (r.seconds - mean_epoch_seconds_) / epochs_seen_;

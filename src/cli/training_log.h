@@ -6,6 +6,7 @@
 
 #include "console.h"
 #include "console_sink.h"
+#include "linlearn/train_job.h"
 #include "linlearn/trainer.h"
 
 namespace linlearn {
@@ -18,18 +19,23 @@ ProgressMode parse_progress_mode(const std::string& name);  // auto | always | n
 // `seconds_per_epoch`: the mean of the epochs so far; 0 before the first has ended.
 std::string progress_text(const BatchProgress& p, int epochs, double seconds_per_epoch);
 
-class TrainingLog : public TrainingObserver {
+// What a training job reports, shown on the console: the header, a table row per epoch with the
+// live progress line between them, the diagnostics and the summary.
+class TrainingLog : public JobObserver {
  public:
-  TrainingLog(Console& console, LiveTerminal& terminal, int epochs)
-      : console_(console), terminal_(terminal), epochs_(epochs) {}
+  TrainingLog(Console& console, LiveTerminal& terminal) : console_(console), terminal_(terminal) {}
 
+  void on_data(const DataSummary& data) override { console_.data(data); }
+  void on_config(const TrainConfig& config, bool has_validation) override;
   void on_batch_end(const BatchProgress& p) override;
-  void on_epoch_end(const EpochRecord& record, const TrainOutcome& so_far) override;
+  void on_epoch_end(const EpochRecord& record) override;
+  void on_diagnostics(const std::vector<Diagnostic>& diagnostics) override { console_.diagnostics(diagnostics); }
+  void on_result(const JobResult& result) override { console_.summary(result); }
 
  private:
   Console& console_;
   LiveTerminal& terminal_;
-  const int epochs_;
+  int epochs_ = 0;
   std::chrono::steady_clock::time_point last_draw_{};
   double mean_epoch_seconds_ = 0;
   int epochs_seen_ = 0;

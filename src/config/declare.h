@@ -91,4 +91,11 @@ class Declare {
   HyperparameterSpec spec_;
 };
 
+// The declarations of several parts of the table, in order.
+inline std::vector<HyperparameterSpec> joined(std::initializer_list<std::vector<HyperparameterSpec>> parts) {
+  std::vector<HyperparameterSpec> all;
+  for (const auto& part : parts) all.insert(all.end(), part.begin(), part.end());
+  return all;
+}
+
 }  // namespace linlearn

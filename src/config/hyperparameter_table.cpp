@@ -68,9 +68,14 @@ std::vector<HyperparameterSpec> model_specs() {
             c.updates_per_epoch = updates_per_epoch(c.data.records, c.mini_batch_size);
             return v;
           }),
-      Declare("epochs", HelpGroup::kOptimizer, "Maximum passes over the training data.")
+      Declare("epochs", HelpGroup::kOptimizer,
+              "Maximum passes over the training data; auto = 15 (SageMaker's default), 5 for a warm start "
+              "(--initial-model), which continues a trained model and anneals over the shorter run.")
           .integer(1, 1e6)
-          .def("15")
+          .def("auto")
+          .resolve([](const TrainConfig&, const DataFacts* data) -> json {
+            return data != nullptr && data->warm_start ? kWarmStartEpochs : kSageMakerEpochs;
+          })
           .into([](TrainConfig& c, const json& v) {
             c.epochs = v;
             return v;
@@ -240,13 +245,9 @@ std::vector<HyperparameterSpec> schedule_and_data_specs();
 std::vector<HyperparameterSpec> selection_and_run_specs();
 
 const std::vector<HyperparameterSpec>& hyperparameter_specs() {
-  static const std::vector<HyperparameterSpec> specs = [] {
-    std::vector<HyperparameterSpec> all;
-    for (auto part : {model_specs(), optimizer_specs(), regularization_specs(), initialization_specs(),
-                      schedule_and_data_specs(), selection_and_run_specs()})
-      for (auto& spec : part) all.push_back(std::move(spec));
-    return all;
-  }();
+  static const std::vector<HyperparameterSpec> specs =
+      joined({model_specs(), optimizer_specs(), regularization_specs(), initialization_specs(),
+              schedule_and_data_specs(), selection_and_run_specs()});
   return specs;
 }
 

@@ -13,9 +13,7 @@ ModelSettings& base(TrainConfig& c) {
   return c.models.front();
 }
 
-}  // namespace
-
-std::vector<HyperparameterSpec> schedule_and_data_specs() {
+std::vector<HyperparameterSpec> schedule_specs() {
   return {
       Declare("use_lr_scheduler", HelpGroup::kOptimizer, "Decay the learning rate every lr_scheduler_step updates.")
           .boolean()
@@ -58,6 +56,11 @@ std::vector<HyperparameterSpec> schedule_and_data_specs() {
             base(c).schedule.minimum_lr = v;
             return v;
           }),
+  };
+}
+
+std::vector<HyperparameterSpec> normalization_specs() {
+  return {
       Declare("normalize_data", HelpGroup::kNormalization, "Standardize features (statistics from a random sample).")
           .boolean()
           .def("true")
@@ -98,6 +101,11 @@ std::vector<HyperparameterSpec> schedule_and_data_specs() {
             c.normalization.unbias_label = c.predictor_type == PredictorType::kRegressor && v.get<bool>();
             return json(c.normalization.unbias_label);
           }),
+  };
+}
+
+std::vector<HyperparameterSpec> grid_specs() {
+  return {
       Declare("num_point_for_scaler", HelpGroup::kNormalization, "Records sampled for the statistics.")
           .integer(1, 1e12)
           .def("10000")
@@ -112,12 +120,14 @@ std::vector<HyperparameterSpec> schedule_and_data_specs() {
       // Last of the settings a model of the grid varies: the grid is built from them.
       Declare("num_models", HelpGroup::kOptimizer,
               "Models trained in parallel; auto = 8, fewer when the models' state would exceed 64 MiB "
-              "(20 bytes per weight: from 2^19 features on).")
+              "(20 bytes per weight: from 2^19 features on), 1 for a warm start.")
           .integer(1, 256)
           .def("auto")
           .resolve([](const TrainConfig& c, const DataFacts* data) -> json {
             const std::size_t outputs = c.loss == LossKind::kSoftmax ? static_cast<std::size_t>(c.num_classes) : 1;
-            return data != nullptr ? auto_num_models(data->feature_dim * outputs) : kAutoNumModels;
+            if (data == nullptr) return kAutoNumModels;
+            // A warm start continues one trained model: the grid's exploration is behind it.
+            return data->warm_start ? 1 : auto_num_models(data->feature_dim * outputs);
           })
           .into([](TrainConfig& c, const json& v) {
             c.models = build_model_grid(base(c), v, default_learning_rate);
@@ -126,7 +136,7 @@ std::vector<HyperparameterSpec> schedule_and_data_specs() {
   };
 }
 
-std::vector<HyperparameterSpec> selection_and_run_specs() {
+std::vector<HyperparameterSpec> stopping_specs() {
   return {
       Declare("early_stopping_patience", HelpGroup::kStoppingAndSelection,
               "Epochs without improvement before stopping.")
@@ -143,6 +153,11 @@ std::vector<HyperparameterSpec> selection_and_run_specs() {
             c.early_stopping.tolerance = v;
             return v;
           }),
+  };
+}
+
+std::vector<HyperparameterSpec> selection_specs() {
+  return {
       Declare("binary_classifier_model_selection_criteria", HelpGroup::kStoppingAndSelection,
               "How the best binary model and its threshold are chosen.")
           .choice({"accuracy", "f_beta", "precision_at_target_recall", "recall_at_target_precision", "loss_function"})
@@ -183,6 +198,11 @@ std::vector<HyperparameterSpec> selection_and_run_specs() {
             c.selection.target.f_beta = c.f_beta;
             return v;
           }),
+  };
+}
+
+std::vector<HyperparameterSpec> weight_specs() {
+  return {
       Declare("num_calibration_samples", HelpGroup::kStoppingAndSelection,
               "Records used to calibrate the binary threshold.")
           .integer(1, 1e12)
@@ -224,6 +244,11 @@ std::vector<HyperparameterSpec> selection_and_run_specs() {
             c.accuracy_top_k = v;
             return v;
           }),
+  };
+}
+
+std::vector<HyperparameterSpec> loss_parameter_specs() {
+  return {
       Declare("margin", HelpGroup::kModel, "hinge_loss margin.")
           .real(0, 1e6)
           .def("1.0")
@@ -259,6 +284,11 @@ std::vector<HyperparameterSpec> selection_and_run_specs() {
             c.loss_params.huber_delta = v;
             return v;
           }),
+  };
+}
+
+std::vector<HyperparameterSpec> run_specs() {
+  return {
       Declare("seed", HelpGroup::kRunControl, "Seed of every random draw.")
           .unsigned_integer()
           .def("0")
@@ -286,6 +316,16 @@ std::vector<HyperparameterSpec> selection_and_run_specs() {
             return v;
           }),
   };
+}
+
+}  // namespace
+
+std::vector<HyperparameterSpec> schedule_and_data_specs() {
+  return joined({schedule_specs(), normalization_specs(), grid_specs()});
+}
+
+std::vector<HyperparameterSpec> selection_and_run_specs() {
+  return joined({stopping_specs(), selection_specs(), weight_specs(), loss_parameter_specs(), run_specs()});
 }
 
 }  // namespace linlearn

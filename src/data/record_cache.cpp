@@ -176,6 +176,31 @@ bool read_at(int fd, void* into, std::size_t bytes, std::uint64_t offset, const 
   throw InputError(path + ": corrupt record cache: " + what);
 }
 
+// Where the index is, from the file's last kFooterBytes; InputError when it does not fit the file.
+struct Footer {
+  std::uint64_t index_offset = 0;
+  std::uint64_t block_count = 0;
+  std::uint64_t index_crc = 0;
+};
+
+Footer read_footer(int fd, std::uint64_t size, const std::string& path) {
+  char footer[kFooterBytes];
+  if (size < kHeaderBytes + kFooterBytes || !read_at(fd, footer, sizeof footer, size - kFooterBytes, path) ||
+      std::memcmp(footer + 24, kTailMagic, sizeof kTailMagic) != 0) {
+    corrupt(path, "no index footer (truncated, or not finished when written)");
+  }
+  Footer f;
+  std::memcpy(&f.index_offset, footer, 8);
+  std::memcpy(&f.block_count, footer + 8, 8);
+  std::memcpy(&f.index_crc, footer + 16, 8);
+  if (f.index_offset < kHeaderBytes || f.index_offset > size - kFooterBytes ||
+      f.block_count != (size - kFooterBytes - f.index_offset) / kEntryBytes ||
+      (size - kFooterBytes - f.index_offset) % kEntryBytes != 0) {
+    corrupt(path, "the index footer does not match the file size");
+  }
+  return f;
+}
+
 }  // namespace
 
 RecordCache::RecordCache(std::string path, int fd) : path_(std::move(path)), fd_(fd) {}
@@ -214,47 +239,37 @@ RecordCache RecordCache::open(const std::string& path) {
     throw InputError(path + ": record cache version " + std::to_string(version) + ", expected " +
                      std::to_string(kVersion));
   }
-  char footer[kFooterBytes];
-  if (size < kHeaderBytes + kFooterBytes || !read_at(fd, footer, sizeof footer, size - kFooterBytes, path) ||
-      std::memcmp(footer + 24, kTailMagic, sizeof kTailMagic) != 0) {
-    corrupt(path, "no index footer (truncated, or not finished when written)");
-  }
-  std::uint64_t index_offset, block_count, index_crc;
-  std::memcpy(&index_offset, footer, 8);
-  std::memcpy(&block_count, footer + 8, 8);
-  std::memcpy(&index_crc, footer + 16, 8);
-  if (index_offset < kHeaderBytes || index_offset > size - kFooterBytes ||
-      block_count != (size - kFooterBytes - index_offset) / kEntryBytes ||
-      (size - kFooterBytes - index_offset) % kEntryBytes != 0) {
-    corrupt(path, "the index footer does not match the file size");
-  }
-
+  const Footer footer = read_footer(fd, size, path);
   RecordCache cache(path, guard.release());
-  cache.index_.resize(block_count);
-  if (!read_at(fd, cache.index_.data(), block_count * kEntryBytes, index_offset, path) ||
-      update_crc(0, cache.index_.data(), block_count * kEntryBytes) != index_crc) {
+  cache.index_.resize(footer.block_count);
+  if (!read_at(fd, cache.index_.data(), footer.block_count * kEntryBytes, footer.index_offset, path) ||
+      update_crc(0, cache.index_.data(), footer.block_count * kEntryBytes) != footer.index_crc) {
     corrupt(path, "the index does not match its checksum");
   }
+  cache.check_index(size, footer.index_offset);
+  return cache;
+}
+
+void RecordCache::check_index(std::uint64_t size, std::uint64_t index_offset) {
   std::uint64_t expected_offset = kHeaderBytes;
   std::size_t dense_width = 0;
-  for (std::size_t i = 0; i < cache.index_.size(); ++i) {
-    const RecordCacheBlock& entry = cache.index_[i];
+  for (std::size_t i = 0; i < index_.size(); ++i) {
+    const RecordCacheBlock& entry = index_[i];
     const std::uint64_t bytes = block_bytes(entry, size);
     if (bytes == 0 || entry.offset != expected_offset || bytes > index_offset - entry.offset) {
-      corrupt(path, "block " + std::to_string(i) + " has an impossible extent");
+      corrupt(path_, "block " + std::to_string(i) + " has an impossible extent");
     }
     expected_offset += bytes;
     const bool sparse = (entry.flags & kSparseFlag) != 0;
     if (!sparse && dense_width != 0 && entry.feature_dim != dense_width) {
-      corrupt(path, "dense block " + std::to_string(i) + " has another width than the blocks before it");
+      corrupt(path_, "dense block " + std::to_string(i) + " has another width than the blocks before it");
     }
     if (!sparse) dense_width = entry.feature_dim;
-    cache.sparse_ = cache.sparse_ || sparse;
-    cache.feature_dim_ = std::max<std::size_t>(cache.feature_dim_, entry.feature_dim);
-    cache.records_ += entry.rows;
+    sparse_ = sparse_ || sparse;
+    feature_dim_ = std::max<std::size_t>(feature_dim_, entry.feature_dim);
+    records_ += entry.rows;
   }
-  if (expected_offset != index_offset) corrupt(path, "bytes between the last block and the index");
-  return cache;
+  if (expected_offset != index_offset) corrupt(path_, "bytes between the last block and the index");
 }
 
 Dataset RecordCache::read_block(std::size_t i) const {

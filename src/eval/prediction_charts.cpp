@@ -36,86 +36,96 @@ std::string figure(const std::string& caption, const std::string& svg) {
   return "<figure><figcaption>" + html_escape(caption) + "</figcaption>\n" + svg + "</figure>\n";
 }
 
-std::string render_binary(const ReportCurves& curves) {
-  BinaryConfusion all;
+// The ROC and precision-recall curves of a binary channel, and its confusion at the threshold.
+struct BinaryCurves {
+  std::vector<std::pair<double, double>> roc{{0.0, 0.0}};
+  std::vector<std::pair<double, double>> precision_recall;
   BinaryConfusion at_threshold;
+  double positives = 0.0;
+  double negatives = 0.0;
+};
+
+BinaryCurves binary_curves(const ReportCurves& curves) {
+  BinaryCurves c;
   for (std::size_t i = 0; i < curves.labels.size(); ++i) {
     const bool positive = is_positive_label(curves.labels[i]);
     const double w = weight_at(curves.weights, i);
-    all.add(false, positive, w);
-    at_threshold.add(curves.scores[i] > curves.threshold, positive, w);
+    (positive ? c.positives : c.negatives) += w;
+    c.at_threshold.add(curves.scores[i] > curves.threshold, positive, w);
   }
-  const double positives = all.false_negative;
-  const double negatives = all.true_negative;
-  if (positives <= 0.0 || negatives <= 0.0) {
+  if (c.positives <= 0.0 || c.negatives <= 0.0) return c;
+  // One sweep down the sorted scores; each group of equal scores is one step of both curves.
+  double true_positive = 0.0;
+  double false_positive = 0.0;
+  for_each_score_group(sorted_by_descending_score(curves.scores, curves.labels, curves.weights), [&](auto first,
+                                                                                                     auto last) {
+    for (auto it = first; it != last; ++it) (it->positive ? true_positive : false_positive) += it->weight;
+    c.roc.emplace_back(false_positive / c.negatives, true_positive / c.positives);
+    if (true_positive + false_positive > 0.0)
+      c.precision_recall.emplace_back(true_positive / c.positives, true_positive / (true_positive + false_positive));
+  });
+  return c;
+}
+
+ChartSpec unit_chart(const char* id, const char* x_label, const char* y_label) {
+  ChartSpec chart;
+  chart.id = id;
+  chart.x_label = x_label;
+  chart.y_label = y_label;
+  chart.width = 500;
+  chart.height = 400;
+  // A little room beyond 0 and 1, so curves along the edges are not half clipped.
+  chart.x_range = chart.y_range = kUnitRange;
+  return chart;
+}
+
+ChartSpec roc_chart(const BinaryCurves& c, const std::string& threshold_label) {
+  ChartSpec chart = unit_chart("roc", "false positive rate", "true positive rate");
+  chart.series.push_back({{{0.0, 0.0}, {1.0, 1.0}}, kReferenceColor, 1.0, true, false, 1.0, "chance"});
+  chart.series.push_back({thinned(c.roc), kAccent, 2.2, false, false, 1.0, "ROC curve of the selected model"});
+  // Below-right of a ROC curve is empty: every other point of it lies up or to the left.
+  chart.markers.push_back({c.at_threshold.false_positive / c.negatives, c.at_threshold.recall(), threshold_label,
+                           kThresholdColor, LabelSide::kBelowRight});
+  chart.legend = {{"ROC curve", kAccent, 2.2, LegendMark::kLine},
+                  {"chance", kReferenceColor, 1.0, LegendMark::kDashedLine}};
+  return chart;
+}
+
+ChartSpec precision_recall_chart(const BinaryCurves& c, const std::string& threshold_label) {
+  ChartSpec chart = unit_chart("precision-recall", "recall", "precision");
+  const double base_rate = c.positives / (c.positives + c.negatives);
+  chart.series.push_back({{{0.0, base_rate}, {1.0, base_rate}},
+                          kReferenceColor,
+                          1.0,
+                          true,
+                          false,
+                          1.0,
+                          "positive rate " + format_number(base_rate, 3)});
+  chart.series.push_back(
+      {thinned(c.precision_recall), kAccent, 2.2, false, false, 1.0, "precision-recall curve of the selected model"});
+  // Below-left of a precision-recall curve is empty: lower recall comes with higher precision.
+  chart.markers.push_back(
+      {c.at_threshold.recall(), c.at_threshold.precision(), threshold_label, kThresholdColor, LabelSide::kBelowLeft});
+  chart.legend = {{"precision-recall", kAccent, 2.2, LegendMark::kLine},
+                  {"positive rate", kReferenceColor, 1.0, LegendMark::kDashedLine}};
+  return chart;
+}
+
+std::string render_binary(const ReportCurves& curves) {
+  const BinaryCurves c = binary_curves(curves);
+  if (c.positives <= 0.0 || c.negatives <= 0.0) {
     return "<p class=\"note\">ROC and precision-recall curves need both classes; the " + html_escape(curves.channel) +
            " channel has only one.</p>\n";
   }
-
-  // One sweep down the sorted scores; each group of equal scores is one step of both curves.
-  std::vector<std::pair<double, double>> roc{{0.0, 0.0}};
-  std::vector<std::pair<double, double>> precision_recall;
-  double true_positive = 0.0;
-  double false_positive = 0.0;
-  for_each_score_group(
-      sorted_by_descending_score(curves.scores, curves.labels, curves.weights), [&](auto first, auto last) {
-        for (auto it = first; it != last; ++it) (it->positive ? true_positive : false_positive) += it->weight;
-        roc.emplace_back(false_positive / negatives, true_positive / positives);
-        if (true_positive + false_positive > 0.0) {
-          precision_recall.emplace_back(true_positive / positives, true_positive / (true_positive + false_positive));
-        }
-      });
-
   const MetricMap metrics = binary_metrics(curves.scores, curves.labels, curves.weights, curves.threshold, 1.0);
   const std::string threshold_label = "threshold " + format_number(curves.threshold);
-  const double fpr = at_threshold.false_positive / negatives;
-  const double tpr = at_threshold.recall();
-
-  ChartSpec roc_chart;
-  roc_chart.id = "roc";
-  roc_chart.x_label = "false positive rate";
-  roc_chart.y_label = "true positive rate";
-  roc_chart.width = 500;
-  roc_chart.height = 400;
-  // A little room beyond 0 and 1, so curves along the edges are not half clipped.
-  roc_chart.x_range = roc_chart.y_range = kUnitRange;
-  roc_chart.series.push_back({{{0.0, 0.0}, {1.0, 1.0}}, kReferenceColor, 1.0, true, false, 1.0, "chance"});
-  roc_chart.series.push_back({thinned(roc), kAccent, 2.2, false, false, 1.0, "ROC curve of the selected model"});
-  // Below-right of a ROC curve is empty: every other point of it lies up or to the left.
-  roc_chart.markers.push_back({fpr, tpr, threshold_label, kThresholdColor, LabelSide::kBelowRight});
-  roc_chart.legend = {{"ROC curve", kAccent, 2.2, LegendMark::kLine},
-                      {"chance", kReferenceColor, 1.0, LegendMark::kDashedLine}};
-
-  ChartSpec pr_chart;
-  pr_chart.id = "precision-recall";
-  pr_chart.x_label = "recall";
-  pr_chart.y_label = "precision";
-  pr_chart.width = 500;
-  pr_chart.height = 400;
-  pr_chart.x_range = pr_chart.y_range = kUnitRange;
-  const double base_rate = positives / (positives + negatives);
-  pr_chart.series.push_back({{{0.0, base_rate}, {1.0, base_rate}},
-                             kReferenceColor,
-                             1.0,
-                             true,
-                             false,
-                             1.0,
-                             "positive rate " + format_number(base_rate, 3)});
-  pr_chart.series.push_back(
-      {thinned(precision_recall), kAccent, 2.2, false, false, 1.0, "precision-recall curve of the selected model"});
-  // Below-left of a precision-recall curve is empty: lower recall comes with higher precision.
-  pr_chart.markers.push_back(
-      {at_threshold.recall(), at_threshold.precision(), threshold_label, kThresholdColor, LabelSide::kBelowLeft});
-  pr_chart.legend = {{"precision-recall", kAccent, 2.2, LegendMark::kLine},
-                     {"positive rate", kReferenceColor, 1.0, LegendMark::kDashedLine}};
-
   return "<div class=\"charts\">\n" +
          figure(fmt::format("ROC curve (AUC {})", format_number(metrics.at("roc_auc_score"), 3)),
-                render_chart_svg(roc_chart)) +
+                render_chart_svg(roc_chart(c, threshold_label))) +
          // Short enough for one line, so both charts start at the same height.
          figure(fmt::format("Precision-recall (at the threshold: precision {}, recall {})",
                             format_number(metrics.at("precision"), 3), format_number(metrics.at("recall"), 3)),
-                render_chart_svg(pr_chart)) +
+                render_chart_svg(precision_recall_chart(c, threshold_label))) +
          "</div>\n";
 }
 

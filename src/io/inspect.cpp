@@ -108,6 +108,46 @@ struct Totals {
   }
 };
 
+// One file's records, in the format given or detected.
+Dataset parse_file(const std::string& bytes, const std::string& path, ContentType type, int threads) {
+  Dataset data;
+  ReadOptions read;
+  read.threads = threads;
+  switch (type) {
+    case ContentType::kCsv:
+      parse_csv(bytes, path, data, read);
+      break;
+    case ContentType::kLibsvm:
+      parse_libsvm(bytes, path, data, read);
+      settle_libsvm_base(data, {LibsvmRows{0, data.rows(), path}}, read);
+      break;
+    default:
+      parse_recordio(bytes, path, data);
+      break;
+  }
+  return data;
+}
+
+Json summary_json(const Totals& totals, Json files, const std::vector<std::string>& formats) {
+  Json histogram = nullptr;
+  if (!totals.too_many_labels) {
+    histogram = Json::object();
+    for (const auto& [label, count] : totals.label_counts) histogram[shortest_text(label)] = count;
+  }
+  const bool one_format =
+      std::all_of(formats.begin(), formats.end(), [&](const auto& f) { return f == formats.front(); });
+  return {{"files", std::move(files)},
+          {"format", formats.empty() || !one_format ? "mixed" : formats.front()},
+          {"records", totals.records},
+          {"feature_dim", totals.feature_dim},
+          {"sparse", totals.sparse},
+          {"nonzeros", totals.nonzeros},
+          {"label_range", totals.records == 0
+                              ? Json(nullptr)
+                              : Json::array({json_number(totals.label_min), json_number(totals.label_max)})},
+          {"label_histogram", std::move(histogram)}};
+}
+
 }  // namespace
 
 void inspect_data(const InspectOptions& options, std::ostream& out) {
@@ -120,21 +160,7 @@ void inspect_data(const InspectOptions& options, std::ostream& out) {
     const std::string bytes = read_file_bytes(path);
     const ContentType type =
         forced != ContentType::kAuto ? forced : detect_content_type(std::string_view(bytes).substr(0, 4096));
-    Dataset data;
-    ReadOptions read;
-    read.threads = options.threads;
-    switch (type) {
-      case ContentType::kCsv:
-        parse_csv(bytes, path, data, read);
-        break;
-      case ContentType::kLibsvm:
-        parse_libsvm(bytes, path, data, read);
-        settle_libsvm_base(data, {LibsvmRows{0, data.rows(), path}}, read);
-        break;
-      default:
-        parse_recordio(bytes, path, data);
-        break;
-    }
+    const Dataset data = parse_file(bytes, path, type, options.threads);
     const std::size_t wanted = std::min(options.head - head.size(), data.rows());
     const std::vector<std::size_t> offsets = type == ContentType::kRecordIO
                                                  ? recordio_offsets(bytes, path, wanted)
@@ -154,23 +180,7 @@ void inspect_data(const InspectOptions& options, std::ostream& out) {
     formats.emplace_back(content_type_name(type));
     totals.add(data);
   }
-  Json histogram = nullptr;
-  if (!totals.too_many_labels) {
-    histogram = Json::object();
-    for (const auto& [label, count] : totals.label_counts) histogram[shortest_text(label)] = count;
-  }
-  const bool one_format =
-      std::all_of(formats.begin(), formats.end(), [&](const auto& f) { return f == formats.front(); });
-  Json summary = {{"files", std::move(files)},
-                  {"format", formats.empty() || !one_format ? "mixed" : formats.front()},
-                  {"records", totals.records},
-                  {"feature_dim", totals.feature_dim},
-                  {"sparse", totals.sparse},
-                  {"nonzeros", totals.nonzeros},
-                  {"label_range", totals.records == 0
-                                      ? Json(nullptr)
-                                      : Json::array({json_number(totals.label_min), json_number(totals.label_max)})},
-                  {"label_histogram", std::move(histogram)}};
+  const Json summary = summary_json(totals, std::move(files), formats);
   out << summary.dump() << '\n';
   for (const Json& record : head) out << record.dump() << '\n';
 }

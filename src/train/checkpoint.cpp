@@ -133,7 +133,10 @@ std::string training_fingerprint(const TrainConfig& config, const Dataset& train
 std::string training_fingerprint(const TrainConfig& config, std::size_t rows, std::size_t feature_dim, bool sparse,
                                  const std::string& content_hash) {
   ContentHasher h;
-  const std::string options = config.resolved.dump();
+  // A warm start's initial model is part of the options (absent otherwise, so cold runs keep their
+  // fingerprints).
+  const std::string options =
+      config.resolved.dump() + (config.initial_model.empty() ? "" : " initial_model " + config.initial_model);
   h.add(options.data(), options.size());
   const std::uint64_t shape[] = {rows, feature_dim, sparse ? 1ULL : 0ULL};
   h.add(shape, sizeof shape);

@@ -34,6 +34,7 @@ LinearModel make_linear_model(const TrainConfig& config, const ModelParameters& 
   model.outputs = outputs;
   model.normalization = norm;
   model.hyperparameters = config.resolved;
+  model.initial_model = config.initial_model;
   RowMatrix w;
   Eigen::RowVectorXf b;
   raw_parameters({&params}, norm, outputs, w, b);

@@ -19,6 +19,17 @@ ScoredChannel one_model(const ScoredChannel& scored, int model, int outputs) {
   return one;
 }
 
+// The models that may be selected: neither diverged nor pruned, with a best epoch.
+std::vector<std::size_t> candidates_of(const ModelSet& models) {
+  std::vector<std::size_t> candidates;
+  for (std::size_t m = 0; m < models.size(); ++m) {
+    const ModelOutcome& mo = models.outcomes()[m];
+    if (mo.status != ModelStatus::kDiverged && mo.status != ModelStatus::kPruned && mo.best_epoch >= 0)
+      candidates.push_back(m);
+  }
+  return candidates;
+}
+
 }  // namespace
 
 Selector::Selector(const TrainConfig& config, const Normalization& norm, const Loss& loss, const ClassWeights& weights,
@@ -85,14 +96,9 @@ void Selector::select(ModelSet& models, const SelectionChannel& channel, TrainOu
   // Streamed training data is too large to hold its scores: exact metrics are streamed and a
   // bounded uniform sample stands for it in the threshold calibration.
   const bool streamed = channel.streamed != nullptr;
-  std::vector<std::size_t> candidates;
+  const std::vector<std::size_t> candidates = candidates_of(models);
   ModelRefs best;
-  for (std::size_t m = 0; m < models.size(); ++m) {
-    const ModelOutcome& mo = models.outcomes()[m];
-    if (mo.status == ModelStatus::kDiverged || mo.status == ModelStatus::kPruned || mo.best_epoch < 0) continue;
-    candidates.push_back(m);
-    best.push_back(&models.state(m).best);
-  }
+  for (std::size_t m : candidates) best.push_back(&models.state(m).best);
   ScoredChannel shared;
   std::vector<Evaluation> streamed_scores;
   if (streamed) {

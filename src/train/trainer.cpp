@@ -4,6 +4,7 @@
 #include "linlearn/trainer.h"
 
 #include <chrono>
+#include <filesystem>
 #include <limits>
 #include <memory>
 
@@ -20,11 +21,16 @@
 #include "model_set.h"
 #include "mpi/gradient_reducer.h"
 #include "selector.h"
+#include "warm_parameters.h"
 
 namespace linlearn {
 namespace {
 
-std::vector<ModelParameters> initial_parameters(const TrainConfig& config, std::size_t d, int outputs) {
+// init_method's random weights, or a warm start's model re-expressed in this run's normalized units.
+std::vector<ModelParameters> initial_parameters(const TrainConfig& config, std::size_t d, int outputs,
+                                                const Normalization& norm, const LinearModel* initial_model) {
+  if (initial_model != nullptr)
+    return std::vector<ModelParameters>(config.models.size(), warm_parameters(*initial_model, norm, d));
   std::vector<ModelParameters> params(config.models.size());
   for (std::size_t m = 0; m < params.size(); ++m) {
     Rng rng(config.seed, RandomStream::kInit, m);
@@ -80,8 +86,9 @@ class Trainer {
         outputs_(report_loss_->outputs()),
         kernel_(source_->shape(), {}, norm_, *fit_loss_, *report_loss_, static_cast<int>(config.models.size()), pool),
         reducer_(make_gradient_reducer(comm_, source_->shape().feature_dim, outputs_, source_->shape().sparse)),
-        models_(config, initial_parameters(config, source_->shape().feature_dim, outputs_), source_->shape().sparse,
-                log),
+        models_(config,
+                initial_parameters(config, source_->shape().feature_dim, outputs_, norm_, control.initial_model),
+                source_->shape().sparse, log),
         selector_(config, norm_, *report_loss_, class_weights_, pool, comm_) {
     double rows = static_cast<double>(source_->records());
     comm_.sum(std::span<double>(&rows, 1));
@@ -91,7 +98,7 @@ class Trainer {
 
   TrainOutcome run() {
     TrainingPosition start;
-    if (control_.resume) start = restore();
+    if (control_.resume) start = restore_if_any();
     for (int epoch = start.epoch; epoch < config_.epochs && models_.any_training(); ++epoch) {
       run_epoch(epoch == start.epoch ? start : TrainingPosition{epoch});
       end_epoch(epoch);
@@ -162,7 +169,7 @@ class Trainer {
     record.records_per_second = at_.epoch_seconds > 0 ? total_rows_ / at_.epoch_seconds : 0;
     outcome_.epochs.push_back(record);
     save_at_epoch_end({epoch + 1, 0, at_.updates, 0, 0});
-    if (control_.observer != nullptr) control_.observer->on_epoch_end(outcome_.epochs.back(), outcome_);
+    if (control_.observer != nullptr) control_.observer->on_epoch_end(outcome_.epochs.back());
   }
 
   // The weights of the last epoch trained have had no next epoch to measure them: one pass over
@@ -220,12 +227,23 @@ class Trainer {
                       128 + signal);
   }
 
+  // A restarted job repeats its command: with nothing to resume it trains from the start, as
+  // without --resume.
+  TrainingPosition restore_if_any() {
+    if (std::filesystem::exists(control_.checkpoint_path)) return restore();
+    log_.info("--resume: no checkpoint at {}; training from the start", control_.checkpoint_path);
+    return {};
+  }
+
   TrainingPosition restore() {
     CheckpointState s = read_checkpoint(control_.checkpoint_path, fingerprint());
     if (s.models.size() != models_.size())
       throw UsageError(fmt::format("{}: checkpoint holds {} models, this run trains {}", control_.checkpoint_path,
                                    s.models.size(), models_.size()));
     models_.restore(std::move(s.models));
+    if (s.at.epoch >= config_.epochs || !models_.any_training())
+      log_.info("--resume: {} is of a finished run; the artifacts are derived from it again",
+                control_.checkpoint_path);
     outcome_.epochs = std::move(s.epochs);
     at_.updates = s.at.updates;
     log_.info("resuming from {} in epoch {}, record {}", control_.checkpoint_path, s.at.epoch + 1, s.at.next_record);

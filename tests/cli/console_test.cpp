@@ -136,7 +136,7 @@ TEST(Console, QuietShowsTheSummaryAndErrorsOnly) {
   const MetricMap metrics{{"train:objective_loss", 0.31},
                           {"validation:objective_loss", 0.3},
                           {"validation:binary_classification_accuracy", 0.875}};
-  f.console.summary({1, 2, "max_epochs", &metrics, "out", &diagnostics});
+  f.console.summary({1, 2, "max_epochs", metrics, "out", diagnostics});
   f.log->error("something failed");
   EXPECT_EQ(f.err.text(),
             "selected model 1 (epoch 3), status max_epochs; warnings: not_converged\n"
@@ -154,7 +154,7 @@ TEST(Console, LongMetricListsWrapUnderTheirChannel) {
                           {"test:macro_recall", 0.88},       {"test:multiclass_top_k_accuracy", 1.0},
                           {"test:objective_loss", 0.25},     {"train:objective_loss", 0.2}};
   const std::string before = f.err.text();
-  f.console.summary({0, 4, "converged", &metrics, "out", nullptr});
+  f.console.summary({0, 4, "converged", metrics, "out", {}});
   const std::vector<std::string> lines = lines_of(f.err.text().substr(before.size()));
   ASSERT_EQ(lines.size(), 4U) << f.err.text();
   EXPECT_EQ(lines[1].rfind("test: multiclass_accuracy 0.9, dcg 0.95,", 0), 0U) << lines[1];

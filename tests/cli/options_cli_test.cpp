@@ -148,3 +148,27 @@ TEST(OptionsCli, EveryBadHyperparameterIsRefusedBeforeAnyDataIsRead) {
 
 }  // namespace
 }  // namespace linlearn
+
+namespace linlearn {
+namespace {
+
+// The hyperparameters.json SageMaker's Python SDK writes lists every hyperparameter, most at their
+// defaults: none of them draws a "has no effect" warning.
+TEST(OptionsCli, ASageMakerHyperparametersFileAtItsDefaultsWarnsOfNothing) {
+  testing::TempDir dir;
+  nlohmann::json hp = nlohmann::json::object();
+  for (const auto& spec : hyperparameter_specs())
+    if (spec.sagemaker && !spec.default_value.empty()) hp[spec.name] = spec.default_value;
+  hp["predictor_type"] = "binary_classifier";
+  hp["mini_batch_size"] = "1000";  // SageMaker's own default, written out
+  hp["epochs"] = "15";
+  const auto r = testing::run_linlearn("train --hyperparameters " + dir.write("hp.json", hp.dump()) + " --train " +
+                                           testing::data_path("churn/train.csv") + " --epochs 2 --output-dir " +
+                                           dir.path("out"),
+                                       dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err.find("has no effect"), std::string::npos) << r.err;
+}
+
+}  // namespace
+}  // namespace linlearn

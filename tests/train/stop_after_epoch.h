@@ -9,7 +9,7 @@ namespace linlearn::testing {
 class StopAfterEpoch : public TrainingObserver {
  public:
   StopAfterEpoch(std::atomic<int>& flag, int epoch) : flag_(flag), epoch_(epoch) {}
-  void on_epoch_end(const EpochRecord& r, const TrainOutcome&) override {
+  void on_epoch_end(const EpochRecord& r) override {
     if (r.epoch == epoch_) flag_.store(15);
   }
 

@@ -1,0 +1,162 @@
+#pragma once
+// A training job as a few named stages, each callable (and testable) on its own; `train` on the
+// command line and SageMaker's container mode build a TrainRequest and run them:
+//
+//   start_job        the processes the job runs on (one, or the ranks of an MPI launch)
+//   resolve_config   every hyperparameter checked before any data is read (config.h)
+//   load_channels    the channels read (in memory, streamed through a cache, or a rank's share),
+//                    their shapes agreed, summaries and the facts the data-dependent autos need
+//   finalize_config  the data-dependent autos resolved; warnings for options without effect
+//   train_models     epochs, early stopping, selection (trainer.h)
+//   final_metrics    the selected model's metrics per channel, scored once
+//   write_artifacts  model.pb, model.json, metrics.json, report.html
+#include <atomic>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "linlearn/communicator.h"
+#include "linlearn/config.h"
+#include "linlearn/dataset.h"
+#include "linlearn/diagnostics.h"
+#include "linlearn/hyperparameters.h"
+#include "linlearn/out_of_core.h"
+#include "linlearn/report.h"
+#include "linlearn/run_summary.h"
+#include "linlearn/trainer.h"
+#include "linlearn/warm_start.h"
+
+namespace linlearn {
+
+// What a job is asked to do.
+struct TrainRequest {
+  std::vector<std::string> train, validation, test;  // files, directories, globs or "-"
+  std::string output_dir = "./output";
+  HyperparameterValues hyperparameters;
+  std::string content_type;    // "" detects the format per file
+  int threads = 0;             // 0: the CPUs this process may use
+  std::string checkpoint_dir;  // "": OUTPUT/checkpoint, removed after a successful run
+  bool resume = false;         // from the checkpoint when there is one; from the start otherwise
+  std::string max_memory;      // "": half of physical memory
+  std::string cache_dir;       // "": OUTPUT/cache
+  std::size_t shuffle_buffer = 100000;
+  std::string distribution = "sharded";
+  bool distribution_given = false;  // warned about when the job runs alone
+  bool fail_on_nonconvergence = false;
+  std::string initial_model;  // warm start from this model ("": none)
+};
+
+// The processes a job runs on. Started by an MPI launcher with several ranks, this process is one
+// rank of a data-parallel job; otherwise it trains alone.
+class JobProcesses {
+ public:
+  JobProcesses();
+  ~JobProcesses();
+  JobProcesses(const JobProcesses&) = delete;
+  JobProcesses& operator=(const JobProcesses&) = delete;
+
+  Communicator& comm() { return *comm_; }
+  bool lead() const { return comm_->rank() == 0; }
+
+ private:
+  struct Mpi;
+  std::unique_ptr<Mpi> mpi_;
+  LocalCommunicator alone_;
+  Communicator* comm_ = &alone_;
+};
+
+// The channels as read, with what describes them.
+struct DataSummary {
+  std::size_t train_records = 0;  // over all ranks
+  std::size_t validation_records = 0;
+  std::size_t test_records = 0;
+  std::size_t feature_dim = 0;
+  bool sparse = false;
+  double read_seconds = 0;
+  std::string cache_path;  // streamed through this on-disk cache; empty: in memory
+};
+
+// A channel over every rank: its records, and under MPI the files of all ranks.
+struct ChannelCounts {
+  std::size_t records = 0;
+  std::vector<std::string> all_files;  // empty: those of this process's Dataset
+};
+
+struct LoadedChannels {
+  Dataset train;  // this rank's share; only the shape when streamed
+  Dataset validation;
+  Dataset test;
+  std::optional<StreamedTrain> streamed;  // training data larger than --max-memory
+  ChannelCounts train_counts, validation_counts, test_counts;
+  DataSummary summary;
+  DataFacts facts;
+
+  const Dataset* validation_or_null() const { return validation_counts.records > 0 ? &validation : nullptr; }
+  const Dataset* test_or_null() const { return test_counts.records > 0 ? &test : nullptr; }
+  Channels channels() const;
+  // For metrics.json: train, then validation and test when they have records. They point into
+  // this object.
+  std::vector<ChannelSummary> summaries() const;
+};
+
+// The scores of the channel the report charts, with what they are judged against.
+struct ChartedScores {
+  std::string channel;
+  std::vector<float> scores;
+  std::vector<float> labels;
+  std::vector<float> weights;
+  std::size_t channel_records = 0;  // when the scores are a uniform sample of the channel: its size
+};
+
+struct FinalMetrics {
+  MetricMap metrics;  // train:..., validation:..., test:...
+  ChartedScores charted;
+};
+
+// The end of a run, as people read it.
+struct JobResult {
+  int selected = -1;
+  int best_epoch = -1;  // 0-based, as in metrics.json
+  std::string status;
+  MetricMap final_metrics;
+  std::string output_dir;
+  std::vector<Diagnostic> diagnostics;
+};
+
+// What a job tells whoever runs it, in order; the command line's console prints it.
+class JobObserver : public TrainingObserver {
+ public:
+  virtual void on_data(const DataSummary&) {}
+  virtual void on_config(const TrainConfig&, bool /*has_validation*/) {}
+  virtual void on_diagnostics(const std::vector<Diagnostic>&) {}
+  virtual void on_result(const JobResult&) {}
+};
+
+// Reads the channels of `request` with the pre-data `config`; every rank of `comm` reads its share
+// and the ranks agree on bad input (InputError on all of them) and on the data's shape.
+LoadedChannels load_channels(const TrainRequest& request, const TrainConfig& config, int threads, Communicator& comm,
+                             spdlog::logger& log);
+
+// The final configuration from the data's facts, with warnings for options that have no effect.
+TrainConfig finalize_config(const TrainRequest& request, const LoadedChannels& data, int threads, spdlog::logger& log);
+
+// The selected model's metrics on every channel; the channel it was selected on is not scored
+// again: its metrics come from the selection's scores.
+FinalMetrics final_metrics(const TrainConfig& config, const TrainOutcome& outcome, const LoadedChannels& data,
+                           ThreadPool& pool, Communicator& comm);
+
+// metrics.json, and with a selected model model.pb, model.json and report.html, into
+// request.output_dir (rank 0 only); returns metrics.json's content.
+nlohmann::json write_artifacts(const TrainRequest& request, const TrainConfig& config, const TrainOutcome& outcome,
+                               const LoadedChannels& data, const FinalMetrics& metrics,
+                               const std::vector<Diagnostic>& diagnostics, const Timing& timing, Communicator& comm);
+
+// Runs every stage; returns the exit code (errors are thrown as linlearn::Error).
+int run_train_job(const TrainRequest& request, JobProcesses& processes, spdlog::logger& log, JobObserver& observer,
+                  const std::atomic<int>* stop_signal);
+
+}  // namespace linlearn
