@@ -70,8 +70,7 @@ RowMatrix compute_margins(const Dataset& data, std::size_t first, std::size_t la
       for (std::size_t r = begin; r < end; ++r) {
         const float* x = data.dense.data() + (first + r) * data.feature_dim;
         for (Eigen::Index c = 0; c < columns; ++c)
-          margins(static_cast<Eigen::Index>(r), c) =
-              bias[c] + dot(x, by_column.row(c).data(), data.feature_dim);
+          margins(static_cast<Eigen::Index>(r), c) = bias[c] + dot(x, by_column.row(c).data(), data.feature_dim);
       }
       return;
     }

@@ -23,8 +23,8 @@ inline __m128d fma_round_to_odd(__m128d a, __m128d b, __m128d z) {
   // Inexact (false when s is not finite: err is then NaN): s truncated toward zero (one step down
   // in magnitude when err points back to zero; s != 0 whenever err != 0), then its last bit set.
   const __m128d zero = _mm_setzero_pd();
-  const __m128i inexact = _mm_and_si128(_mm_castpd_si128(_mm_or_pd(_mm_cmplt_pd(err, zero), _mm_cmpgt_pd(err, zero))),
-                                        _mm_set1_epi64x(1));
+  const __m128i inexact =
+      _mm_and_si128(_mm_castpd_si128(_mm_or_pd(_mm_cmplt_pd(err, zero), _mm_cmpgt_pd(err, zero))), _mm_set1_epi64x(1));
   const __m128i back = _mm_srli_epi64(_mm_castpd_si128(_mm_xor_pd(err, s)), 63);  // signs differ
   const __m128i bits = _mm_sub_epi64(_mm_castpd_si128(s), _mm_and_si128(back, inexact));
   return _mm_castsi128_pd(_mm_or_si128(bits, inexact));
@@ -33,8 +33,8 @@ inline __m128d fma_round_to_odd(__m128d a, __m128d b, __m128d z) {
 // Four lanes of fma(a, b, c).
 inline __m128 fma_by_double(__m128 a, __m128 b, __m128 c) {
   const __m128d low = fma_round_to_odd(_mm_cvtps_pd(a), _mm_cvtps_pd(b), _mm_cvtps_pd(c));
-  const __m128d high =
-      fma_round_to_odd(_mm_cvtps_pd(_mm_movehl_ps(a, a)), _mm_cvtps_pd(_mm_movehl_ps(b, b)), _mm_cvtps_pd(_mm_movehl_ps(c, c)));
+  const __m128d high = fma_round_to_odd(_mm_cvtps_pd(_mm_movehl_ps(a, a)), _mm_cvtps_pd(_mm_movehl_ps(b, b)),
+                                        _mm_cvtps_pd(_mm_movehl_ps(c, c)));
   return _mm_movelh_ps(_mm_cvtpd_ps(low), _mm_cvtpd_ps(high));
 }
 

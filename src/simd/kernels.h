@@ -19,8 +19,8 @@ struct Kernels {
                   std::size_t columns, float* margins);
   // The same margins from weights stored by feature (dim x columns), each a chain of FMAs over the
   // features in order; columns is a multiple of 8.
-  void (*forward_by_feature)(const float* const* rows, std::size_t row_count, std::size_t dim,
-                             const float* by_feature, std::size_t columns, float* margins);
+  void (*forward_by_feature)(const float* const* rows, std::size_t row_count, std::size_t dim, const float* by_feature,
+                             std::size_t columns, float* margins);
   // partial_t[c * dim + j] = FMAs of g[r * columns + c] * rows[r][j] over the rows in order, from 0.
   void (*backward)(const float* const* rows, std::size_t row_count, std::size_t dim, const float* g,
                    std::size_t columns, float* partial_t);

@@ -20,17 +20,15 @@ struct Avx2Ops {
 
   static float madd(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
   static Vec8 madd(Vec8 a, Vec8 b, Vec8 c) {
-    return reinterpret_cast<Vec8>(_mm256_fmadd_ps(reinterpret_cast<__m256>(a), reinterpret_cast<__m256>(b),
-                                                  reinterpret_cast<__m256>(c)));
+    return reinterpret_cast<Vec8>(
+        _mm256_fmadd_ps(reinterpret_cast<__m256>(a), reinterpret_cast<__m256>(b), reinterpret_cast<__m256>(c)));
   }
 };
-
-using T = Tiles<Avx2Ops>;
 
 }  // namespace
 
 const Kernels& avx2_kernels() {
-  static constexpr Kernels kKernels{Isa::kAvx2, &T::forward, &T::forward_by_feature, &T::backward, &T::dot};
+  static constexpr Kernels kKernels = kernel_table<Avx2Ops>(Isa::kAvx2);
   return kKernels;
 }
 

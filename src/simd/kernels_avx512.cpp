@@ -21,21 +21,19 @@ struct Avx512Ops {
 
   static float madd(float a, float b, float c) { return __builtin_fmaf(a, b, c); }
   static Vec8 madd(Vec8 a, Vec8 b, Vec8 c) {
-    return reinterpret_cast<Vec8>(_mm256_fmadd_ps(reinterpret_cast<__m256>(a), reinterpret_cast<__m256>(b),
-                                                  reinterpret_cast<__m256>(c)));
+    return reinterpret_cast<Vec8>(
+        _mm256_fmadd_ps(reinterpret_cast<__m256>(a), reinterpret_cast<__m256>(b), reinterpret_cast<__m256>(c)));
   }
   static Wide madd(Wide a, Wide b, Wide c) {
-    return reinterpret_cast<Wide>(_mm512_fmadd_ps(reinterpret_cast<__m512>(a), reinterpret_cast<__m512>(b),
-                                                  reinterpret_cast<__m512>(c)));
+    return reinterpret_cast<Wide>(
+        _mm512_fmadd_ps(reinterpret_cast<__m512>(a), reinterpret_cast<__m512>(b), reinterpret_cast<__m512>(c)));
   }
 };
-
-using T = Tiles<Avx512Ops>;
 
 }  // namespace
 
 const Kernels& avx512_kernels() {
-  static constexpr Kernels kKernels{Isa::kAvx512, &T::forward, &T::forward_by_feature, &T::backward, &T::dot};
+  static constexpr Kernels kKernels = kernel_table<Avx512Ops>(Isa::kAvx512);
   return kKernels;
 }
 

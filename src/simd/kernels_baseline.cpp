@@ -49,12 +49,10 @@ struct BaselineOps {
   }
 };
 
-using T = Tiles<BaselineOps>;
-
 }  // namespace
 
 const Kernels& baseline_kernels() {
-  static constexpr Kernels kKernels{Isa::kBaseline, &T::forward, &T::forward_by_feature, &T::backward, &T::dot};
+  static constexpr Kernels kKernels = kernel_table<BaselineOps>(Isa::kBaseline);
   return kKernels;
 }
 

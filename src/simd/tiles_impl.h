@@ -13,6 +13,8 @@
 // a variant's code must never stand in for another variant's at link time.
 #include <cstddef>
 
+#include "simd/kernels.h"
+
 namespace linlearn::simd {
 namespace {
 
@@ -76,8 +78,8 @@ struct Tiles {
   }
 
   template <std::size_t R>
-  static void dot_rows(const float* const* x, std::size_t dim, const float* columns_t, std::size_t columns,
-                       float* out, const float* const* next) {
+  static void dot_rows(const float* const* x, std::size_t dim, const float* columns_t, std::size_t columns, float* out,
+                       const float* const* next) {
     constexpr std::size_t kC = Ops::kDotColumns;
     std::size_t c = 0;
     for (; c + kC <= columns; c += kC, next = nullptr)
@@ -126,7 +128,8 @@ struct Tiles {
       by_feature_tile<Wide, R, 2>(x, dim, by_feature, columns, c, out, next);
     for (; c + kWide <= columns; c += kWide, next = nullptr)
       by_feature_tile<Wide, R, 1>(x, dim, by_feature, columns, c, out, next);
-    for (; c + 8 <= columns; c += 8, next = nullptr) by_feature_tile<Vec8, R, 1>(x, dim, by_feature, columns, c, out, next);
+    for (; c + 8 <= columns; c += 8, next = nullptr)
+      by_feature_tile<Vec8, R, 1>(x, dim, by_feature, columns, c, out, next);
   }
 
   static void forward_by_feature(const float* const* rows, std::size_t row_count, std::size_t dim,
@@ -221,7 +224,8 @@ struct Tiles {
     // A run of features of every row of the chunk (a few KB) stays in L1 while the column blocks
     // sweep it; partial_t is written once per run instead of once per four rows.
     std::size_t j = 0;
-    for (; j + 2 * kWide <= dim; j += 2 * kWide) all_rows_columns<Wide, 2>(rows, row_count, dim, g, columns, j, partial_t);
+    for (; j + 2 * kWide <= dim; j += 2 * kWide)
+      all_rows_columns<Wide, 2>(rows, row_count, dim, g, columns, j, partial_t);
     for (; j + kWide <= dim; j += kWide) all_rows_columns<Wide, 1>(rows, row_count, dim, g, columns, j, partial_t);
     for (; j + 8 <= dim; j += 8) all_rows_columns<Vec8, 1>(rows, row_count, dim, g, columns, j, partial_t);
     for (std::size_t c = 0; c < columns; ++c)
@@ -241,6 +245,13 @@ struct Tiles {
     return add_lanes(lane);
   }
 };
+
+// The table of kernels.h for the variant of `Ops`.
+template <class Ops>
+constexpr Kernels kernel_table(Isa isa) {
+  using T = Tiles<Ops>;
+  return {isa, &T::forward, &T::forward_by_feature, &T::backward, &T::dot};
+}
 
 }  // namespace
 }  // namespace linlearn::simd
