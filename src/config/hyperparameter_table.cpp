@@ -6,6 +6,7 @@
 
 #include "config/auto_values.h"
 #include "config/declare.h"
+#include "config/sagemaker_keys.h"
 #include "linlearn/config.h"
 #include "linlearn/errors.h"
 
@@ -247,7 +248,7 @@ std::vector<HyperparameterSpec> selection_and_run_specs();
 const std::vector<HyperparameterSpec>& hyperparameter_specs() {
   static const std::vector<HyperparameterSpec> specs =
       joined({model_specs(), optimizer_specs(), regularization_specs(), initialization_specs(),
-              schedule_and_data_specs(), selection_and_run_specs()});
+              schedule_and_data_specs(), selection_and_run_specs(), sagemaker_internal_specs()});
   return specs;
 }
 
