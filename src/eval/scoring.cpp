@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "simd/kernels.h"
+
 namespace linlearn {
 namespace {
 
@@ -13,25 +15,16 @@ constexpr std::size_t kScoringBlockRows = 512;
 
 constexpr std::size_t kLanes = 8;
 
-// The eight running sums of a dot product, added in a fixed tree.
+// The eight running sums of a dot product, added in the fixed tree of simd::Kernels::dot.
 float add_lanes(const float* lane, std::size_t stride) {
   return ((lane[0] + lane[4 * stride]) + (lane[stride] + lane[5 * stride])) +
          ((lane[2 * stride] + lane[6 * stride]) + (lane[3 * stride] + lane[7 * stride]));
 }
 
-// x . w in eight running sums over j mod 8, added in a fixed tree: a record's margin is the same
-// bits whatever other records or models are scored with it (a matrix product's blocking follows
-// the matrix sizes, so its sums do not).
-float fixed_order_dot(const float* x, const float* w, std::size_t d) {
-  float lane[kLanes] = {};
-  std::size_t j = 0;
-  for (; j + kLanes <= d; j += kLanes)
-    for (std::size_t k = 0; k < kLanes; ++k) lane[k] += x[j + k] * w[j + k];
-  for (std::size_t k = 0; j < d; ++j, ++k) lane[k] += x[j] * w[j];
-  return add_lanes(lane, 1);
-}
-
-// A sparse record's margins in the lanes fixed_order_dot uses: the products of its non-zeros, in
+// A dense record's margin is simd::Kernels::dot: x . w in eight running sums over j mod 8, added in
+// a fixed tree, so it is the same bits whatever other records or models are scored with it (a
+// matrix product's blocking follows the matrix sizes, so its sums do not) and on every CPU.
+// A sparse record's margins in the lanes of that dot product: the products of its non-zeros, in
 // key order, go to lane key mod 8, and the zeros it leaves out would add exactly nothing there. So
 // a record scores the same bits sparse or dense, and a request mixing both (stored sparse) scores
 // each record as it would alone. With `features` the weights hold those features' rows only, and
@@ -87,11 +80,11 @@ RowMatrix compute_margins(const Dataset& data, std::size_t first, std::size_t la
     const std::size_t begin = block * kScoringBlockRows;
     const std::size_t end = std::min(rows, begin + kScoringBlockRows);
     if (!data.sparse) {
+      const auto dot = simd::kernels().dot;
       for (std::size_t r = begin; r < end; ++r) {
         const float* x = data.dense.data() + (first + r) * data.feature_dim;
         for (Eigen::Index c = 0; c < columns; ++c)
-          margins(static_cast<Eigen::Index>(r), c) =
-              bias[c] + fixed_order_dot(x, by_column.row(c).data(), data.feature_dim);
+          margins(static_cast<Eigen::Index>(r), c) = bias[c] + dot(x, by_column.row(c).data(), data.feature_dim);
       }
       return;
     }
