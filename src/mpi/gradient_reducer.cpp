@@ -14,7 +14,7 @@ class LocalReducer final : public GradientReducer {
 };
 
 // Sparse shards touch different features, so each rank's touched rows are spread over the whole
-// gradient, which is summed, and every feature row is updated.
+// gradient, which is summed, and every parameter row is updated (one part).
 class RankSumReducer final : public GradientReducer {
  public:
   RankSumReducer(Communicator& comm, std::size_t feature_dim, int outputs, bool sparse)
@@ -34,19 +34,22 @@ class RankSumReducer final : public GradientReducer {
     const double records = totals.back();
     const float scale = records > 0 ? static_cast<float>(1.0 / records) : 0.0F;
     std::size_t at = 0;
+    if (sparse_) spread_parts(local.loss_sum.size());
     for (std::size_t m = 0; m < local.loss_sum.size(); ++m) {
-      ModelParameters& g = global_.grads[m];
-      if (sparse_) g.weights.resize(feature_dim_ * outputs_);
-      for (float& v : g.weights) v = flat[at++] * scale;
-      for (float& v : g.bias) v = flat[at++] * scale;
+      std::vector<float>& weights = sparse_ ? global_.parts.front().grads[m] : global_.grads[m].weights;
+      for (float& v : weights) v = flat[at++] * scale;
+      for (float& v : global_.grads[m].bias) v = flat[at++] * scale;
     }
     for (std::size_t m = 0; m < global_.loss_sum.size(); ++m) global_.loss_sum[m] = totals[m];
     for (std::size_t m = 0; m < global_.measured_loss_sum.size(); ++m)
       global_.measured_loss_sum[m] = totals[global_.loss_sum.size() + m];
     global_.weight_sum = totals[totals.size() - 2];
+    global_.records = records;
     if (sparse_) {
-      global_.touched.resize(feature_dim_);
-      std::iota(global_.touched.begin(), global_.touched.end(), 0U);
+      // Records of other ranks are not in order with this rank's: per-record steps take each row's
+      // sum over the ranks as one entry.
+      global_.parts.front().entry_rows = global_.parts.front().rows;
+      global_.parts.front().entry_grads = global_.parts.front().grads;
     }
     return global_;
   }
@@ -61,15 +64,28 @@ class RankSumReducer final : public GradientReducer {
       if (sparse_) {
         const std::size_t at = flat.size();
         flat.resize(at + feature_dim_ * outputs_, 0.0F);
-        for (std::size_t i = 0; i < local.touched.size(); ++i)
-          std::copy_n(g.weights.begin() + static_cast<std::ptrdiff_t>(i * outputs_), outputs_,
-                      flat.begin() + static_cast<std::ptrdiff_t>(at + local.touched[i] * outputs_));
+        for (const TouchedRows& part : local.parts)
+          for (std::size_t i = 0; i < part.rows.size(); ++i)
+            std::copy_n(part.grads[m].begin() + static_cast<std::ptrdiff_t>(i * outputs_), outputs_,
+                        flat.begin() + static_cast<std::ptrdiff_t>(at + part.rows[i] * outputs_));
       } else {
         flat.insert(flat.end(), g.weights.begin(), g.weights.end());
       }
       flat.insert(flat.end(), g.bias.begin(), g.bias.end());
     }
     return flat;
+  }
+
+  // The step's sparse gradient: one part of every row, sized for `models` models.
+  void spread_parts(std::size_t models) {
+    global_.parts.resize(1);
+    TouchedRows& all = global_.parts.front();
+    if (all.rows.size() != feature_dim_) {
+      all.rows.resize(feature_dim_);
+      std::iota(all.rows.begin(), all.rows.end(), 0U);
+    }
+    all.grads.resize(models);
+    for (auto& g : all.grads) g.resize(feature_dim_ * outputs_);
   }
 
   Communicator& comm_;

@@ -19,8 +19,9 @@ class GradientReducer {
   virtual const BatchGradient& reduce(const BatchGradient& local, std::size_t local_records) = 0;
 };
 
-// One process (comm.size() == 1) or the ranks of `comm`; `feature_dim` and `outputs` give the
-// shape of a model's weights, `sparse` whether gradients hold only the touched rows.
+// One process (comm.size() == 1) or the ranks of `comm`; `feature_dim` (sparse: the parameter
+// rows) and `outputs` give the shape of a model's weights, `sparse` whether gradients hold only
+// the touched rows.
 std::unique_ptr<GradientReducer> make_gradient_reducer(Communicator& comm, std::size_t feature_dim, int outputs,
                                                        bool sparse);
 

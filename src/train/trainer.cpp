@@ -27,10 +27,13 @@ namespace linlearn {
 namespace {
 
 // init_method's random weights, or a warm start's model re-expressed in this run's normalized units.
+// `d` weight rows per output: every feature, or for sparse data those of the training data's
+// FeatureIndex `index`, so that a feature that never occurs has no weight to start from (it scores 0).
 std::vector<ModelParameters> initial_parameters(const TrainConfig& config, std::size_t d, int outputs,
-                                                const Normalization& norm, const LinearModel* initial_model) {
+                                                const Normalization& norm, const LinearModel* initial_model,
+                                                const FeatureIndex* index) {
   if (initial_model != nullptr)
-    return std::vector<ModelParameters>(config.models.size(), warm_parameters(*initial_model, norm, d));
+    return std::vector<ModelParameters>(config.models.size(), warm_parameters(*initial_model, norm, d, index));
   std::vector<ModelParameters> params(config.models.size());
   for (std::size_t m = 0; m < params.size(); ++m) {
     Rng rng(config.seed, RandomStream::kInit, m);
@@ -80,16 +83,19 @@ class Trainer {
         comm_(checked_communicator(control, channels, local_comm_)),
         class_weights_{config.weighting.per_class},
         source_(epoch_source(channels, config, class_weights_, comm_)),
-        norm_(compute_normalization(source_->shape(), config.normalization, config.seed, &comm_)),
+        sparse_(source_->shape().sparse),
+        features_(sparse_ ? source_->nonzero_features(pool, comm_) : FeatureIndex{}),
+        rows_(sparse_ ? features_.size() : source_->shape().feature_dim),
+        norm_(compute_normalization(source_->shape(), config.normalization, config.seed, &comm_, index())),
         report_loss_(make_loss(config.loss, config.loss_params)),
         fit_loss_(make_loss(config.loss, training_loss_params(config.loss_params, norm_))),
         outputs_(report_loss_->outputs()),
-        kernel_(source_->shape(), {}, norm_, *fit_loss_, *report_loss_, static_cast<int>(config.models.size()), pool),
-        reducer_(make_gradient_reducer(comm_, source_->shape().feature_dim, outputs_, source_->shape().sparse)),
-        models_(config,
-                initial_parameters(config, source_->shape().feature_dim, outputs_, norm_, control.initial_model),
-                source_->shape().sparse, log),
-        selector_(config, norm_, *report_loss_, class_weights_, pool, comm_) {
+        kernel_(source_->shape(), {}, norm_, *fit_loss_, *report_loss_, static_cast<int>(config.models.size()), pool,
+                index()),
+        reducer_(make_gradient_reducer(comm_, rows_, outputs_, sparse_)),
+        models_(config, initial_parameters(config, rows_, outputs_, norm_, control.initial_model, index()), sparse_,
+                log),
+        selector_(config, norm_, *report_loss_, class_weights_, pool, comm_, index()) {
     double rows = static_cast<double>(source_->records());
     comm_.sum(std::span<double>(&rows, 1));
     total_rows_ = rows;
@@ -118,6 +124,8 @@ class Trainer {
 
  private:
   bool validated() const { return channels_.validation != nullptr; }
+  // Sparse data: the features that have weight rows.
+  const FeatureIndex* index() const { return sparse_ ? &features_ : nullptr; }
   bool stop_requested() const { return control_.stop_signal != nullptr && control_.stop_signal->load() != 0; }
 
   // One pass over the training records from `from` (a resumed epoch starts mid-way).
@@ -125,12 +133,18 @@ class Trainer {
     const auto started = std::chrono::steady_clock::now();
     const int epoch = from.epoch;
     models_.start_epoch(epoch, from.next_record == 0);
+    // Ranks sum rows' gradients (see the reducer), which per-record steps then take as entries.
+    const auto [row_sums, entries] = models_.sparse_gradients();
+    const bool ranks = comm_.size() > 1;
+    kernel_.set_sparse_gradients(row_sums || ranks, entries && !ranks);
     kernel_.set_measured(models_.measured_params());
     if (from.next_record == 0) models_.reset_epoch_losses();
     at_ = {epoch, from.next_record, from.updates > 0 ? from.updates : at_.updates, from.weight_sum, 0};
     source_->begin(epoch, from.next_record);
     Batch batch;
     while (source_->next(batch)) {
+      // A lazily regularized row gets the penalties of the steps it skipped before it is read.
+      if (sparse_) models_.catch_up(kernel_.prepare(*batch.data, batch.weights, batch.rows), pool_);
       const BatchGradient& local = kernel_.compute(*batch.data, batch.weights, batch.rows, models_.active_params(),
                                                    reducer_->divisor(batch.rows.size()));
       const BatchGradient& g = reducer_->reduce(local, batch.rows.size());
@@ -144,6 +158,7 @@ class Trainer {
             {epoch, batch.records_done, source_->records(), at_.epoch_seconds, models_.running_loss(at_.weight_sum)});
       if (stop_requested() && !batch.last) interrupt(at_);
     }
+    if (sparse_) models_.catch_up_all(pool_);
     at_.epoch_seconds = from.epoch_seconds + seconds_since(started);
   }
 
@@ -242,8 +257,7 @@ class Trainer {
                                    s.models.size(), models_.size()));
     models_.restore(std::move(s.models));
     if (s.at.epoch >= config_.epochs || !models_.any_training())
-      log_.info("--resume: {} is of a finished run; the artifacts are derived from it again",
-                control_.checkpoint_path);
+      log_.info("--resume: {} is of a finished run; the artifacts are derived from it again", control_.checkpoint_path);
     outcome_.epochs = std::move(s.epochs);
     at_.updates = s.at.updates;
     log_.info("resuming from {} in epoch {}, record {}", control_.checkpoint_path, s.at.epoch + 1, s.at.next_record);
@@ -264,6 +278,9 @@ class Trainer {
   Communicator& comm_;
   const ClassWeights class_weights_;
   const std::unique_ptr<EpochSource> source_;
+  const bool sparse_;
+  const FeatureIndex features_;  // sparse data: the features with a non-zero value somewhere
+  const std::size_t rows_;       // weight rows per output: features_' or every feature
   const Normalization norm_;
   const std::unique_ptr<Loss> report_loss_;
   const std::unique_ptr<Loss> fit_loss_;
