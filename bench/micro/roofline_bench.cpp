@@ -1,7 +1,7 @@
 // The two ceilings of the training kernel on this machine, to report its epochs against:
 // - BM_FmaPeak: one core's multiply-add throughput in float32, 12 independent chains of vector
-//   FMAs in registers (enough to cover the FMA latency on every x86 core), with the vectors of
-//   src/train/dense_tiles.
+//   FMAs in registers (enough to cover the FMA latency on every x86 core), with the widest vectors
+//   the build's own flags allow (bench/run.sh builds with -march=native).
 // - BM_MemoryRead: one core summing a 188 MB float array (the size of Fashion-MNIST's 60000 x 784
 //   store), i.e. the bandwidth an in-memory epoch can stream at.
 #include <benchmark/benchmark.h>
@@ -11,12 +11,16 @@
 #include <cstring>
 #include <vector>
 
-#include "train/dense_tiles.h"
-
 namespace {
 
-using linlearn::tiles::FloatVec;
-using linlearn::tiles::kLanes;
+#if defined(__AVX512F__)
+constexpr std::size_t kLanes = 16;
+#elif defined(__AVX__)
+constexpr std::size_t kLanes = 8;
+#else
+constexpr std::size_t kLanes = 4;
+#endif
+using FloatVec = float __attribute__((vector_size(kLanes * sizeof(float))));
 
 constexpr std::size_t kChains = 12;
 constexpr std::int64_t kStepsPerIteration = 1 << 20;

@@ -17,7 +17,8 @@ namespace linlearn {
 
 struct TrainConfig;
 
-enum class ValueKind { kInt, kUnsigned, kFloat, kBool, kChoice };
+// kText: any text (a metric name of the user's choosing, as SageMaker's tuning objective).
+enum class ValueKind { kInt, kUnsigned, kFloat, kBool, kChoice, kText };
 
 // Where an option is listed in `train --help`.
 enum class HelpGroup { kModel, kOptimizer, kRegularization, kStoppingAndSelection, kNormalization, kRunControl };
@@ -67,6 +68,10 @@ struct HyperparameterSpec {
   std::string help;
   EffectCondition applies;
   bool sagemaker = true;  // false: one of linlearn's own (seed, shuffle, prune_models)
+  // One of the keys SageMaker itself puts in hyperparameters.json (_tuning_objective_metric,
+  // _kvstore, ...): accepted and checked, hidden from --help, and kept out of the resolved values
+  // (so out of model.pb); `help` says what it does here, and the job logs it when given.
+  bool internal = false;
   WordResolver resolve_word;
   ValueSetter set;
 

@@ -65,8 +65,7 @@ class Predictor {
 
  private:
   LinearModel model_;
-  RowMatrix weights_;
-  Eigen::RowVectorXf bias_;
+  ScoringWeights weights_;
   std::unique_ptr<Loss> loss_;
 };
 

@@ -8,6 +8,7 @@
 #include "linlearn/communicator.h"
 #include "linlearn/config.h"
 #include "linlearn/dataset.h"
+#include "linlearn/feature_index.h"
 
 namespace linlearn {
 
@@ -20,8 +21,10 @@ struct Normalization {
 };
 
 // With several ranks, each samples its share of num_point_for_scaler from its own shard and the
-// sums are combined, so every rank gets the same statistics.
+// sums are combined, so every rank gets the same statistics. Sparse data with `features`: one
+// statistic per feature of the index (mean and scale indexed by its slots), so their cost follows
+// the features that occur.
 Normalization compute_normalization(const Dataset& train, const NormalizationConfig& config, std::uint64_t seed,
-                                    Communicator* communicator = nullptr);
+                                    Communicator* communicator = nullptr, const FeatureIndex* features = nullptr);
 
 }  // namespace linlearn

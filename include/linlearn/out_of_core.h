@@ -83,11 +83,12 @@ std::size_t evaluation_sample_share(const StreamedTrain& train, const TrainConfi
 
 // Every cached record scored by one or more models in one pass, a block at a time, in memory that
 // does not grow with the records. `weights` and `bias` stack the models' raw parameters as
-// compute_margins expects (models * loss.outputs() columns). Per model: the metrics of a
-// StreamedEvaluation (exact, but roc_auc_score) and the scores of a uniform sample of
-// min(sample_records, records) records drawn from (seed, kCalibrationSample), whose labels and
-// record weights come alongside. Under several ranks (`comm`), each rank's cache is its share: the
-// metrics are over every rank's records and the sample is every rank's, in rank order.
+// compute_margins expects (models * loss.outputs() columns; rows per feature of `features` when
+// given). Per model: the metrics of a StreamedEvaluation (exact, but roc_auc_score) and the scores
+// of a uniform sample of min(sample_records, records) records drawn from (seed,
+// kCalibrationSample), whose labels and record weights come alongside. Under several ranks
+// (`comm`), each rank's cache is its share: the metrics are over every rank's records and the
+// sample is every rank's, in rank order.
 struct CacheEvaluation {
   std::vector<Evaluation> models;
   std::vector<float> labels;   // of the sampled records
@@ -96,6 +97,6 @@ struct CacheEvaluation {
 CacheEvaluation evaluate_cache(const RecordCache& cache, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
                                const Loss& loss, const EvaluationSettings& settings, const ClassWeights& class_weights,
                                std::size_t sample_records, std::uint64_t seed, ThreadPool& pool,
-                               Communicator* comm = nullptr);
+                               const FeatureIndex* features = nullptr, Communicator* comm = nullptr);
 
 }  // namespace linlearn

@@ -14,7 +14,8 @@ namespace linlearn {
 
 enum class ContentType { kAuto, kCsv, kLibsvm, kRecordIO };
 
-// "text/csv" | "text/libsvm" | "application/x-recordio-protobuf" | "" (auto); UsageError otherwise.
+// "text/csv" | "text/libsvm" | "application/x-recordio-protobuf" | "" (auto), with SageMaker's
+// parameters (text/csv;label_size=1, text/csv; charset=utf-8); UsageError otherwise.
 ContentType parse_content_type(const std::string& name);
 
 // Told what reading decided, for the log.

@@ -10,6 +10,7 @@
 #include "linlearn/communicator.h"
 #include "linlearn/config.h"
 #include "linlearn/dataset.h"
+#include "linlearn/feature_index.h"
 #include "linlearn/linear_model.h"
 #include "linlearn/loss.h"
 #include "linlearn/metrics.h"
@@ -19,15 +20,16 @@ namespace linlearn {
 
 using RowMatrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-// Margins X * W + b for every record: W is feature_dim x C (C stacked output columns). A record's
-// margins are sums in a fixed order: they do not depend on the other records or columns scored,
-// nor on whether the record is stored dense or sparse.
+// Margins X * W + b for every record: W is feature_dim x C (C stacked output columns) or, given
+// `features`, one row per feature of the index (sparse weights: every other feature weighs 0). A
+// record's margins are sums in a fixed order: they do not depend on the other records or columns
+// scored, nor on whether the record or the weights are stored dense or sparse.
 RowMatrix compute_margins(const Dataset& data, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
-                          ThreadPool& pool);
+                          ThreadPool& pool, const FeatureIndex* features = nullptr);
 // The same for records [begin, end) only; a begin that is a multiple of 512 gives the rows the
 // whole-channel call gives.
 RowMatrix compute_margins(const Dataset& data, std::size_t begin, std::size_t end, const RowMatrix& weights,
-                          const Eigen::RowVectorXf& bias, ThreadPool& pool);
+                          const Eigen::RowVectorXf& bias, ThreadPool& pool, const FeatureIndex* features = nullptr);
 
 // A channel scored by one or more models (margins: records x columns) with the labels and record
 // weights the scores are judged against; under MPI gathered from every rank, in rank order.
@@ -37,9 +39,22 @@ struct ScoredChannel {
   std::vector<float> weights;
 };
 
-// A single model's weights laid out as compute_margins expects.
+// A single model's weights laid out as compute_margins expects: every feature's (a sparse model's
+// are spread out to feature_dim rows), and the bias.
 RowMatrix stacked_weights(const LinearModel& model);
 Eigen::RowVectorXf stacked_bias(const LinearModel& model);
+
+// A model's stored weights for compute_margins, in memory that follows its stored features.
+struct ScoringWeights {
+  RowMatrix weights;  // stored features x outputs
+  Eigen::RowVectorXf bias;
+  FeatureIndex features;  // sparse models: the features of the rows of `weights`
+  bool sparse = false;
+
+  const FeatureIndex* index() const { return sparse ? &features : nullptr; }
+};
+ScoringWeights scoring_weights(const LinearModel& model);
+RowMatrix compute_margins(const Dataset& data, const ScoringWeights& model, ThreadPool& pool);
 
 struct EvaluationSettings {
   PredictorType predictor_type = PredictorType::kBinary;

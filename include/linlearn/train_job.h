@@ -12,6 +12,7 @@
 //   write_artifacts  model.pb, model.json, metrics.json, report.html
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -36,13 +37,15 @@ namespace linlearn {
 struct TrainRequest {
   std::vector<std::string> train, validation, test;  // files, directories, globs or "-"
   std::string output_dir = "./output";
+  std::string report_dir;  // metrics.json and report.html ("": output_dir)
   HyperparameterValues hyperparameters;
-  std::string content_type;    // "" detects the format per file
-  int threads = 0;             // 0: the CPUs this process may use
-  std::string checkpoint_dir;  // "": OUTPUT/checkpoint, removed after a successful run
-  bool resume = false;         // from the checkpoint when there is one; from the start otherwise
-  std::string max_memory;      // "": half of physical memory
-  std::string cache_dir;       // "": OUTPUT/cache
+  std::string content_type;                                // "" detects the format per file
+  std::string validation_content_type, test_content_type;  // "": content_type
+  int threads = 0;                                         // 0: the CPUs this process may use
+  std::string checkpoint_dir;                              // "": OUTPUT/checkpoint, removed after a successful run
+  bool resume = false;     // from the checkpoint when there is one; from the start otherwise
+  std::string max_memory;  // "": half of physical memory
+  std::string cache_dir;   // "": OUTPUT/cache
   std::size_t shuffle_buffer = 100000;
   std::string distribution = "sharded";
   bool distribution_given = false;  // warned about when the job runs alone
@@ -130,6 +133,7 @@ struct JobResult {
   MetricMap final_metrics;
   std::string output_dir;
   std::vector<Diagnostic> diagnostics;
+  std::string report_dir;  // where metrics.json and report.html are ("": output_dir)
 };
 
 // What a job tells whoever runs it, in order; the command line's console prints it.
@@ -154,8 +158,8 @@ TrainConfig finalize_config(const TrainRequest& request, const LoadedChannels& d
 FinalMetrics final_metrics(const TrainConfig& config, const TrainOutcome& outcome, const LoadedChannels& data,
                            ThreadPool& pool, Communicator& comm);
 
-// metrics.json, and with a selected model model.pb, model.json and report.html, into
-// request.output_dir (rank 0 only); returns metrics.json's content.
+// With a selected model model.pb and model.json into request.output_dir; metrics.json and
+// report.html into request.report_dir (or output_dir) (rank 0 only); returns metrics.json's content.
 nlohmann::json write_artifacts(const TrainRequest& request, const TrainConfig& config, const TrainOutcome& outcome,
                                const LoadedChannels& data, const FinalMetrics& metrics,
                                const std::vector<Diagnostic>& diagnostics, const Timing& timing, Communicator& comm);
@@ -163,5 +167,45 @@ nlohmann::json write_artifacts(const TrainRequest& request, const TrainConfig& c
 // Runs every stage; returns the exit code (errors are thrown as linlearn::Error).
 int run_train_job(const TrainRequest& request, JobProcesses& processes, spdlog::logger& log, JobObserver& observer,
                   const std::atomic<int>* stop_signal);
+
+// SageMaker's training container mode (SPEC section 9): a job read from SageMaker's layout under a
+// root, as "How Amazon SageMaker Runs Your Training Image" lays it out:
+//   input/config/hyperparameters.json  the hyperparameters (strings), SageMaker's own keys included
+//   input/config/inputdataconfig.json  channels train, validation, test (and model: a warm start),
+//                                      each with its ContentType and TrainingInputMode
+//   input/config/resourceconfig.json   current_host and hosts: one host trains, several are refused
+//   input/data/<channel>/              File mode: a folder of shards
+//   input/data/<channel>_0             Pipe mode: a FIFO, read once (the later passes' FIFOs unused)
+//   model/                             model.pb, model.json and SageMaker's model_algo-1
+//   output/data/                       metrics.json, report.html
+//   output/failure                     a failed job's reason, one line
+//   checkpoints/                       the state after every epoch (or checkpointconfig.json's LocalPath);
+//                                      a restarted job resumes from it
+struct SageMakerJob {
+  std::string root;
+  TrainRequest request;
+  std::vector<std::string> notes;     // what the layout says, for the log
+  std::vector<std::string> warnings;  // what looks wrong but does not stop the job
+};
+
+// $SAGEMAKER_BASE_DIR, as SageMaker's own toolkits read it, else /opt/ml.
+std::string default_sagemaker_root();
+
+// Whether `root` holds a training job: root/input/config/hyperparameters.json exists.
+bool has_sagemaker_training_job(const std::string& root);
+
+// The job under `root`. `run` carries the options of the run (threads, memory, ...) and the
+// hyperparameters given on the command line, which win over hyperparameters.json. UsageError
+// naming the file for anything in the layout that cannot run.
+SageMakerJob read_sagemaker_job(const std::string& root, const TrainRequest& run);
+
+// Runs the job (run_train_job), then writes model_algo-1 beside model.pb (SageMaker's format:
+// SageMaker's own Linear Learner image can host it).
+int run_sagemaker_job(const SageMakerJob& job, JobProcesses& processes, spdlog::logger& log, JobObserver& observer,
+                      const std::atomic<int>* stop_signal);
+
+// Runs `job`; when it throws or exits non-zero, its reason goes to root/output/failure first (one
+// line: SageMaker shows it as the job's FailureReason), and the error goes on.
+int reporting_sagemaker_failure(const std::string& root, const std::function<int()>& job);
 
 }  // namespace linlearn

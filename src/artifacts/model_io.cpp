@@ -8,6 +8,7 @@
 #include <iterator>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <google/protobuf/stubs/logging.h>
@@ -22,6 +23,9 @@ namespace linlearn {
 namespace {
 
 constexpr const char* kModelMagic = "LLMODEL1";
+// Scoring a sparse model looks its keys up in a bitmap of feature_dim bits (see FeatureIndex); the
+// widest model `train` makes (--feature_dim at most 2^30) bounds what a model file may ask for.
+constexpr std::uint64_t kMaxSparseFeatureDim = std::uint64_t{1} << 30;
 
 std::string read_whole(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -31,11 +35,48 @@ std::string read_whole(const std::string& path) {
   return s.str();
 }
 
+// A sparse model's keys from their gaps: ascending and below feature_dim, or InputError.
+std::vector<std::uint32_t> keys_from_gaps(const pb::Model& m, const std::string& path) {
+  std::vector<std::uint32_t> keys;
+  keys.reserve(static_cast<std::size_t>(m.key_gaps_size()));
+  std::uint64_t key = 0;
+  for (int i = 0; i < m.key_gaps_size(); ++i) {
+    const std::uint64_t gap = m.key_gaps(i);
+    if ((i > 0 && gap == 0) || gap >= m.feature_dim() || key + gap >= m.feature_dim() ||
+        m.feature_dim() > kMaxSparseFeatureDim)
+      throw InputError(fmt::format("{}: corrupt model: sparse key {} is not ascending below feature_dim {}", path, i,
+                                   m.feature_dim()));
+    key += gap;
+    keys.push_back(static_cast<std::uint32_t>(key));
+  }
+  return keys;
+}
+
+// The weights' shape: outputs x feature_dim (dense) or outputs x keys (sparse), or InputError.
+void read_weights(const pb::Model& m, const std::string& path, LinearModel& model) {
+  model.sparse = m.sparse();
+  if (model.sparse) model.keys = keys_from_gaps(m, path);
+  const std::uint64_t stored = model.sparse ? model.keys.size() : m.feature_dim();
+  // Compared by division: stored * outputs could wrap around for a hostile feature_dim.
+  const auto weights = static_cast<std::uint64_t>(m.weights_size());
+  if (model.outputs < 1 || model.feature_dim == 0 || weights % static_cast<std::uint64_t>(model.outputs) != 0 ||
+      weights / static_cast<std::uint64_t>(model.outputs) != stored || m.bias_size() != model.outputs)
+    throw InputError(fmt::format("{}: corrupt model: {} weights and {} biases for {} {} and {} outputs", path,
+                                 m.weights_size(), m.bias_size(), model.sparse ? "sparse keys" : "feature_dim", stored,
+                                 m.outputs()));
+  model.weights.assign(m.weights().begin(), m.weights().end());
+  model.bias.assign(m.bias().begin(), m.bias().end());
+}
+
 LinearModel from_proto(const pb::Model& m, const std::string& path) {
   if (m.magic() != kModelMagic) throw InputError(fmt::format("{}: not a linlearn model (bad magic)", path));
-  if (m.format_version() != static_cast<unsigned>(kModelFormatVersion))
-    throw InputError(fmt::format("{}: model format version {} is not supported; expected {}", path, m.format_version(),
-                                 kModelFormatVersion));
+  const auto version = static_cast<int>(m.format_version());
+  if (version != kModelFormatVersion && version != kSparseModelFormatVersion)
+    throw InputError(fmt::format("{}: model format version {} is not supported; expected {} or {}", path,
+                                 m.format_version(), kModelFormatVersion, kSparseModelFormatVersion));
+  if (m.sparse() != (version == kSparseModelFormatVersion))
+    throw InputError(fmt::format("{}: corrupt model: format version {} with{} sparse weights", path, version,
+                                 m.sparse() ? "" : "out"));
   LinearModel model;
   try {
     model.predictor_type = parse_predictor_type(m.predictor_type());
@@ -46,14 +87,7 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   model.feature_dim = m.feature_dim();
   model.num_classes = static_cast<int>(m.num_classes());
   model.outputs = static_cast<int>(m.outputs());
-  // Compared by division: feature_dim * outputs could wrap around for a hostile feature_dim.
-  const auto weights = static_cast<std::uint64_t>(m.weights_size());
-  if (model.outputs < 1 || model.feature_dim == 0 || weights % static_cast<std::uint64_t>(model.outputs) != 0 ||
-      weights / static_cast<std::uint64_t>(model.outputs) != m.feature_dim() || m.bias_size() != model.outputs)
-    throw InputError(fmt::format("{}: corrupt model: {} weights and {} biases for feature_dim {} and {} outputs", path,
-                                 m.weights_size(), m.bias_size(), m.feature_dim(), m.outputs()));
-  model.weights.assign(m.weights().begin(), m.weights().end());
-  model.bias.assign(m.bias().begin(), m.bias().end());
+  read_weights(m, path, model);
   model.threshold = m.threshold();
   model.loss_params.num_classes = model.num_classes;
   model.loss_params.margin = m.loss_parameters().margin();
@@ -64,7 +98,7 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   int loss_outputs = 0;
   try {
     loss_outputs = make_loss(model.loss, model.loss_params)->outputs();
-  } catch (const UsageError& e) {
+  } catch (const std::invalid_argument& e) {
     throw InputError(fmt::format("{}: corrupt model: {}", path, e.what()));
   }
   if (loss_outputs != model.outputs)
@@ -76,7 +110,9 @@ LinearModel from_proto(const pb::Model& m, const std::string& path) {
   model.normalization.label_mean = n.label_mean();
   model.normalization.label_scale = n.label_scale();
   model.normalization.sample_size = n.sample_size();
-  // Written last, so a model.pb cut at any field boundary lacks it: it doubles as the end marker.
+  // Written after every other field of a dense model, so a model.pb cut at any field boundary
+  // lacks it: it doubles as the end marker. A sparse model's keys come after it, and a cut in
+  // them leaves fewer keys than weights, which read_weights refuses.
   model.hyperparameters = nlohmann::json::parse(m.hyperparameters_json(), nullptr, false);
   model.initial_model = m.initial_model();
   if (m.hyperparameters_json().empty() || model.hyperparameters.is_discarded())
@@ -91,7 +127,7 @@ namespace {
 pb::Model to_proto(const LinearModel& model) {
   pb::Model m;
   m.set_magic(kModelMagic);
-  m.set_format_version(kModelFormatVersion);
+  m.set_format_version(model.sparse ? kSparseModelFormatVersion : kModelFormatVersion);
   m.set_predictor_type(predictor_type_name(model.predictor_type));
   m.set_loss(loss_kind_name(model.loss));
   m.set_feature_dim(model.feature_dim);
@@ -112,6 +148,15 @@ pb::Model to_proto(const LinearModel& model) {
   n->set_label_scale(model.normalization.label_scale);
   n->set_sample_size(model.normalization.sample_size);
   m.set_hyperparameters_json(model.hyperparameters.dump());
+  if (model.sparse) {
+    m.set_sparse(true);
+    m.mutable_key_gaps()->Reserve(static_cast<int>(model.keys.size()));
+    std::uint32_t before = 0;
+    for (std::uint32_t key : model.keys) {
+      m.add_key_gaps(key - before);
+      before = key;
+    }
+  }
   m.set_initial_model(model.initial_model);
   return m;
 }
@@ -149,6 +194,35 @@ class JsonWriter {
     out_.append(indent, ' ');
     text("]");
   }
+  // {"keys": [...], "values": [...]} of output k's non-zero weights, each list on one line: a
+  // float as the shortest text that reads back as the same float.
+  void sparse_weights(const LinearModel& model, int k, std::size_t indent) {
+    text("{\n");
+    out_.append(indent + 2, ' ');
+    text("\"keys\": [");
+    const char* separator = "";
+    for (std::size_t i = 0; i < model.keys.size(); ++i) {
+      if (model.stored_weight(k, i) == 0.0F) continue;
+      fmt::format_to(std::back_inserter(out_), "{}{}", separator, model.keys[i]);
+      separator = ",";
+      if (out_.size() >= kFlushBytes) flush();
+    }
+    text("],\n");
+    out_.append(indent + 2, ' ');
+    text("\"values\": [");
+    separator = "";
+    for (std::size_t i = 0; i < model.keys.size(); ++i) {
+      const float w = model.stored_weight(k, i);
+      if (w == 0.0F) continue;
+      out_ += separator;
+      append_float(w);
+      separator = ",";
+      if (out_.size() >= kFlushBytes) flush();
+    }
+    text("]\n");
+    out_.append(indent, ' ');
+    text("}");
+  }
   void flush() {
     sink_(out_);
     out_.clear();
@@ -166,6 +240,13 @@ class JsonWriter {
     const std::size_t start = out_.size();
     fmt::format_to(std::back_inserter(out_), "{}", v);
     if (out_.find_first_of(".e", start) == std::string::npos) out_ += ".0";
+  }
+  void append_float(float v) {
+    if (!std::isfinite(v)) {
+      out_ += "null";
+      return;
+    }
+    fmt::format_to(std::back_inserter(out_), "{}", v);
   }
 
   const std::function<void(std::string_view)>& sink_;
@@ -191,21 +272,28 @@ void write_model_json(const LinearModel& model, const std::function<void(std::st
   // Top-level fields by name, as nlohmann orders an object's keys.
   std::map<std::string, std::function<void()>> fields;
   const auto small = [&](const std::string& key, nlohmann::json v) { fields[key] = [&w, v] { w.value(v, 2); }; };
-  small("format_version", kModelFormatVersion);
+  small("format_version", model.sparse ? kSparseModelFormatVersion : kModelFormatVersion);
   small("predictor_type", predictor_type_name(model.predictor_type));
   small("loss", loss_kind_name(model.loss));
   small("feature_dim", model.feature_dim);
   small("num_classes", model.num_classes);
   if (k == 1) {
     small("bias", model.bias.front());
-    fields["weights"] = [&] { w.array(model.weights.data(), d, 2); };
+    fields["weights"] = [&] {
+      if (model.sparse) return w.sparse_weights(model, 0, 2);
+      w.array(model.weights.data(), d, 2);
+    };
   } else {
     small("bias", model.bias);
     fields["weights"] = [&] {
       w.text("[\n");
       for (std::size_t c = 0; c < k; ++c) {
         w.text("    ");
-        w.array(model.weights.data() + c * d, d, 4);
+        if (model.sparse) {
+          w.sparse_weights(model, static_cast<int>(c), 4);
+        } else {
+          w.array(model.weights.data() + c * d, d, 4);
+        }
         w.text(c + 1 < k ? ",\n" : "\n");
       }
       w.text("  ]");
@@ -261,9 +349,10 @@ LinearModel load_model(const std::string& path) {
   }
   if (is_sagemaker_model_file(file)) return load_sagemaker_model(file);
   if (std::filesystem::path(file).extension() == ".json")
-    throw InputError(fmt::format("{}: cannot load a model.json (it is for people and other tools); give the model.pb "
-                                 "beside it, or its directory",
-                                 file));
+    throw InputError(
+        fmt::format("{}: cannot load a model.json (it is for people and other tools); give the model.pb "
+                    "beside it, or its directory",
+                    file));
   return parse_model_pb(read_whole(file), file);
 }
 

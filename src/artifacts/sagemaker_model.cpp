@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <stdexcept>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -228,7 +229,7 @@ void check_loss_outputs(const LinearModel& model, const std::string& place) {
   int outputs = 0;
   try {
     outputs = make_loss(model.loss, model.loss_params)->outputs();
-  } catch (const UsageError& e) {
+  } catch (const std::invalid_argument& e) {
     throw InputError(fmt::format("{}: {}", place, e.what()));
   }
   if (outputs != model.outputs)

@@ -99,13 +99,16 @@ ordered_json symbol(const LinearModel& model) {
           {"attrs", {{"mxnet_version", {"int", kMxnetVersion}}}}};
 }
 
-// fc0_weight as (feature_dim, K): linlearn keeps K rows of feature_dim.
+// fc0_weight as (feature_dim, K): linlearn keeps K rows of its stored features. SageMaker's arrays
+// are dense: a sparse model's unstored features are written as zeros.
 std::string params(const LinearModel& model) {
   const std::size_t d = model.feature_dim;
   const auto k = static_cast<std::size_t>(model.outputs);
-  NamedArray weight{"arg:fc0_weight", {d, k}, std::vector<float>(d * k)};
-  for (std::size_t f = 0; f < d; ++f)
-    for (std::size_t c = 0; c < k; ++c) weight.values[f * k + c] = model.weights[c * d + f];
+  NamedArray weight{"arg:fc0_weight", {d, k}, std::vector<float>(d * k, 0.0F)};
+  for (std::size_t i = 0; i < model.stored_features(); ++i) {
+    const std::size_t f = model.sparse ? model.keys[i] : i;
+    for (std::size_t c = 0; c < k; ++c) weight.values[f * k + c] = model.stored_weight(static_cast<int>(c), i);
+  }
   NamedArray bias{"arg:fc0_bias", {1, k}, model.bias};
   return write_ndarray_list({std::move(weight), std::move(bias)});
 }

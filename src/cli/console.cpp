@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "cli/quality_metrics.h"
+
 namespace linlearn {
 namespace {
 
@@ -34,13 +36,6 @@ std::string selection_text(const TrainConfig& config, const std::string& channel
   if (config.predictor_type != PredictorType::kBinary) return channel + " objective_loss";
   const std::string criterion = text_of(config.resolved, "binary_classifier_model_selection_criteria");
   return channel + " " + (criterion == "loss_function" ? std::string("objective_loss") : criterion);
-}
-
-// The headline metric of a predictor type, as SageMaker's #quality_metric lines name it.
-const char* headline_metric(PredictorType type) {
-  return type == PredictorType::kBinary       ? "binary_classification_accuracy"
-         : type == PredictorType::kMulticlass ? "multiclass_accuracy"
-                                              : "mse";
 }
 
 // A channel's final metrics, the type's headline metric first, in lines of about kSummaryWidth
@@ -142,19 +137,16 @@ void Console::epoch(const EpochRecord& r) {
                              loss_text(any ? me.progressive_loss : NAN),
                              any && !me.validation.empty() ? loss_text(me.validation.at("objective_loss")) : "-",
                              fmt::format("{}/{}", training, r.models.size())}));
-  if (container_ || sink_.format() == LogFormat::kSageMaker) quality_metrics(r, me);
+  // SageMaker's grammar (SPEC section 7), epochs from 0 as SageMaker numbers them.
+  if (metric_lines()) emit_metrics(epoch_metric_lines(*config_, r, me, has_validation_));
 }
 
-// SageMaker's grammar (SPEC section 7), epochs from 0 as SageMaker numbers them.
-void Console::quality_metrics(const EpochRecord& r, const ModelEpoch& me) {
-  emit_metric(fmt::format("#quality_metric: host=algo-1, epoch={}, train objective_loss <loss>={}", r.epoch,
-                          me.progressive_loss));
-  if (!has_validation_ || me.validation.empty()) return;
-  emit_metric(fmt::format("#quality_metric: host=algo-1, epoch={}, validation objective_loss <loss>={}", r.epoch,
-                          me.validation.at("objective_loss")));
-  const char* headline = headline_metric(config_->predictor_type);
-  emit_metric(fmt::format("#quality_metric: host=algo-1, epoch={}, validation {} <score>={}", r.epoch, headline,
-                          me.validation.at(headline)));
+bool Console::metric_lines() const {
+  return container_ || sink_.format() == LogFormat::kSageMaker;
+}
+
+void Console::emit_metrics(const std::vector<std::string>& lines) {
+  for (const std::string& line : lines) emit_metric(line);
 }
 
 void Console::emit_metric(const std::string& line) {
@@ -192,8 +184,14 @@ void Console::summary(const JobResult& s) {
                                                                                   : "train";
     for (const std::string& line : metrics_lines(s.final_metrics, channel, headline_metric(config_->predictor_type)))
       always(line);
+    if (metric_lines()) emit_metrics(final_metric_lines(*config_, s.final_metrics));
   }
-  always(fmt::format("artifacts in {}: model.pb, model.json, metrics.json, report.html", s.output_dir));
+  if (s.report_dir.empty() || s.report_dir == s.output_dir) {
+    always(fmt::format("artifacts in {}: model.pb, model.json, metrics.json, report.html", s.output_dir));
+  } else {
+    always(fmt::format("artifacts in {}: model.pb, model.json; in {}: metrics.json, report.html", s.output_dir,
+                       s.report_dir));
+  }
 }
 
 }  // namespace linlearn

@@ -38,7 +38,9 @@ class Console {
  private:
   double criterion(const ModelEpoch& m) const;
   std::size_t best_model(const EpochRecord& record) const;
-  void quality_metrics(const EpochRecord& record, const ModelEpoch& best);
+  // Whether SageMaker's metric lines are written (see quality_metrics.h).
+  bool metric_lines() const;
+  void emit_metrics(const std::vector<std::string>& lines);
   void emit_metric(const std::string& line);
   void always(const std::string& line);
 

@@ -26,7 +26,7 @@ int run_evaluate(const EvaluateOptions& o) {
   const LinearModel model = load_model(o.model);
   ThreadPool pool(threads_for(o.threads));
   const Dataset data = read_for_model(model, o.input, o.content_type, true, pool.size(), true);
-  const RowMatrix margins = compute_margins(data, stacked_weights(model), stacked_bias(model), pool);
+  const RowMatrix margins = compute_margins(data, scoring_weights(model), pool);
   const auto loss = make_loss(model.loss, model.loss_params);
   const std::vector<float> weights(data.rows(), 1.0F);
   const int top_k = model.hyperparameters.value("accuracy_top_k", 3);

@@ -15,12 +15,11 @@
 #include "linlearn/artifacts.h"
 #include "linlearn/config.h"
 #include "linlearn/errors.h"
+#include "linlearn/train_job.h"
 #include "serve/server.h"
 
 namespace linlearn {
 namespace {
-
-constexpr const char* kSageMakerRoot = "/opt/ml";
 
 struct ServeOptions {
   std::string model;
@@ -33,7 +32,7 @@ struct ServeOptions {
 
 // Where the model comes from and the host to bind. Container mode (SageMaker's hosting): the model
 // in ROOT/model, on every interface; it applies with --sagemaker-root, or without --model when
-// /opt/ml/model exists.
+// /opt/ml/model ($SAGEMAKER_BASE_DIR/model) exists.
 struct Placement {
   std::string model;
   std::string host;
@@ -42,7 +41,7 @@ struct Placement {
 
 Placement place(const ServeOptions& o) {
   Placement p;
-  const std::string default_model = std::string(kSageMakerRoot) + "/model";
+  const std::string default_model = default_sagemaker_root() + "/model";
   if (!o.sagemaker_root.empty()) {
     p = {(std::filesystem::path(o.sagemaker_root) / "model").string(), "0.0.0.0", true};
   } else if (!o.model.empty()) {
@@ -120,7 +119,7 @@ CommandAction add_serve_command(CLI::App& root) {
       cmd->add_option("--model", o->model, "Model directory, model.pb, or SageMaker model.tar.gz / model_algo-1");
   cmd->add_option("--sagemaker-root,--sagemaker_root", o->sagemaker_root,
                   "SageMaker container mode: the model in DIR/model, host 0.0.0.0 (default without --model when "
-                  "/opt/ml/model exists: /opt/ml)")
+                  "/opt/ml/model exists: /opt/ml, or $SAGEMAKER_BASE_DIR)")
       ->excludes(model);
   cmd->add_option("--host", o->host, "Address to listen on (default 127.0.0.1; 0.0.0.0 in container mode)");
   cmd->add_option("--port", o->port, "Port to listen on; 0 picks a free one (logged)")

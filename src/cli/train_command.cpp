@@ -1,12 +1,14 @@
-// `linlearn train`: the options become a TrainRequest; the job's stages run in the library
-// (train_job.h) and report to the console.
+// `linlearn train`: the options become a TrainRequest (or, in SageMaker's container mode, the job
+// under the root does); the job's stages run in the library (train_job.h) and report to the console.
 #include <memory>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
 #include "cli/logging.h"
 #include "cli/signals.h"
+#include "config/sagemaker_keys.h"
 #include "console.h"
 #include "console_sink.h"
 #include "linlearn/train_job.h"
@@ -38,19 +40,30 @@ TrainRequest request_of(const TrainOptions& o) {
   return r;
 }
 
-int run_train(const TrainOptions& o) {
+// --log-level, else SageMaker's _log_level, else the default.
+std::string log_level_of(const TrainOptions& o, const HyperparameterValues& hyperparameters) {
+  const std::string sagemaker = sagemaker_log_level(hyperparameters);
+  return o.log_level_option->count() > 0 || sagemaker.empty() ? o.log_level : sagemaker;
+}
+
+// `root`: SageMaker's container mode ("" outside it).
+int run_train(const TrainOptions& o, const std::string& root) {
   JobProcesses processes;
   const bool lead = processes.lead();
+  const bool container = !root.empty();
+  const std::optional<SageMakerJob> job =
+      container ? std::optional(read_sagemaker_job(root, request_of(o))) : std::nullopt;
+  const TrainRequest request = container ? job->request : request_of(o);
+  const std::string level = log_level_of(o, request.hyperparameters);
   const ProgressMode progress = parse_progress_mode(o.progress);
   const Verbosity verbosity = o.quiet ? Verbosity::kQuiet : o.verbose ? Verbosity::kVerbose : Verbosity::kNormal;
   LiveTerminal terminal(stderr, stdout, lead && live_progress(progress, o.quiet));
   const auto sink = std::make_shared<ConsoleSink>(terminal, parse_log_format(o.log_format));
   // Ranks other than 0 would repeat rank 0's lines; they report errors only.
-  auto log =
-      make_console_logger(sink, parse_log_level(lead || o.log_level == "off" ? o.log_level : "error", verbosity));
-  Console console(*log, *sink, terminal);
+  auto log = make_console_logger(sink, parse_log_level(lead || level == "off" ? level : "error", verbosity));
+  Console console(*log, *sink, terminal, container);
   TrainingLog observer(console, terminal);
-  const TrainRequest request = request_of(o);
+  if (container) return run_sagemaker_job(*job, processes, *log, observer, &install_stop_signal_handlers());
   return run_train_job(request, processes, *log, observer, &install_stop_signal_handlers());
 }
 
@@ -59,7 +72,11 @@ int run_train(const TrainOptions& o) {
 CommandAction add_train_command(CLI::App& root) {
   auto o = std::make_shared<TrainOptions>();
   add_train_options(root, *o);
-  return [o] { return run_train(*o); };
+  return [o] {
+    const std::string root = o->container_root();
+    if (root.empty()) return run_train(*o, root);
+    return reporting_sagemaker_failure(root, [&] { return run_train(*o, root); });
+  };
 }
 
 }  // namespace linlearn

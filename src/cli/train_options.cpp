@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "linlearn/errors.h"
+#include "linlearn/train_job.h"
 
 namespace linlearn {
 namespace {
@@ -53,6 +55,8 @@ std::string type_label(const HyperparameterSpec& spec) {
       return "UINT64";
     case ValueKind::kFloat:
       return words.empty() ? "FLOAT" : "FLOAT|" + words;
+    case ValueKind::kText:
+      return "TEXT";
   }
   return "";
 }
@@ -68,17 +72,26 @@ std::string help_text(const HyperparameterSpec& spec) {
 }
 
 void add_channels(CLI::App& cmd, TrainOptions& o) {
-  cmd.add_option("--train", o.train, "Training data: files, directories, globs or - for stdin")
-      ->required()
-      ->group(kDataGroup);
-  cmd.add_option("--validation", o.validation, "Validation data (early stopping, model selection)")->group(kDataGroup);
-  cmd.add_option("--test", o.test, "Test data (final metrics only)")->group(kDataGroup);
-  cmd.add_option("--content-type,--content_type", o.content_type,
-                 "Force the input format: text/csv, text/libsvm or application/x-recordio-protobuf [default: "
-                 "detected per file]")
-      ->group(kDataGroup);
-  cmd.add_option("--hyperparameters", o.hyperparameters_file,
-                 "SageMaker hyperparameters.json (an object of strings); command-line options win")
+  o.layout_options = {
+      cmd.add_option("--train", o.train,
+                     "Training data: files, directories, globs or - for stdin (required outside SageMaker's "
+                     "container mode)")
+          ->group(kDataGroup),
+      cmd.add_option("--validation", o.validation, "Validation data (early stopping, model selection)")
+          ->group(kDataGroup),
+      cmd.add_option("--test", o.test, "Test data (final metrics only)")->group(kDataGroup),
+      cmd.add_option("--content-type,--content_type", o.content_type,
+                     "Force the input format: text/csv, text/libsvm or application/x-recordio-protobuf, with "
+                     "SageMaker's parameters (text/csv;label_size=1) [default: detected per file]")
+          ->group(kDataGroup),
+      cmd.add_option("--hyperparameters", o.hyperparameters_file,
+                     "SageMaker hyperparameters.json (an object of strings); command-line options win")
+          ->group(kDataGroup)};
+  cmd.add_option("--sagemaker-root,--sagemaker_root", o.sagemaker_root,
+                 "SageMaker's container mode: the job in DIR's layout (input/config/*.json, input/data/), the model "
+                 "into DIR/model, metrics.json and report.html into DIR/output/data, checkpoints in DIR/checkpoints, "
+                 "a failure's reason in DIR/output/failure [default without --train, when "
+                 "$SAGEMAKER_BASE_DIR or /opt/ml holds input/config/hyperparameters.json: that directory]")
       ->group(kDataGroup);
 }
 
@@ -110,28 +123,28 @@ void add_run_control(CLI::App& cmd, TrainOptions& o) {
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str()
       ->group(kRunGroup);
-  cmd.add_option("--checkpoint-dir,--checkpoint_dir", o.checkpoint_dir,
-                 "Where the training state is saved after every epoch and on SIGINT/SIGTERM [default: "
-                 "OUTPUT_DIR/checkpoint]")
-      ->group(kRunGroup);
+  o.layout_options.push_back(cmd.add_option("--checkpoint-dir,--checkpoint_dir", o.checkpoint_dir,
+                                            "Where the training state is saved after every epoch and on "
+                                            "SIGINT/SIGTERM [default: OUTPUT_DIR/checkpoint]")
+                                 ->group(kRunGroup));
   cmd.add_flag("--resume", o.resume,
                "Continue from the checkpoint when there is one (same data and options required); without one, "
                "train from the start")
       ->group(kRunGroup);
-  cmd.add_option("--initial-model,--initial_model", o.initial_model,
-                 "Warm start: every model starts from this model (a model directory, model.pb or SageMaker "
-                 "model.tar.gz) instead of random weights")
-      ->group(kRunGroup);
+  o.layout_options.push_back(cmd.add_option("--initial-model,--initial_model", o.initial_model,
+                                            "Warm start: every model starts from this model (a model directory, "
+                                            "model.pb or SageMaker model.tar.gz) instead of random weights")
+                                 ->group(kRunGroup));
 }
 
 void add_output(CLI::App& cmd, TrainOptions& o) {
-  cmd.add_option("--output-dir,--output_dir", o.output_dir, "Where the artifacts go")
-      ->capture_default_str()
-      ->group(kOutputGroup);
-  cmd.add_option("--log-level,--log_level", o.log_level, "Lowest level logged")
-      ->type_name("{trace,debug,info,warn,error,off}")
-      ->capture_default_str()
-      ->group(kOutputGroup);
+  o.layout_options.push_back(cmd.add_option("--output-dir,--output_dir", o.output_dir, "Where the artifacts go")
+                                 ->capture_default_str()
+                                 ->group(kOutputGroup));
+  o.log_level_option = cmd.add_option("--log-level,--log_level", o.log_level, "Lowest level logged")
+                           ->type_name("{trace,debug,info,warn,error,off}")
+                           ->capture_default_str()
+                           ->group(kOutputGroup);
   CLI::Option* quiet = cmd.add_flag("--quiet", o.quiet, "Errors and the final summary only")->group(kOutputGroup);
   cmd.add_flag("--verbose", o.verbose,
                "Also the details: file skips, reader notes, pruning, the resolved hyperparameters, every final metric")
@@ -154,9 +167,13 @@ void add_output(CLI::App& cmd, TrainOptions& o) {
 void add_hyperparameters(CLI::App& cmd, TrainOptions& o) {
   for (const auto& spec : hyperparameter_specs()) {
     std::string names = "--" + spec.name;
-    if (kebab(spec.name) != spec.name) names += ",--" + kebab(spec.name);
+    // SageMaker's internal keys keep their one spelling ("---kvstore" would not even parse).
+    if (kebab(spec.name) != spec.name && !spec.internal) names += ",--" + kebab(spec.name);
     CLI::Option* option = cmd.add_option(names, o.given[spec.name], help_text(spec));
-    option->group(help_group_title(spec.group))->type_name(type_label(spec))->default_str(spec.default_value);
+    // SageMaker's internal keys are accepted, and hidden: nobody types them (the footer names them).
+    option->group(spec.internal ? "" : help_group_title(spec.group))
+        ->type_name(type_label(spec))
+        ->default_str(spec.default_value);
     o.hyperparameter_options[spec.name] = option;
   }
 }
@@ -171,6 +188,24 @@ HyperparameterValues TrainOptions::hyperparameter_values() const {
   return values;
 }
 
+std::string TrainOptions::container_root() const {
+  std::string root = sagemaker_root;
+  if (root.empty() && train.empty()) {
+    root = default_sagemaker_root();
+    if (!has_sagemaker_training_job(root))
+      throw UsageError(
+          fmt::format("--train is required (or --sagemaker-root DIR, SageMaker's container mode: "
+                      "implied when {}/input/config/hyperparameters.json exists)",
+                      root));
+  }
+  if (root.empty()) return root;
+  for (const CLI::Option* option : layout_options)
+    if (option->count() > 0)
+      throw UsageError(fmt::format("{} cannot be given in SageMaker's container mode ({}): its layout decides it",
+                                   option->get_name(), root));
+  return root;
+}
+
 CLI::App* add_train_options(CLI::App& root, TrainOptions& o) {
   CLI::App* cmd = root.add_subcommand("train", "Train linear models; writes model.pb, model.json, metrics.json");
   add_channels(*cmd, o);
@@ -179,7 +214,9 @@ CLI::App* add_train_options(CLI::App& root, TrainOptions& o) {
   add_output(*cmd, o);
   cmd->footer(
       "`auto` resolves to a concrete value from the other settings and the data; the value used is logged and "
-      "written to metrics.json and model.json.\n\nExample:\n  linlearn train --predictor_type binary_classifier "
+      "written to metrics.json and model.json. SageMaker's own keys of hyperparameters.json (_tuning_objective_metric, "
+      "_kvstore, _num_gpus, _num_kv_servers, _log_level, _enable_profiler, force_dense) are accepted too; the "
+      "README says what each does.\n\nExample:\n  linlearn train --predictor_type binary_classifier "
       "--train data/churn/train.csv --validation data/churn/validation.csv --output-dir out/churn\n\n" +
       exit_codes_help());
   return cmd;

@@ -34,13 +34,21 @@ struct TrainOptions {
   std::string cache_dir;   // default: OUTPUT_DIR/cache
   std::size_t shuffle_buffer = 100000;
   std::string distribution = "sharded";
+  std::string sagemaker_root;  // SageMaker's container mode ("": only when implied)
   CLI::Option* distribution_option = nullptr;
   double peer_timeout = 10;
+  CLI::Option* log_level_option = nullptr;
+  // What SageMaker's layout decides in container mode: channels, formats, where the artifacts go.
+  std::vector<CLI::Option*> layout_options;
   std::map<std::string, std::string> given;  // hyperparameter values as typed
   std::map<std::string, CLI::Option*> hyperparameter_options;
 
   // hyperparameters.json first, the command line on top.
   HyperparameterValues hyperparameter_values() const;
+  // The root of SageMaker's container mode: --sagemaker-root, or without --train the default root
+  // when it holds a training job; "" outside container mode. UsageError when neither --train nor a
+  // job is there, or when an option the layout decides is given too.
+  std::string container_root() const;
 };
 
 // Adds the `train` subcommand to `root`, its options writing into `options`.

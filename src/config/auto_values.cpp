@@ -35,6 +35,10 @@ double default_learning_rate(OptimizerKind kind) {
       return 0.005;
     case OptimizerKind::kSgd:
       return 0.1;
+    case OptimizerKind::kAdagrad:
+      return kAutoAdagradLearningRate;
+    case OptimizerKind::kFtrl:
+      return kAutoFtrlLearningRate;
   }
   return 0.02;
 }

@@ -8,6 +8,10 @@
 
 namespace linlearn {
 
+// learning_rate=auto of adagrad and ftrl (not tuned on the bench sets yet; see README).
+inline constexpr double kAutoAdagradLearningRate = 0.5;
+inline constexpr double kAutoFtrlLearningRate = 0.5;
+
 double default_learning_rate(OptimizerKind kind);
 LossKind default_loss(PredictorType type);
 // UsageError when `loss` does not fit the predictor type (hinge_loss for a regressor).

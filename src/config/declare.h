@@ -29,6 +29,10 @@ class Declare {
     spec_.kind = ValueKind::kBool;
     return *this;
   }
+  Declare& text() {
+    spec_.kind = ValueKind::kText;
+    return *this;
+  }
   Declare& choice(std::vector<std::string> values) {
     spec_.kind = ValueKind::kChoice;
     spec_.choices = std::move(values);
@@ -44,7 +48,8 @@ class Declare {
   }
   // The default; `auto` (or any word) makes the option accept that word.
   Declare& def(std::string value) {
-    if (spec_.kind != ValueKind::kChoice && !value.empty() && !is_number(value) && value != "true" && value != "false")
+    if (spec_.kind != ValueKind::kChoice && spec_.kind != ValueKind::kText && !value.empty() && !is_number(value) &&
+        value != "true" && value != "false")
       spec_.choices.push_back(value);
     spec_.default_value = std::move(value);
     return *this;
@@ -64,6 +69,10 @@ class Declare {
   }
   Declare& own() {
     spec_.sagemaker = false;
+    return *this;
+  }
+  Declare& internal() {
+    spec_.internal = true;
     return *this;
   }
   Declare& resolve(WordResolver resolver) {

@@ -6,6 +6,7 @@
 
 #include "config/auto_values.h"
 #include "config/declare.h"
+#include "config/sagemaker_keys.h"
 #include "linlearn/config.h"
 #include "linlearn/errors.h"
 
@@ -98,15 +99,19 @@ std::vector<HyperparameterSpec> model_specs() {
 
 std::vector<HyperparameterSpec> optimizer_specs() {
   return {
-      Declare("optimizer", HelpGroup::kOptimizer, "Optimizer; auto = adam.")
-          .choice({"auto", "sgd", "adam", "rmsprop"})
+      Declare("optimizer", HelpGroup::kOptimizer,
+              "Optimizer; auto = adam. adagrad (AdaGrad with proximal wd and l1) and ftrl (FTRL-Proximal, McMahan et "
+              "al. 2013) are linlearn's own: per-coordinate rates, stepped record by record and lazily on sparse data.")
+          .choice({"auto", "sgd", "adam", "rmsprop", "adagrad", "ftrl"})
           .def("auto")
           .resolve([](const TrainConfig&, const DataFacts*) -> json { return "adam"; })
           .into([](TrainConfig& c, const json& v) {
             base(c).optimizer.kind = parse_optimizer_kind(v);
             return v;
           }),
-      Declare("learning_rate", HelpGroup::kOptimizer, "Step size; auto = 0.02 (adam), 0.005 (rmsprop), 0.1 (sgd).")
+      Declare("learning_rate", HelpGroup::kOptimizer,
+              "Step size; auto = 0.02 (adam), 0.005 (rmsprop), 0.1 (sgd), 0.5 (adagrad), 0.5 (ftrl: alpha, the "
+              "per-coordinate rate being alpha / (1 + sqrt(sum of squared gradients))).")
           .real(0, 1e6)
           .min_exclusive()
           .def("auto")
@@ -247,7 +252,7 @@ std::vector<HyperparameterSpec> selection_and_run_specs();
 const std::vector<HyperparameterSpec>& hyperparameter_specs() {
   static const std::vector<HyperparameterSpec> specs =
       joined({model_specs(), optimizer_specs(), regularization_specs(), initialization_specs(),
-              schedule_and_data_specs(), selection_and_run_specs()});
+              schedule_and_data_specs(), selection_and_run_specs(), sagemaker_internal_specs()});
   return specs;
 }
 

@@ -13,11 +13,19 @@ ModelSettings& base(TrainConfig& c) {
   return c.models.front();
 }
 
+// The optimizers that follow the learning-rate schedule.
+std::vector<std::string> scheduled_optimizers() {
+  return {"sgd", "adam", "rmsprop", "adagrad"};
+}
+
 std::vector<HyperparameterSpec> schedule_specs() {
   return {
-      Declare("use_lr_scheduler", HelpGroup::kOptimizer, "Decay the learning rate every lr_scheduler_step updates.")
+      Declare("use_lr_scheduler", HelpGroup::kOptimizer,
+              "Decay the learning rate every lr_scheduler_step updates (not ftrl: its per-coordinate rates decay "
+              "already, and its learning_rate stays fixed).")
           .boolean()
           .def("true")
+          .applies_when("optimizer", scheduled_optimizers())
           .into([](TrainConfig& c, const json& v) {
             base(c).schedule.enabled = v;
             return v;
@@ -26,6 +34,7 @@ std::vector<HyperparameterSpec> schedule_specs() {
           .integer(1, 1e12)
           .def("auto")
           .applies_when("use_lr_scheduler", {"true"})
+          .applies_when("optimizer", scheduled_optimizers())
           .resolve([](const TrainConfig& c, const DataFacts* data) -> json {
             return data != nullptr ? c.updates_per_epoch : 1;
           })
@@ -40,6 +49,7 @@ std::vector<HyperparameterSpec> schedule_specs() {
           .min_exclusive()
           .def("auto")
           .applies_when("use_lr_scheduler", {"true"})
+          .applies_when("optimizer", scheduled_optimizers())
           .resolve([](const TrainConfig& c, const DataFacts* data) -> json {
             return data != nullptr ? auto_lr_scheduler_factor(c) : 1.0;
           })
@@ -51,6 +61,7 @@ std::vector<HyperparameterSpec> schedule_specs() {
           .real(0, 1e6)
           .def("auto")
           .applies_when("use_lr_scheduler", {"true"})
+          .applies_when("optimizer", scheduled_optimizers())
           .resolve([](const TrainConfig&, const DataFacts*) -> json { return 1e-5; })
           .into([](TrainConfig& c, const json& v) {
             base(c).schedule.minimum_lr = v;

@@ -103,6 +103,8 @@ std::string HyperparameterSpec::allowed() const {
       return words.empty() ? "true or false" : "true, false or " + words;
     case ValueKind::kUnsigned:
       return "an integer from 0 to 18446744073709551615";
+    case ValueKind::kText:
+      return "any text";
     default: {
       const std::string range = fmt::format("{} number in {}{}, {}{}", kind == ValueKind::kInt ? "an integer" : "a",
                                             min_exclusive ? "(" : "[", min, max, max_exclusive ? ")" : "]");
@@ -131,6 +133,9 @@ void validate_hyperparameter(const HyperparameterSpec& spec, const std::string& 
       break;
     case ValueKind::kBool:
       ok = lower(value) == "true" || lower(value) == "false";
+      break;
+    case ValueKind::kText:
+      ok = true;
       break;
     default:
       ok = valid_number(spec, value);

@@ -5,6 +5,23 @@
 #include <cmath>
 
 namespace linlearn {
+namespace {
+
+// Row 5 of the grid: ftrl and adagrad (made for sparse data) trade places, the others try adam or sgd.
+OptimizerKind other_optimizer(OptimizerKind kind) {
+  switch (kind) {
+    case OptimizerKind::kFtrl:
+      return OptimizerKind::kAdagrad;
+    case OptimizerKind::kAdagrad:
+      return OptimizerKind::kFtrl;
+    case OptimizerKind::kAdam:
+      return OptimizerKind::kSgd;
+    default:
+      return OptimizerKind::kAdam;
+  }
+}
+
+}  // namespace
 
 std::vector<ModelSettings> build_model_grid(const ModelSettings& base, int num_models,
                                             const std::function<double(OptimizerKind)>& default_learning_rate) {
@@ -28,7 +45,7 @@ std::vector<ModelSettings> build_model_grid(const ModelSettings& base, int num_m
         s.wd = nearby_wd;
         break;
       case 4:
-        s.optimizer.kind = base.optimizer.kind == OptimizerKind::kAdam ? OptimizerKind::kSgd : OptimizerKind::kAdam;
+        s.optimizer.kind = other_optimizer(base.optimizer.kind);
         s.optimizer.momentum = s.optimizer.kind == OptimizerKind::kSgd ? 0.9 : 0.0;
         s.learning_rate = default_learning_rate(s.optimizer.kind);
         break;

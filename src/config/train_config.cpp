@@ -33,6 +33,7 @@ nlohmann::json parse_value(const HyperparameterSpec& spec, const std::string& te
       return v == "true";
     }
     case ValueKind::kChoice:
+    case ValueKind::kText:
       break;
   }
   return text;
@@ -88,6 +89,7 @@ TrainConfig resolve_config(const HyperparameterValues& given, const DataFacts* d
   if (data != nullptr) c.data = *data;
   c.resolved = nlohmann::json::object();
   for (const auto& spec : hyperparameter_specs()) {
+    if (spec.internal) continue;  // SageMaker's own keys: logged by the job, not part of the model
     const nlohmann::json value = resolve_value(spec, given_or_default(given, spec), c, data);
     c.resolved[spec.name] = spec.set(c, value);
   }
@@ -100,7 +102,7 @@ std::vector<std::string> no_effect_warnings(const HyperparameterValues& given, c
   std::vector<std::string> warnings;
   for (const auto& spec : hyperparameter_specs()) {
     const auto it = given.find(spec.name);
-    if (it == given.end()) continue;
+    if (it == given.end() || spec.internal) continue;
     // A value equal to the default changes nothing, so it warns of nothing (a SageMaker
     // hyperparameters.json lists every hyperparameter, most at their defaults).
     const bool is_default =

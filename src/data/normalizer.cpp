@@ -16,8 +16,10 @@ double usable_scale(double s) {
 }  // namespace
 
 Normalization compute_normalization(const Dataset& train, const NormalizationConfig& config, std::uint64_t seed,
-                                    Communicator* communicator) {
-  const std::size_t d = train.feature_dim;
+                                    Communicator* communicator, const FeatureIndex* features) {
+  // Sparse data with an index: statistics per slot of it; a value outside it is a zero.
+  const bool by_slot = train.sparse && features != nullptr;
+  const std::size_t d = by_slot ? features->size() : train.feature_dim;
   Normalization n;
   n.mean.assign(d, 0.0);
   n.scale.assign(d, 1.0);
@@ -37,10 +39,12 @@ Normalization compute_normalization(const Dataset& train, const NormalizationCon
   for (std::uint32_t r : sample) {
     if (train.sparse) {
       for (std::uint64_t k = train.row_ptr[r]; k < train.row_ptr[r + 1]; ++k) {
+        const std::uint32_t j = by_slot ? features->slot(train.col_idx[k]) : train.col_idx[k];
+        if (j == FeatureIndex::kAbsent) continue;
         const double v = train.values[k];
-        sum[train.col_idx[k]] += v;
-        sum_sq[train.col_idx[k]] += v * v;
-        nonzeros[train.col_idx[k]] += 1;
+        sum[j] += v;
+        sum_sq[j] += v * v;
+        nonzeros[j] += 1;
       }
     } else {
       const float* row = train.dense.data() + static_cast<std::size_t>(r) * d;

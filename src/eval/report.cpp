@@ -10,13 +10,13 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
-#include "linlearn/hyperparameters.h"
 #include "eval/prediction_charts.h"
 #include "eval/report_json.h"
 #include "eval/report_models.h"
 #include "eval/report_style.h"
 #include "eval/svg_chart.h"
 #include "eval/training_curves.h"
+#include "linlearn/hyperparameters.h"
 
 namespace linlearn {
 namespace {

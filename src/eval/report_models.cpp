@@ -7,9 +7,9 @@
 #include <set>
 #include <vector>
 
-#include "linlearn/hyperparameters.h"
 #include "eval/report_json.h"
 #include "eval/svg_chart.h"
+#include "linlearn/hyperparameters.h"
 
 namespace linlearn::detail {
 namespace {

@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "simd/kernels.h"
+
 namespace linlearn {
 namespace {
 
@@ -13,41 +15,43 @@ constexpr std::size_t kScoringBlockRows = 512;
 
 constexpr std::size_t kLanes = 8;
 
-// The eight running sums of a dot product, added in a fixed tree.
+// The eight running sums of a dot product, added in the fixed tree of simd::Kernels::dot.
 float add_lanes(const float* lane, std::size_t stride) {
   return ((lane[0] + lane[4 * stride]) + (lane[stride] + lane[5 * stride])) +
          ((lane[2 * stride] + lane[6 * stride]) + (lane[3 * stride] + lane[7 * stride]));
 }
 
-// x . w in eight running sums over j mod 8, added in a fixed tree: a record's margin is the same
-// bits whatever other records or models are scored with it (a matrix product's blocking follows
-// the matrix sizes, so its sums do not).
-float fixed_order_dot(const float* x, const float* w, std::size_t d) {
-  float lane[kLanes] = {};
-  std::size_t j = 0;
-  for (; j + kLanes <= d; j += kLanes)
-    for (std::size_t k = 0; k < kLanes; ++k) lane[k] += x[j + k] * w[j + k];
-  for (std::size_t k = 0; j < d; ++j, ++k) lane[k] += x[j] * w[j];
-  return add_lanes(lane, 1);
-}
-
-// A sparse record's margins in the lanes fixed_order_dot uses: the products of its non-zeros, in
+// A dense record's margin is simd::Kernels::dot: x . w in eight running sums over j mod 8, added in
+// a fixed tree, so it is the same bits whatever other records or models are scored with it (a
+// matrix product's blocking follows the matrix sizes, so its sums do not) and on every CPU.
+// A sparse record's margins in the lanes of that dot product: the products of its non-zeros, in
 // key order, go to lane key mod 8, and the zeros it leaves out would add exactly nothing there. So
 // a record scores the same bits sparse or dense, and a request mixing both (stored sparse) scores
-// each record as it would alone. `lane` holds kLanes x columns floats.
+// each record as it would alone. With `features` the weights hold those features' rows only, and
+// a feature without one adds nothing, as its zero weight would. `lane` holds kLanes x columns floats.
 void sparse_margins(const Dataset& data, std::size_t record, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
-                    std::vector<float>& lane, float* margins) {
+                    const FeatureIndex* features, std::vector<float>& lane, float* margins) {
   const auto columns = static_cast<std::size_t>(weights.cols());
   std::fill(lane.begin(), lane.end(), 0.0f);
   for (std::uint64_t k = data.row_ptr[record]; k < data.row_ptr[record + 1]; ++k) {
     const std::uint32_t j = data.col_idx[k];
+    const std::uint32_t row = features != nullptr ? features->slot(j) : j;
+    if (row == FeatureIndex::kAbsent) continue;
     const float x = data.values[k];
-    const float* w = weights.row(j).data();
+    const float* w = weights.row(row).data();
     float* sums = lane.data() + (j % kLanes) * columns;
     for (std::size_t c = 0; c < columns; ++c) sums[c] += x * w[c];
   }
   for (std::size_t c = 0; c < columns; ++c)
     margins[c] = bias[static_cast<Eigen::Index>(c)] + add_lanes(lane.data() + c, columns);
+}
+
+// Rows of a feature index's weights spread out to one row per feature, zeros elsewhere.
+RowMatrix spread_rows(const RowMatrix& weights, const FeatureIndex& features) {
+  RowMatrix all = RowMatrix::Zero(static_cast<Eigen::Index>(features.feature_dim()), weights.cols());
+  for (std::size_t i = 0; i < features.size(); ++i)
+    all.row(static_cast<Eigen::Index>(features.keys()[i])) = weights.row(static_cast<Eigen::Index>(i));
+  return all;
 }
 
 }  // namespace
@@ -57,43 +61,79 @@ double default_threshold(LossKind loss) {
 }
 
 RowMatrix compute_margins(const Dataset& data, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
-                          ThreadPool& pool) {
-  return compute_margins(data, 0, data.rows(), weights, bias, pool);
+                          ThreadPool& pool, const FeatureIndex* features) {
+  return compute_margins(data, 0, data.rows(), weights, bias, pool, features);
 }
 
 RowMatrix compute_margins(const Dataset& data, std::size_t first, std::size_t last, const RowMatrix& weights,
-                          const Eigen::RowVectorXf& bias, ThreadPool& pool) {
+                          const Eigen::RowVectorXf& bias, ThreadPool& pool, const FeatureIndex* features) {
   const std::size_t rows = last - first;
   const Eigen::Index columns = weights.cols();
   RowMatrix margins(static_cast<Eigen::Index>(rows), columns);
-  // Each model's weights contiguous, for the dense dot products.
-  const RowMatrix by_column = data.sparse ? RowMatrix() : RowMatrix(weights.transpose());
+  // Each model's weights contiguous, for the dense dot products (dense data is narrow: sparse
+  // weights are spread out to every feature for it).
+  const RowMatrix by_column = data.sparse           ? RowMatrix()
+                              : features != nullptr ? RowMatrix(spread_rows(weights, *features).transpose())
+                                                    : RowMatrix(weights.transpose());
   const std::size_t blocks = (rows + kScoringBlockRows - 1) / kScoringBlockRows;
   pool.run(blocks, [&](std::size_t block, int) {
     const std::size_t begin = block * kScoringBlockRows;
     const std::size_t end = std::min(rows, begin + kScoringBlockRows);
     if (!data.sparse) {
+      const auto dot = simd::kernels().dot;
       for (std::size_t r = begin; r < end; ++r) {
         const float* x = data.dense.data() + (first + r) * data.feature_dim;
         for (Eigen::Index c = 0; c < columns; ++c)
-          margins(static_cast<Eigen::Index>(r), c) =
-              bias[c] + fixed_order_dot(x, by_column.row(c).data(), data.feature_dim);
+          margins(static_cast<Eigen::Index>(r), c) = bias[c] + dot(x, by_column.row(c).data(), data.feature_dim);
       }
       return;
     }
     std::vector<float> lane(kLanes * static_cast<std::size_t>(columns));
     for (std::size_t r = begin; r < end; ++r)
-      sparse_margins(data, first + r, weights, bias, lane, margins.row(static_cast<Eigen::Index>(r)).data());
+      sparse_margins(data, first + r, weights, bias, features, lane, margins.row(static_cast<Eigen::Index>(r)).data());
   });
   return margins;
 }
 
-RowMatrix stacked_weights(const LinearModel& model) {
-  const auto d = static_cast<Eigen::Index>(model.feature_dim);
-  RowMatrix w(d, model.outputs);
+LinearModel densified(LinearModel model) {
+  if (!model.sparse) return model;
+  const std::size_t d = model.feature_dim;
+  std::vector<float> all(d * static_cast<std::size_t>(model.outputs), 0.0F);
   for (int k = 0; k < model.outputs; ++k)
-    for (Eigen::Index j = 0; j < d; ++j) w(j, k) = model.weights[static_cast<std::size_t>(k * d + j)];
+    for (std::size_t i = 0; i < model.keys.size(); ++i)
+      all[static_cast<std::size_t>(k) * d + model.keys[i]] = model.stored_weight(k, i);
+  model.weights = std::move(all);
+  model.keys.clear();
+  model.sparse = false;
+  return model;
+}
+
+namespace {
+
+// The stored weights, one row per stored feature, one column per output.
+RowMatrix stored_rows(const LinearModel& model) {
+  const auto n = static_cast<Eigen::Index>(model.stored_features());
+  RowMatrix w(n, model.outputs);
+  for (int k = 0; k < model.outputs; ++k)
+    for (Eigen::Index i = 0; i < n; ++i) w(i, k) = model.stored_weight(k, static_cast<std::size_t>(i));
   return w;
+}
+
+}  // namespace
+
+RowMatrix stacked_weights(const LinearModel& model) {
+  const RowMatrix stored = stored_rows(model);
+  return model.sparse ? spread_rows(stored, FeatureIndex(model.feature_dim, model.keys)) : stored;
+}
+
+ScoringWeights scoring_weights(const LinearModel& model) {
+  ScoringWeights s{stored_rows(model), stacked_bias(model), {}, model.sparse};
+  if (model.sparse) s.features = FeatureIndex(model.feature_dim, model.keys);
+  return s;
+}
+
+RowMatrix compute_margins(const Dataset& data, const ScoringWeights& model, ThreadPool& pool) {
+  return compute_margins(data, model.weights, model.bias, pool, model.index());
 }
 
 Eigen::RowVectorXf stacked_bias(const LinearModel& model) {

@@ -131,8 +131,8 @@ Calibration calibrate_threshold(std::span<const float> scores, std::span<const f
                                                    : 0.5 * (group_score + static_cast<double>(last->score));
     const Quality candidate = quality_of(confusion, target);
     const int order_vs_best = compare(candidate, best);
-    if (order_vs_best > 0 ||
-        (order_vs_best == 0 && std::abs(threshold - default_threshold) < std::abs(best_threshold - default_threshold))) {
+    if (order_vs_best > 0 || (order_vs_best == 0 &&
+                              std::abs(threshold - default_threshold) < std::abs(best_threshold - default_threshold))) {
       best = candidate;
       best_threshold = threshold;
     }

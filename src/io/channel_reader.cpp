@@ -56,6 +56,25 @@ void reserve_rows(Dataset& data, std::size_t rows_read, std::size_t bytes_read, 
   }
 }
 
+// The same for sparse rows (LIBSVM): room for the rows and non-zeros `bytes_left` would hold at the
+// rates of the text read so far, so that a large store is never copied to grow.
+void reserve_nonzeros(Dataset& data, std::size_t rows_read, std::size_t nonzeros_read, std::size_t bytes_read,
+                      std::size_t bytes_left) {
+  if (rows_read == 0 || bytes_read == 0) return;
+  const double scale = 1.25 * static_cast<double>(bytes_left) / static_cast<double>(bytes_read);
+  const std::size_t rows = data.rows() + static_cast<std::size_t>(scale * static_cast<double>(rows_read)) + 16;
+  const std::size_t nonzeros =
+      data.col_idx.size() + static_cast<std::size_t>(scale * static_cast<double>(nonzeros_read)) + 16;
+  if (rows > data.labels.capacity()) {
+    data.labels.reserve(std::max(rows, data.labels.capacity() * 3 / 2));
+    data.row_ptr.reserve(std::max(rows + 1, data.row_ptr.capacity() * 3 / 2));
+  }
+  if (nonzeros > data.col_idx.capacity()) {
+    data.col_idx.reserve(std::max(nonzeros, data.col_idx.capacity() * 3 / 2));
+    data.values.reserve(std::max(nonzeros, data.values.capacity() * 3 / 2));
+  }
+}
+
 class ChannelReader {
  public:
   ChannelReader(const ReadOptions& opts, const std::vector<std::string>& paths, std::size_t window_bytes)
@@ -116,7 +135,11 @@ class ChannelReader {
       if (!skipped) {
         newlines = static_cast<std::size_t>(std::count(piece.begin(), piece.end(), '\n'));
       } else if (libsvm) {
+        const std::size_t rows = into.rows();
+        const std::size_t nonzeros = into.col_idx.size();
         newlines = parse_libsvm(piece, file, into, piece_opts);
+        reserve_nonzeros(into, into.rows() - rows, into.col_idx.size() - nonzeros, cut,
+                         bytes.size() - offset - cut + later_bytes_);
       } else if (piece_opts.row_width != 0) {
         newlines = parse_csv(piece, file, into, piece_opts);
       } else {

@@ -1,10 +1,15 @@
 // Content types: the names SageMaker uses for them, and telling them apart from a file's first bytes.
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "linlearn/errors.h"
+#include "linlearn/inference.h"
 #include "linlearn/reader.h"
 
 namespace linlearn {
@@ -41,15 +46,38 @@ LineVerdict judge_line(std::string_view line) {
   return tokens > 1 ? LineVerdict::kLibsvm : LineVerdict::kUndecided;
 }
 
+// SageMaker's parameters: label_size (the label columns of CSV; one, as Linear Learner reads) and
+// charset (the numbers are ASCII, so any ASCII-compatible one). Others are refused, not ignored:
+// a header=present that was dropped would make the header a record.
+void check_parameters(const std::string& name, const MediaType& media) {
+  for (const auto& [key, value] : media.parameters) {
+    std::string lower = value;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (key == "label_size" && value == "1" && media.type == "text/csv") continue;
+    if (key == "charset" && (lower == "utf-8" || lower == "utf8" || lower == "us-ascii")) continue;
+    const std::string expected = key == "label_size" ? "label_size=1 (one label column, first; text/csv only)"
+                                 : key == "charset"  ? "charset=utf-8 or us-ascii"
+                                                     : "label_size=1 or charset=utf-8";
+    throw UsageError(
+        fmt::format("--content-type: '{}': parameter {}={} is not supported; expected {}", name, key, value, expected));
+  }
+}
+
 }  // namespace
 
 ContentType parse_content_type(const std::string& name) {
   if (name.empty() || name == "auto") return ContentType::kAuto;
-  if (name == "text/csv") return ContentType::kCsv;
-  if (name == "text/libsvm" || name == "text/x-libsvm") return ContentType::kLibsvm;
-  if (name == "application/x-recordio-protobuf") return ContentType::kRecordIO;
-  throw UsageError("--content-type: '" + name +
-                   "' is not supported; expected text/csv, text/libsvm or application/x-recordio-protobuf");
+  const std::optional<MediaType> media = parse_media_type(name);
+  ContentType type = ContentType::kAuto;
+  if (media && media->type == "text/csv") type = ContentType::kCsv;
+  if (media && (media->type == "text/libsvm" || media->type == "text/x-libsvm")) type = ContentType::kLibsvm;
+  if (media && media->type == "application/x-recordio-protobuf") type = ContentType::kRecordIO;
+  if (type == ContentType::kAuto)
+    throw UsageError("--content-type: '" + name +
+                     "' is not supported; expected text/csv, text/libsvm or application/x-recordio-protobuf (with "
+                     "SageMaker's parameters, as in text/csv;label_size=1)");
+  check_parameters(name, *media);
+  return type;
 }
 
 ContentType detect_content_type(std::string_view head) {

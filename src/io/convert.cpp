@@ -1,6 +1,6 @@
 // `linlearn convert`: option checks, shard naming, and writing a data set in the chosen format.
-#include <filesystem>
 #include <fmt/format.h>
+#include <filesystem>
 
 #include "linlearn/artifacts.h"
 #include "linlearn/convert.h"
@@ -22,9 +22,10 @@ OutputFormat output_format_for_path(const std::string& path) {
   if (extension == ".recordio") return OutputFormat::kRecordIO;
   if (extension == ".csv") return OutputFormat::kCsv;
   if (extension == ".libsvm") return OutputFormat::kLibsvm;
-  throw UsageError(fmt::format("--output '{}': cannot tell the format from the extension '{}'; use --to "
-                               "recordio|csv|libsvm or a .recordio, .csv or .libsvm name",
-                               path, extension));
+  throw UsageError(
+      fmt::format("--output '{}': cannot tell the format from the extension '{}'; use --to "
+                  "recordio|csv|libsvm or a .recordio, .csv or .libsvm name",
+                  path, extension));
 }
 
 std::vector<std::string> shard_paths(const std::string& output, std::size_t shards) {
@@ -33,7 +34,8 @@ std::vector<std::string> shard_paths(const std::string& output, std::size_t shar
   const std::string stem = (path.parent_path() / path.stem()).string();
   const std::string extension = path.extension().string();
   std::vector<std::string> paths;
-  for (std::size_t i = 0; i < shards; ++i) paths.push_back(fmt::format("{}-{:05}-of-{:05}{}", stem, i, shards, extension));
+  for (std::size_t i = 0; i < shards; ++i)
+    paths.push_back(fmt::format("{}-{:05}-of-{:05}{}", stem, i, shards, extension));
   return paths;
 }
 
@@ -64,8 +66,12 @@ ConvertResult run_convert(const ConvertOptions& options) {
       case OutputFormat::kRecordIO:
         write_file_atomically(result.files[shard], encode_recordio(data, options.sparse || data.sparse, begin, end));
         break;
-      case OutputFormat::kCsv: write_file_atomically(result.files[shard], format_csv(data, begin, end)); break;
-      case OutputFormat::kLibsvm: write_file_atomically(result.files[shard], format_libsvm(data, begin, end)); break;
+      case OutputFormat::kCsv:
+        write_file_atomically(result.files[shard], format_csv(data, begin, end));
+        break;
+      case OutputFormat::kLibsvm:
+        write_file_atomically(result.files[shard], format_libsvm(data, begin, end));
+        break;
     }
   }
   return result;

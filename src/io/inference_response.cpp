@@ -79,13 +79,10 @@ void append_recordio_scores(std::string& out, const LinearModel& model, const fl
 }  // namespace
 
 Predictor::Predictor(LinearModel model)
-    : model_(std::move(model)),
-      weights_(stacked_weights(model_)),
-      bias_(stacked_bias(model_)),
-      loss_(make_loss(model_.loss, model_.loss_params)) {}
+    : model_(std::move(model)), weights_(scoring_weights(model_)), loss_(make_loss(model_.loss, model_.loss_params)) {}
 
 std::vector<float> Predictor::scores(const Dataset& data, ThreadPool& pool) const {
-  const RowMatrix margins = compute_margins(data, weights_, bias_, pool);
+  const RowMatrix margins = compute_margins(data, weights_, pool);
   const auto outputs = static_cast<std::size_t>(model_.outputs);
   std::vector<float> scores(data.rows() * outputs);
   for (Eigen::Index r = 0; r < margins.rows(); ++r)

@@ -3,6 +3,7 @@
 // LIBLINEAR writes them or 0-based as scikit-learn's dump_svmlight_file does (ReadOptions::libsvm_base);
 // while the base is still to be decided (kAuto) the columns hold the indices as written.
 #include <algorithm>
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -51,6 +52,11 @@ class ChunkParser {
     const char* const end = p + chunk.size();
     std::size_t line = 0;
     while (p != end) {
+      if (const char* next = fast_row(p, end); next != nullptr) {
+        if (next[-1] == '\n') ++line;
+        p = next;
+        continue;
+      }
       const void* newline = std::memchr(p, '\n', static_cast<std::size_t>(end - p));
       const char* line_end = newline ? static_cast<const char*>(newline) : end;
       const void* hash = std::memchr(p, '#', static_cast<std::size_t>(line_end - p));
@@ -65,6 +71,79 @@ class ChunkParser {
   }
 
  private:
+  // The common line in one pass: a label and increasing INDEX:VALUE pairs of plain numbers (see
+  // text::scan_plain_magnitude), separated by blanks, that need no message. Returns where the next
+  // line starts, or nullptr (having added nothing) for any other line, which parse_row then reads
+  // (and reports) as before. The numbers end at the first byte that is no digit, so the chunk's
+  // end bounds every read.
+  const char* fast_row(const char* p, const char* end) {
+    if constexpr (std::endian::native != std::endian::little) return nullptr;  // the digit words assume it
+    float label = 0.0F;
+    p = plain_number(p, end, label);
+    if (p == nullptr || !text::is_blank(*p)) return nullptr;
+    if (opts_.label_ok && !opts_.label_ok(label) && !(opts_.minus_one_is_zero && label == -1.0F)) return nullptr;
+    const std::size_t first = out_.cols.size();
+    const auto undo = [&]() -> const char* {
+      out_.cols.resize(first);
+      out_.values.resize(first);
+      return nullptr;
+    };
+    std::uint64_t previous = 0;
+    const std::uint64_t limit = index_limit();
+    while (true) {
+      p = text::skip_blanks(p, end);
+      if (p == end || *p == '\n' || *p == '\r') break;
+      std::uint64_t index = 0;
+      float value = 0.0F;
+      const char* colon = plain_index(p, end, index);
+      const char* after = colon != nullptr ? plain_number(colon + 1, end, value) : nullptr;
+      const bool first_pair = out_.cols.size() == first;
+      if (after == nullptr || (!first_pair && index <= previous) || index > limit ||
+          (index == 0 && opts_.libsvm_base == IndexBase::kOneBased))
+        return undo();
+      out_.cols.push_back(static_cast<std::uint32_t>(opts_.libsvm_base == IndexBase::kOneBased ? index - 1 : index));
+      out_.values.push_back(value);
+      previous = index;
+      p = after;
+    }
+    if (p != end && *p == '\r') ++p;
+    if (p != end && *p != '\n') return undo();
+    if (out_.cols.size() != first) {
+      out_.max_index = std::max(out_.max_index, previous);
+      out_.any_index = true;
+    }
+    out_.labels.push_back(label);
+    out_.row_ptr.push_back(out_.values.size());
+    return p == end ? p : p + 1;
+  }
+
+  // The largest index the fast path takes: within a declared feature_dim (as beyond_feature_dim).
+  std::uint64_t index_limit() const {
+    if (opts_.feature_dim == 0) return kMaxIndex;
+    return opts_.libsvm_base == IndexBase::kZeroBased ? opts_.feature_dim - 1 : opts_.feature_dim;
+  }
+
+  // 1 to 7 digits and a ':', read as one 8-byte word; nullptr for anything else.
+  static const char* plain_index(const char* p, const char* end, std::uint64_t& index) {
+    if (end - p < 8) return nullptr;
+    std::uint64_t word;
+    std::memcpy(&word, p, sizeof word);
+    const int digits = text::leading_digit_count(word);
+    if (digits == 0 || digits == 8 || p[digits] != ':') return nullptr;
+    index = text::digits_value(word, digits);
+    return p + digits;
+  }
+
+  // A plain number, perhaps negative, ending at a blank or the line's end; nullptr otherwise.
+  static const char* plain_number(const char* p, const char* end, float& value) {
+    const bool negative = p != end && *p == '-';
+    float magnitude = 0.0F;
+    const char* used = text::scan_plain_magnitude(p + negative, end, magnitude);
+    if (used == nullptr || used == end || !(text::is_blank(*used) || *used == '\n' || *used == '\r')) return nullptr;
+    value = negative ? -magnitude : magnitude;
+    return used;
+  }
+
   bool parse_row(const char* line_start, const char* line_end, std::size_t line) {
     const char* p = text::skip_blanks(line_start, line_end);
     if (p == line_end) return true;  // blank or comment-only line

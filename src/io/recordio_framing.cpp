@@ -1,8 +1,8 @@
 // RecordIO framing (dmlc-core's format, which SageMaker uses): reading frames back into records
 // and writing records as frames.
+#include <fmt/format.h>
 #include <bit>
 #include <cstring>
-#include <fmt/format.h>
 #include <utility>
 
 #include "linlearn/errors.h"
@@ -21,10 +21,14 @@ void append_u32_le(std::string& out, std::uint32_t v) {
 
 const char* flag_name(std::uint32_t flag) {
   switch (flag) {
-    case kWhole: return "0 (whole record)";
-    case kFirst: return "1 (first part)";
-    case kMiddle: return "2 (middle part)";
-    default: return "3 (last part)";
+    case kWhole:
+      return "0 (whole record)";
+    case kFirst:
+      return "1 (first part)";
+    case kMiddle:
+      return "2 (middle part)";
+    default:
+      return "3 (last part)";
   }
 }
 
@@ -34,7 +38,9 @@ RecordIOFrameReader::RecordIOFrameReader(std::string_view bytes, std::string fil
                                          std::size_t first_record)
     : bytes_(bytes), file_(std::move(file)), first_byte_(first_byte), first_record_(first_record) {}
 
-void RecordIOFrameReader::fail(const std::string& what) const { fail_at(record_offset_, what); }
+void RecordIOFrameReader::fail(const std::string& what) const {
+  fail_at(record_offset_, what);
+}
 
 void RecordIOFrameReader::fail_at(std::size_t offset, const std::string& what) const {
   throw InputError(fmt::format("{}: record {} at byte {}: {}", file_, first_record_ + records_started_ - 1,
@@ -72,9 +78,8 @@ bool RecordIOFrameReader::next(std::string_view& payload) {
     const std::string_view part = bytes_.substr(position_ + kRecordIOHeaderBytes, length);
     const bool starts_record = flag == kWhole || flag == kFirst;
     if (starts_record == in_split_record) {
-      fail_at(frame_offset, in_split_record
-                                ? fmt::format("frame flag {} inside a split record", flag_name(flag))
-                                : fmt::format("frame flag {} without a first part", flag_name(flag)));
+      fail_at(frame_offset, in_split_record ? fmt::format("frame flag {} inside a split record", flag_name(flag))
+                                            : fmt::format("frame flag {} without a first part", flag_name(flag)));
     }
     position_ += kRecordIOHeaderBytes + recordio_padded(length);
     record_index_ = records_started_ - 1;
@@ -95,8 +100,8 @@ bool RecordIOFrameReader::next(std::string_view& payload) {
 void append_recordio_record(std::string& out, std::string_view payload) {
   const auto write_frame = [&out](std::uint32_t flag, std::string_view part) {
     if (part.size() > kRecordIOMaxFrameLength) {
-      throw InputError(fmt::format("a record part of {} bytes exceeds RecordIO's limit of {} bytes",
-                                   part.size(), kRecordIOMaxFrameLength));
+      throw InputError(fmt::format("a record part of {} bytes exceeds RecordIO's limit of {} bytes", part.size(),
+                                   kRecordIOMaxFrameLength));
     }
     append_u32_le(out, kRecordIOMagic);
     append_u32_le(out, (flag << 29) | static_cast<std::uint32_t>(part.size()));

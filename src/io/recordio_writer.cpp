@@ -34,7 +34,9 @@ void put_length_delimited_header(std::string& out, int field, std::size_t length
   put_varint(out, length);
 }
 
-std::size_t length_delimited_size(std::size_t length) { return 1 + varint_size(length) + length; }
+std::size_t length_delimited_size(std::size_t length) {
+  return 1 + varint_size(length) + length;
+}
 
 void put_floats(std::string& out, std::span<const float> values) {
   static_assert(std::endian::native == std::endian::little, "float32 payloads are written as they are");
@@ -47,7 +49,7 @@ struct EntrySizes {
 };
 
 EntrySizes entry_sizes(std::size_t tensor_size) {
-  const std::size_t value = length_delimited_size(tensor_size);  // Value.float32_tensor (field 2)
+  const std::size_t value = length_delimited_size(tensor_size);                       // Value.float32_tensor (field 2)
   const std::size_t entry = length_delimited_size(6) + length_delimited_size(value);  // key "values", value
   return {tensor_size, value, entry};
 }
@@ -110,8 +112,8 @@ void encode_sparse_record(std::string& payload, std::span<const std::uint32_t> k
 std::string encode_recordio(const Dataset& data, bool sparse, std::size_t begin, std::size_t end) {
   std::string out;
   std::string payload;
-  std::vector<float> row;                // sparse data written densely
-  std::vector<std::uint32_t> row_keys;   // dense data written sparsely
+  std::vector<float> row;               // sparse data written densely
+  std::vector<std::uint32_t> row_keys;  // dense data written sparsely
   std::vector<float> row_values;
   for (std::size_t r = begin; r < end; ++r) {
     const float label = data.labels[r];

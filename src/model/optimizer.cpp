@@ -1,9 +1,7 @@
 #include "linlearn/optimizer.h"
 
-#include <algorithm>
 #include <array>
 #include <cmath>
-#include <limits>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -11,203 +9,24 @@
 #include <fmt/format.h>
 
 #include "linlearn/errors.h"
+#include "model/block_optimizer.h"
 
 namespace linlearn {
 namespace {
 
-constexpr std::array<std::pair<OptimizerKind, const char*>, 3> kOptimizerNames = {{
+constexpr std::array<std::pair<OptimizerKind, const char*>, 5> kOptimizerNames = {{
     {OptimizerKind::kSgd, "sgd"},
     {OptimizerKind::kAdam, "adam"},
     {OptimizerKind::kRmsprop, "rmsprop"},
+    {OptimizerKind::kAdagrad, "adagrad"},
+    {OptimizerKind::kFtrl, "ftrl"},
 }};
 
-// State of one parameter block. Moments are stored as float (the parameters' own precision, and
-// half the memory of double for wide multi-model blocks); every update is computed in double.
-struct BlockState {
-  std::vector<float> first;   // sgd / rmsprop: momentum velocity; adam: first moment
-  std::vector<float> second;  // adam / rmsprop: running average of squared gradients
-  std::int64_t steps = 0;     // step() / step_rows() calls on this block
-  // step_rows() with regularization: per row, the step up to which its weight decay and l1 were applied.
-  std::vector<std::int64_t> regularized_to;
-};
-
-// Adam's bias-correction denominators for the current step; 1 for the other optimizers.
-struct BiasCorrection {
-  double first = 1.0;
-  double second = 1.0;
-};
-
-// Proximal operator of threshold * |w|: soft-thresholding, which yields exact zeros.
-double soft_threshold(double w, double threshold) {
-  if (w > threshold) return w - threshold;
-  if (w < -threshold) return w + threshold;
-  return 0.0;
+// A gradient-free step of an optimizer whose steady displacement per unit of gradient is
+// `step_per_gradient`: a step on wd/2 w^2, then l1's soft threshold.
+PenaltyStep gradient_penalty(double step_per_gradient, const StepSettings& s) {
+  return {1.0 - step_per_gradient * s.wd, step_per_gradient * s.l1};
 }
-
-// Shared by the three optimizers: per-block state, weight decay, the l1 proximal step, the
-// row-wise (lazy) update and checkpoint serialization. Subclasses supply the update rule for a
-// contiguous span of one block.
-//
-// Not thread-safe: one instance serves one model, and the trainer steps its blocks in turn.
-class BlockOptimizer : public Optimizer {
- public:
-  void step(int block, float* params, const float* grads, std::size_t n, const StepSettings& s) override {
-    BlockState& state = state_for(block, n);
-    ++state.steps;
-    update_span(state, bias_correction(state.steps), params, grads, 0, n, s);
-    std::fill(state.regularized_to.begin(), state.regularized_to.end(), state.steps);
-  }
-
-  // `grads` holds the gradient of the listed rows only, row after row (rows.size() x cols). Rows
-  // should be distinct: a repeated row is stepped again. For Adam the bias correction uses the
-  // block's step count even for rows that skipped some steps: the usual "lazy Adam" approximation,
-  // which keeps the cost of a sparse step proportional to the rows it touches. A row's regularization
-  // is lazy too: when a row is stepped, it first gets the weight decay and l1 shrinkage of the steps
-  // it skipped, as plain gradient steps on the penalty alone, so that a rare feature is held back
-  // as much as a dense one.
-  void step_rows(int block, float* params, const float* grads, std::size_t total,
-                 const std::vector<std::uint32_t>& rows, std::size_t cols, const StepSettings& s) override {
-    if (cols == 0 || total % cols != 0) {
-      throw std::invalid_argument("Optimizer::step_rows: block size " + std::to_string(total) +
-                                  " is not a multiple of the row width " + std::to_string(cols));
-    }
-    const std::size_t row_count = total / cols;
-    for (const std::uint32_t row : rows) {
-      if (row >= row_count) {
-        throw std::invalid_argument("Optimizer::step_rows: row " + std::to_string(row) + " of a block with " +
-                                    std::to_string(row_count) + " rows");
-      }
-    }
-    BlockState& state = state_for(block, total);
-    ++state.steps;
-    const BiasCorrection correction = bias_correction(state.steps);
-    const bool regularized = s.wd > 0.0 || s.l1 > 0.0;
-    if (regularized && state.regularized_to.empty()) state.regularized_to.assign(row_count, 0);
-    // Decay per skipped step, as a logarithm so a row's catch-up costs one exp.
-    const double log_decay =
-        s.learning_rate * s.wd < 1.0 ? std::log1p(-s.learning_rate * s.wd) : -std::numeric_limits<double>::infinity();
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      const std::size_t begin = static_cast<std::size_t>(rows[i]) * cols;
-      if (regularized) {
-        std::int64_t& done = state.regularized_to[rows[i]];
-        catch_up_regularization(params + begin, cols, state.steps - 1 - done, log_decay, s);
-        done = state.steps;
-      }
-      update_span(state, correction, params, grads + i * cols, begin, cols, s);
-    }
-  }
-
-  // Layout: kind, block count, then per block: steps, size of `first`, its values, size of
-  // `second`, its values, size of `regularized_to`, its values. Every stored quantity is a float or
-  // a count below 2^53, so the round trip through double is exact.
-  std::vector<double> save_state() const override {
-    std::vector<double> out;
-    std::size_t size = 2;
-    for (const BlockState& state : blocks_)
-      size += 4 + state.first.size() + state.second.size() + state.regularized_to.size();
-    out.reserve(size);  // a wide model's state is large: no regrowth copies
-    out.push_back(static_cast<double>(static_cast<int>(kind())));
-    out.push_back(static_cast<double>(blocks_.size()));
-    for (const BlockState& state : blocks_) {
-      out.push_back(static_cast<double>(state.steps));
-      for (const std::vector<float>* moments : {&state.first, &state.second}) {
-        out.push_back(static_cast<double>(moments->size()));
-        out.insert(out.end(), moments->begin(), moments->end());
-      }
-      out.push_back(static_cast<double>(state.regularized_to.size()));
-      out.insert(out.end(), state.regularized_to.begin(), state.regularized_to.end());
-    }
-    return out;
-  }
-
-  void load_state(const std::vector<double>& state) override {
-    std::size_t at = 0;
-    const auto next = [&]() {
-      if (at >= state.size()) {
-        throw InputError("optimizer state: ends early (" + std::to_string(state.size()) + " values)");
-      }
-      return state[at++];
-    };
-    // A count is a non-negative integer no larger than `limit` (which also bounds allocations).
-    const auto next_count = [&](double limit) {
-      const double value = next();
-      if (!(value >= 0.0) || value != std::floor(value) || value > limit) {
-        throw InputError("optimizer state: bad count " + std::to_string(value));
-      }
-      return value;
-    };
-    const auto remaining = [&]() { return static_cast<double>(state.size() - at); };
-    constexpr double kMaxSteps = 9007199254740992.0;  // 2^53: every smaller integer is exact
-    if (next() != static_cast<double>(static_cast<int>(kind()))) {
-      throw InputError("optimizer state: saved by a different optimizer than " + optimizer_kind_name(kind()));
-    }
-    std::vector<BlockState> blocks(static_cast<std::size_t>(next_count(remaining())));
-    for (BlockState& block : blocks) {
-      block.steps = static_cast<std::int64_t>(next_count(kMaxSteps));
-      for (std::vector<float>* moments : {&block.first, &block.second}) {
-        moments->resize(static_cast<std::size_t>(next_count(remaining())));
-        for (float& value : *moments) value = static_cast<float>(next());
-      }
-      block.regularized_to.resize(static_cast<std::size_t>(next_count(remaining())));
-      for (std::int64_t& step : block.regularized_to) step = static_cast<std::int64_t>(next_count(kMaxSteps));
-    }
-    if (at != state.size()) {
-      throw InputError("optimizer state: " + std::to_string(state.size() - at) + " extra values");
-    }
-    blocks_ = std::move(blocks);
-  }
-
- protected:
-  virtual OptimizerKind kind() const = 0;
-  virtual bool uses_first() const = 0;
-  virtual bool uses_second() const = 0;
-  virtual BiasCorrection bias_correction(std::int64_t /*steps*/) const { return {}; }
-  // Updates params[begin, begin + count) from their gradients grads[0, count); state.steps already
-  // counts this step.
-  virtual void update_span(BlockState& state, const BiasCorrection& correction, float* params, const float* grads,
-                           std::size_t begin, std::size_t count, const StepSettings& s) const = 0;
-
-  // The gradient with weight decay.
-  static double regularized_gradient(double w, double g, const StepSettings& s) { return g + s.wd * w; }
-  // The l1 proximal step after an update whose steady-state displacement per unit of gradient is
-  // `step_per_gradient`. Thresholding by that times l1 makes the fixed point of every optimizer the
-  // minimizer of loss + wd/2 |w|^2 + l1 |w|_1; for plain SGD the threshold is learning_rate * l1.
-  static float after_l1(double w, double step_per_gradient, const StepSettings& s) {
-    return static_cast<float>(s.l1 > 0.0 ? soft_threshold(w, step_per_gradient * s.l1) : w);
-  }
-  // `skipped` plain gradient steps on wd/2 |w|^2 (each a factor exp(log_decay)) followed by l1
-  // shrinkage, at this step's rate.
-  static void catch_up_regularization(float* row, std::size_t count, std::int64_t skipped, double log_decay,
-                                      const StepSettings& s) {
-    if (skipped <= 0) return;
-    const auto steps = static_cast<double>(skipped);
-    const double decay = std::exp(steps * log_decay);
-    const double threshold = s.learning_rate * s.l1 * steps;
-    for (std::size_t i = 0; i < count; ++i) row[i] = static_cast<float>(soft_threshold(row[i] * decay, threshold));
-  }
-
- private:
-  BlockState& state_for(int block, std::size_t n) {
-    if (block < 0) throw std::invalid_argument("Optimizer: negative block index " + std::to_string(block));
-    const auto index = static_cast<std::size_t>(block);
-    if (index >= blocks_.size()) blocks_.resize(index + 1);
-    BlockState& state = blocks_[index];
-    // Sized on first use; a block never changes size afterwards.
-    const std::pair<bool, std::vector<float>*> moment_vectors[] = {{uses_first(), &state.first},
-                                                                   {uses_second(), &state.second}};
-    for (const auto& [used, moments] : moment_vectors) {
-      if (!used) continue;
-      if (moments->empty()) moments->assign(n, 0.0F);
-      if (moments->size() != n) {
-        throw std::invalid_argument("Optimizer: block " + std::to_string(block) + " has " +
-                                    std::to_string(moments->size()) + " parameters, not " + std::to_string(n));
-      }
-    }
-    return state;
-  }
-
-  std::vector<BlockState> blocks_;
-};
 
 class Sgd final : public BlockOptimizer {
  public:
@@ -231,6 +50,9 @@ class Sgd final : public BlockOptimizer {
         params[i] = after_l1(w + velocity, s.learning_rate / (1.0 - momentum_), s);
       }
     }
+  }
+  PenaltyStep penalty(const BlockState& /*state*/, std::size_t /*i*/, const StepSettings& run) const override {
+    return gradient_penalty(run.learning_rate / (1.0 - momentum_), run);
   }
 
  private:
@@ -265,6 +87,10 @@ class Adam final : public BlockOptimizer {
       params[i] = after_l1(w - step_per_gradient * (first * first_correction), step_per_gradient, s);
     }
   }
+  PenaltyStep penalty(const BlockState& state, std::size_t i, const StepSettings& run) const override {
+    const double second = state.second[i] / bias_correction(state.steps).second;
+    return gradient_penalty(run.learning_rate / (std::sqrt(second) + epsilon_), run);
+  }
 
  private:
   double beta_1_;
@@ -297,11 +123,111 @@ class Rmsprop final : public BlockOptimizer {
       params[i] = after_l1(w - step, step_per_gradient / (1.0 - momentum_), s);
     }
   }
+  PenaltyStep penalty(const BlockState& state, std::size_t i, const StepSettings& run) const override {
+    return gradient_penalty(run.learning_rate / (std::sqrt(state.second[i]) + epsilon_) / (1.0 - momentum_), run);
+  }
 
  private:
   double momentum_;
   double decay_;  // OptimizerParams::beta_2
   double epsilon_;
+};
+
+// AdaGrad (Duchi, Hazan and Singer 2011) on the batch's summed gradient, with wd and l1 as one
+// proximal step per update at each coordinate's own rate (composite mirror descent): per record,
+// the penalties weigh as much as with the other optimizers, and a coordinate that sees no gradient
+// only shrinks, which catch-up applies in closed form.
+class Adagrad final : public BlockOptimizer {
+ public:
+  explicit Adagrad(double epsilon) : epsilon_(epsilon) {}
+
+ protected:
+  OptimizerKind kind() const override { return OptimizerKind::kAdagrad; }
+  bool uses_first() const override { return false; }
+  bool uses_second() const override { return true; }
+  void update_span(BlockState& state, const BiasCorrection& /*correction*/, float* params, const float* grads,
+                   std::size_t begin, std::size_t count, const StepSettings& s) const override {
+    for (std::size_t i = begin; i < begin + count; ++i) {
+      const double g = grads[i - begin] * s.records;
+      const double squares = state.second[i] + g * g;
+      state.second[i] = static_cast<float>(squares);
+      const double rate = s.learning_rate / (std::sqrt(squares) + epsilon_);
+      const PenaltyStep p = proximal(rate * s.records, s);
+      params[i] = static_cast<float>(p.scale * soft_threshold(params[i] - rate * g, p.shift / p.scale));
+    }
+  }
+  PenaltyStep penalty(const BlockState& state, std::size_t i, const StepSettings& run) const override {
+    return proximal(run.learning_rate * run.records / (std::sqrt(state.second[i]) + epsilon_), run);
+  }
+
+ private:
+  // The proximal operator of rate * (wd/2 w^2 + l1 |w|): soft-threshold by rate * l1, then divide
+  // by 1 + rate * wd.
+  static PenaltyStep proximal(double rate, const StepSettings& s) {
+    const double scale = 1.0 / (1.0 + rate * s.wd);
+    return {scale, scale * rate * s.l1};
+  }
+
+  double epsilon_;
+};
+
+// FTRL-Proximal (McMahan et al., "Ad Click Prediction: a View from the Trenches", 2013, algorithm 1)
+// on the batch's summed gradient, per coordinate: z and n, and the weight in closed form from them,
+// w = -(z - sign(z) l1') / ((beta + sqrt(n)) / learning_rate + wd') or 0 when |z| <= l1'. The
+// penalties l1' = l1 R and wd' = wd R grow with R, the records seen, so that per record they
+// weigh as with the other optimizers; a skipped coordinate's weight is that closed form at the
+// current R (exact). The learning rate is alpha, fixed (the per-coordinate rates already decay).
+// Weights given before the first step (init_method, a resumed model) become the z they stand for.
+class Ftrl final : public BlockOptimizer {
+ public:
+  explicit Ftrl(double beta) : beta_(beta) {}
+
+ protected:
+  OptimizerKind kind() const override { return OptimizerKind::kFtrl; }
+  // z and n side by side in `first`: a sparse update reads one cache line per coordinate.
+  bool uses_first() const override { return true; }
+  std::size_t first_width() const override { return 2; }
+  bool uses_second() const override { return false; }
+  void update_span(BlockState& state, const BiasCorrection& /*correction*/, float* params, const float* grads,
+                   std::size_t begin, std::size_t count, const StepSettings& s) const override {
+    const double alpha = s.learning_rate;
+    const double l1_before = s.l1 * state.records_before;
+    const double wd_before = s.wd * state.records_before;
+    for (std::size_t i = begin; i < begin + count; ++i) {
+      const double w = params[i];
+      const double g = grads[i - begin] * s.records;
+      float* zn = state.first.data() + 2 * i;
+      double z = zn[0];
+      const double n = zn[1];
+      if (n == 0.0 && z == 0.0 && w != 0.0) z = -w * (beta_ / alpha + wd_before) - std::copysign(l1_before, w);
+      const double squares = n + g * g;
+      z += g - (std::sqrt(squares) - std::sqrt(n)) / alpha * w;
+      zn[0] = static_cast<float>(z);
+      zn[1] = static_cast<float>(squares);
+      params[i] = weight(z, squares, alpha, s.l1 * state.records, s.wd * state.records);
+    }
+  }
+  PenaltyStep penalty(const BlockState& /*state*/, std::size_t /*i*/, const StepSettings& /*run*/) const override {
+    return {};
+  }
+  void catch_up_span(const BlockState& state, float* params, std::size_t begin, std::size_t count,
+                     std::int64_t /*done*/, std::int64_t to) const override {
+    const StepSettings& s = state.runs.back().settings;
+    const double records = to == state.steps ? state.records : state.records_before;
+    for (std::size_t i = begin; i < begin + count; ++i) {
+      const float* zn = state.first.data() + 2 * i;
+      if (zn[0] == 0.0F && zn[1] == 0.0F) continue;  // not stepped yet: its given weight
+      params[i] = weight(zn[0], zn[1], s.learning_rate, s.l1 * records, s.wd * records);
+    }
+  }
+
+ private:
+  float weight(double z, double n, double alpha, double l1, double wd) const {
+    if (std::abs(z) <= l1) return 0.0F;
+    return static_cast<float>(-(z - std::copysign(l1, z)) / ((beta_ + std::sqrt(n)) / alpha + wd));
+  }
+
+  double beta_;
 };
 
 }  // namespace
@@ -310,7 +236,7 @@ OptimizerKind parse_optimizer_kind(const std::string& name) {
   for (const auto& [kind, kind_name] : kOptimizerNames) {
     if (name == kind_name) return kind;
   }
-  throw UsageError("optimizer: '" + name + "' is not one of sgd, adam, rmsprop");
+  throw UsageError("optimizer: '" + name + "' is not one of sgd, adam, rmsprop, adagrad, ftrl");
 }
 
 std::string optimizer_kind_name(OptimizerKind kind) {
@@ -330,6 +256,8 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerParams& params) {
   require_unit_interval("momentum", params.momentum);
   require_unit_interval("beta_1", params.beta_1);
   require_unit_interval("beta_2", params.beta_2);
+  if (!(params.ftrl_beta >= 0.0))
+    throw std::invalid_argument(fmt::format("ftrl_beta: {} is out of range; expected a number >= 0", params.ftrl_beta));
   if (!(params.epsilon > 0.0)) {
     throw std::invalid_argument(fmt::format("epsilon: {} is out of range; expected a positive number", params.epsilon));
   }
@@ -340,6 +268,10 @@ std::unique_ptr<Optimizer> make_optimizer(const OptimizerParams& params) {
       return std::make_unique<Adam>(params.beta_1, params.beta_2, params.epsilon);
     case OptimizerKind::kRmsprop:
       return std::make_unique<Rmsprop>(params.momentum, params.beta_2, params.epsilon);
+    case OptimizerKind::kAdagrad:
+      return std::make_unique<Adagrad>(params.epsilon);
+    case OptimizerKind::kFtrl:
+      return std::make_unique<Ftrl>(params.ftrl_beta);
   }
   throw std::invalid_argument("make_optimizer: unknown OptimizerKind");
 }

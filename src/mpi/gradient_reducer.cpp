@@ -1,6 +1,7 @@
 #include "mpi/gradient_reducer.h"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <functional>
@@ -44,6 +45,8 @@ struct Part {
   std::size_t rows = 0;  // touched rows (sparse) or feature_dim (dense)
 };
 
+// Every rank sends its message and adds up all the ranks' parts itself, in rank order (see the
+// header for the message and its cost).
 class RankSumReducer final : public GradientReducer {
  public:
   RankSumReducer(Communicator& comm, std::size_t feature_dim, int outputs, bool sparse)
@@ -52,26 +55,51 @@ class RankSumReducer final : public GradientReducer {
   double divisor(std::size_t) const override { return 1.0; }
 
   const BatchGradient& reduce(const BatchGradient& local, std::size_t local_records, int& stop_signal) override {
+    if (sparse_) sort_touched(local);
     pack(local, local_records, stop_signal);
     std::vector<std::size_t> counts;
     received_ = comm_.gather_bytes(send_, counts);
     split(counts, local.loss_sum.size(), local.measured_loss_sum.size());
     const double records = sum_totals(local, stop_signal);
+    global_.records = records;
     const float scale = records > 0 ? static_cast<float>(1.0 / records) : 0.0F;
-    if (sparse_) merge_touched();
+    if (sparse_) {
+      merge_touched();
+      start_parts(std::max<std::size_t>(local.parts.size(), 1), local.loss_sum.size());
+    }
     global_.grads.resize(local.grads.size());
     for (std::size_t m = 0; m < local.loss_sum.size(); ++m) add_model(m, scale);
+    // Records of other ranks are not in order with this rank's: per-record steps take each row's
+    // sum over the ranks as one entry.
+    for (TouchedRows& part : global_.parts) {
+      part.entry_rows = part.rows;
+      part.entry_grads = part.grads;
+    }
     return global_;
   }
 
  private:
-  std::size_t models() const { return global_.loss_sum.size(); }
-  // Floats of one model in a part of `rows` weight rows.
+  // Floats of one model in a message of `rows` weight rows.
   std::size_t model_floats(std::size_t rows) const { return (rows + 1) * outputs_; }
+
+  // This rank's touched rows of every part, sorted (the kernel lists a part's rows in the order the
+  // batch first touched them; parts are ascending ranges), as (part, position) in order_.
+  void sort_touched(const BatchGradient& local) {
+    order_.clear();
+    rows_.clear();
+    for (std::size_t p = 0; p < local.parts.size(); ++p) {
+      const std::vector<std::uint32_t>& rows = local.parts[p].rows;
+      const std::size_t first = order_.size();
+      for (std::size_t i = 0; i < rows.size(); ++i) order_.emplace_back(p, i);
+      std::sort(order_.begin() + static_cast<std::ptrdiff_t>(first), order_.end(),
+                [&](const auto& a, const auto& b) { return rows[a.second] < rows[b.second]; });
+    }
+    for (const auto& [p, i] : order_) rows_.push_back(local.parts[p].rows[i]);
+  }
 
   void pack(const BatchGradient& local, std::size_t records, int stop_signal) {
     send_.clear();
-    const std::size_t rows = sparse_ ? local.touched.size() : feature_dim_;
+    const std::size_t rows = sparse_ ? rows_.size() : feature_dim_;
     const double header[kHeader] = {static_cast<double>(rows),
                                     static_cast<double>(local.loss_sum.size()),
                                     static_cast<double>(local.measured_loss_sum.size()),
@@ -81,16 +109,19 @@ class RankSumReducer final : public GradientReducer {
     append(send_, header, kHeader);
     append(send_, local.loss_sum.data(), local.loss_sum.size());
     append(send_, local.measured_loss_sum.data(), local.measured_loss_sum.size());
-    if (sparse_) append(send_, local.touched.data(), local.touched.size());
+    if (sparse_) append(send_, rows_.data(), rows_.size());
     for (std::size_t m = 0; m < local.loss_sum.size(); ++m) {
       const ModelParameters& g = local.grads[m];
-      if (g.weights.size() != rows * outputs_ || g.bias.size() != outputs_)
+      if (g.bias.size() != outputs_ || (!sparse_ && g.weights.size() != rows * outputs_))
         throw std::logic_error("GradientReducer: a model's gradient does not have the shape of its batch");
-      append(send_, g.weights.data(), g.weights.size());
+      if (sparse_) {
+        for (const auto& [p, i] : order_) append(send_, local.parts[p].grads[m].data() + i * outputs_, outputs_);
+      } else {
+        append(send_, g.weights.data(), g.weights.size());
+      }
       append(send_, g.bias.data(), g.bias.size());
     }
   }
-
   // Where each rank's parts start in received_; every rank computes the same models.
   void split(const std::vector<std::size_t>& counts, std::size_t models, std::size_t measured) {
     parts_.assign(counts.size(), Part{});
@@ -129,7 +160,7 @@ class RankSumReducer final : public GradientReducer {
     return records;
   }
 
-  // The union of the ranks' touched rows, sorted, into global_.touched; slots_[r][i] is where rank
+  // The union of the ranks' touched rows, sorted, into union_; slots_[r][i] is where rank
   // r's i-th row lands in it. A k-way merge: O(rows log ranks), no array of feature_dim entries.
   void merge_touched() {
     using Head = std::pair<std::uint32_t, std::size_t>;  // (row, rank)
@@ -140,21 +171,38 @@ class RankSumReducer final : public GradientReducer {
       slots_[r].resize(parts_[r].rows);
       if (parts_[r].rows > 0) heads.emplace(load<std::uint32_t>(parts_[r].touched, 0), r);
     }
-    global_.touched.clear();
+    union_.clear();
     while (!heads.empty()) {
       const auto [row, r] = heads.top();
       heads.pop();
-      if (global_.touched.empty() || global_.touched.back() != row) global_.touched.push_back(row);
-      slots_[r][next_[r]] = static_cast<std::uint32_t>(global_.touched.size() - 1);
+      if (union_.empty() || union_.back() != row) union_.push_back(row);
+      slots_[r][next_[r]] = static_cast<std::uint32_t>(union_.size() - 1);
       if (++next_[r] < parts_[r].rows) heads.emplace(load<std::uint32_t>(parts_[r].touched, next_[r]), r);
+    }
+  }
+
+  // The step's sparse gradient in `count` parts of ascending row ranges (as the kernel cuts them),
+  // so that the optimizer steps them side by side; part_of_[j] is the part of the union's row j.
+  void start_parts(std::size_t count, std::size_t models) {
+    global_.parts.resize(count);
+    part_of_.resize(union_.size());
+    std::size_t j = 0;
+    for (std::size_t p = 0; p < count; ++p) {
+      TouchedRows& part = global_.parts[p];
+      part.rows.clear();
+      const std::uint32_t hi = part_begin(p + 1, count, feature_dim_);
+      for (; j < union_.size() && union_[j] < hi; ++j) {
+        part.rows.push_back(union_[j]);
+        part_of_[j] = p;
+      }
+      part.grads.resize(models);
     }
   }
 
   // Model m's gradient: each element the ranks' values added in rank order in double, as
   // Communicator::sum adds, then scaled by 1 / records.
   void add_model(std::size_t m, float scale) {
-    ModelParameters& out = global_.grads[m];
-    const std::size_t rows = sparse_ ? global_.touched.size() : feature_dim_;
+    const std::size_t rows = sparse_ ? union_.size() : feature_dim_;
     sums_.assign(model_floats(rows), 0.0);
     for (std::size_t r = 0; r < parts_.size(); ++r) {
       const Part& p = parts_[r];
@@ -166,10 +214,19 @@ class RankSumReducer final : public GradientReducer {
       for (std::size_t c = 0; c < outputs_; ++c)
         sums_[rows * outputs_ + c] += load<float>(values, p.rows * outputs_ + c);
     }
-    out.weights.resize(rows * outputs_);
+    ModelParameters& out = global_.grads[m];
     out.bias.resize(outputs_);
-    for (std::size_t i = 0; i < out.weights.size(); ++i) out.weights[i] = static_cast<float>(sums_[i]) * scale;
     for (std::size_t c = 0; c < outputs_; ++c) out.bias[c] = static_cast<float>(sums_[rows * outputs_ + c]) * scale;
+    if (!sparse_) {
+      out.weights.resize(rows * outputs_);
+      for (std::size_t i = 0; i < out.weights.size(); ++i) out.weights[i] = static_cast<float>(sums_[i]) * scale;
+      return;
+    }
+    out.weights.clear();
+    for (TouchedRows& part : global_.parts) part.grads[m].clear();
+    for (std::size_t j = 0; j < rows; ++j)
+      for (std::size_t c = 0; c < outputs_; ++c)
+        global_.parts[part_of_[j]].grads[m].push_back(static_cast<float>(sums_[j * outputs_ + c]) * scale);
   }
 
   Communicator& comm_;
@@ -182,6 +239,10 @@ class RankSumReducer final : public GradientReducer {
   std::vector<std::vector<std::uint32_t>> slots_;
   std::vector<std::size_t> next_;
   std::vector<double> sums_;
+  std::vector<std::pair<std::size_t, std::size_t>> order_;  // sort_touched: (part, position)
+  std::vector<std::uint32_t> rows_;                         // ... their rows, ascending
+  std::vector<std::size_t> part_of_;                        // start_parts
+  std::vector<std::uint32_t> union_;                        // merge_touched: every rank's rows, ascending
   BatchGradient global_;
 };
 

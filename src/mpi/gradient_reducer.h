@@ -6,10 +6,11 @@
 // The ranks exchange one message per step (Communicator::gather_bytes) and each adds up the
 // ranks' parts in rank order itself, so the bits do not depend on how the message travels. With
 // dense data a message holds every model's whole gradient; with sparse data only the rows the
-// rank's batch touched, which the ranks merge into the union of their touched rows (sorted, as the
-// kernel gives them; the optimizer steps those rows only, as in one process). Bytes per step and
-// rank, for M models of `o` outputs, t touched rows on the rank and R ranks:
-//   sent:     8 (M + k + 4) + 4 t + 4 M o (t + 1)     (k: models measured this epoch, <= M)
+// rank's batch touched (rows of the FeatureIndex, sorted by the sender), which the ranks merge into
+// the union of their touched rows, cut into the kernel's row ranges (the optimizer steps those rows
+// only, as in one process; per-record optimizers take each row's sum as one entry). Bytes per step
+// and rank, for M models of `o` outputs, t touched rows on the rank and R ranks:
+//   sent:     8 (M + k + 6) + 4 t + 4 M o (t + 1)     (k: models measured this epoch, <= M)
 //   received: the same from each of the R - 1 other ranks,
 // against 4 M o (feature_dim + 1) per rank for the dense exchange.
 #include <cstddef>
@@ -31,8 +32,9 @@ class GradientReducer {
   virtual const BatchGradient& reduce(const BatchGradient& local, std::size_t local_records, int& stop_signal) = 0;
 };
 
-// One process (comm.size() == 1) or the ranks of `comm`; `feature_dim` and `outputs` give the
-// shape of a model's weights, `sparse` whether gradients hold only the touched rows.
+// One process (comm.size() == 1) or the ranks of `comm`; `feature_dim` (sparse: the parameter
+// rows) and `outputs` give the shape of a model's weights, `sparse` whether gradients hold only
+// the touched rows.
 std::unique_ptr<GradientReducer> make_gradient_reducer(Communicator& comm, std::size_t feature_dim, int outputs,
                                                        bool sparse);
 

@@ -40,7 +40,7 @@ ChartedScores add_streamed_metrics(const StreamedTrain& streamed, std::size_t re
   const auto loss = make_loss(model.loss, model.loss_params);
   CacheEvaluation scored =
       evaluate_cache(*streamed.cache, stacked_weights(model), stacked_bias(model), *loss, settings_of(config, model),
-                     weights, evaluation_sample_share(streamed, config), config.seed, pool, &comm);
+                     weights, evaluation_sample_share(streamed, config), config.seed, pool, nullptr, &comm);
   Evaluation e = std::move(scored.models.front());
   for (const auto& [name, value] : e.metrics) out["train:" + name] = value;
   return {"train", std::move(e.scores), std::move(scored.labels), std::move(scored.weights), records};

@@ -249,9 +249,17 @@ LoadedChannels load_channels(const TrainRequest& request, const TrainConfig& con
   read.feature_dim_owner = "the training data's";
   read.exact_width = true;
   read.libsvm_base = data.train.libsvm_base;
+  // Each channel in its own content type when it has one (SageMaker's inputdataconfig.json).
+  const auto read_as = [&](const std::string& content_type) {
+    ReadOptions as = read;
+    if (!content_type.empty()) as.content_type = parse_content_type(content_type);
+    return as;
+  };
   read_together(comm, [&] {
-    if (!request.validation.empty()) data.validation = read_share(request.validation, read, distribution, comm);
-    if (!request.test.empty()) data.test = read_share(request.test, read, distribution, comm);
+    if (!request.validation.empty())
+      data.validation = read_share(request.validation, read_as(request.validation_content_type), distribution, comm);
+    if (!request.test.empty())
+      data.test = read_share(request.test, read_as(request.test_content_type), distribution, comm);
   });
   // A rank whose share of a channel is empty read nothing; its (empty) scores have the model's width.
   for (Dataset* d : {&data.validation, &data.test})

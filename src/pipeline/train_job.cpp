@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "config/sagemaker_keys.h"
 #include "linlearn/artifacts.h"
 #include "linlearn/errors.h"
 #include "linlearn/thread_pool.h"
@@ -37,9 +38,23 @@ int checked_threads(const TrainRequest& request, spdlog::logger& log) {
   return threads;
 }
 
+std::string report_dir(const TrainRequest& request) {
+  return request.report_dir.empty() ? request.output_dir : request.report_dir;
+}
+
 std::filesystem::path checkpoint_dir(const TrainRequest& request) {
   return request.checkpoint_dir.empty() ? std::filesystem::path(request.output_dir) / "checkpoint"
                                         : std::filesystem::path(request.checkpoint_dir);
+}
+
+// SageMaker's own keys of hyperparameters.json, as they change the job (a tuning objective trains
+// one model), logged.
+TrainRequest with_sagemaker_keys(const TrainRequest& given, spdlog::logger& log) {
+  SageMakerKeys keys = apply_sagemaker_keys(given.hyperparameters);
+  for (const std::string& note : keys.notes) log.info("{}", note);
+  TrainRequest request = given;
+  request.hyperparameters = std::move(keys.values);
+  return request;
 }
 
 // Checked against the pre-data configuration, before any data is read.
@@ -122,16 +137,46 @@ nlohmann::json write_artifacts(const TrainRequest& request, const TrainConfig& c
     write_model_pb((dir / "model.pb").string(), outcome.model);
     write_model_json((dir / "model.json").string(), outcome.model);
   }
-  write_file_atomically((dir / "metrics.json").string(), json.dump(2) + "\n");
+  const std::filesystem::path reports(report_dir(request));
+  write_file_atomically((reports / "metrics.json").string(), json.dump(2) + "\n");
   // Without a model there are no predictions: the report shows what diverged.
-  write_file_atomically((dir / "report.html").string(),
+  write_file_atomically((reports / "report.html").string(),
                         render_report_html(json, report_curves(config, outcome, metrics)));
   return json;
 }
 
-int run_train_job(const TrainRequest& request, JobProcesses& processes, spdlog::logger& log, JobObserver& observer,
+namespace {
+
+// Litter removed and the result told; a job whose models all diverged is an error, and a model that
+// did not converge fails the job when the request says so.
+int conclude_job(const TrainRequest& request, const LoadedChannels& data, const TrainOutcome& outcome,
+                 const FinalMetrics& metrics, const std::vector<Diagnostic>& diagnostics, const nlohmann::json& json,
+                 JobProcesses& processes, spdlog::logger& log, JobObserver& observer) {
+  const std::filesystem::path dir(request.output_dir);
+  const std::filesystem::path reports(report_dir(request));
+  if (outcome.selected >= 0) remove_litter(request, data, processes.lead());
+  if (outcome.selected < 0)
+    throw ConvergenceError(fmt::format("every one of the {} models diverged; no model written (see {} and {})",
+                                       outcome.models.size(), (reports / "metrics.json").string(),
+                                       (reports / "report.html").string()));
+  for (const auto& [name, value] : metrics.metrics) log.debug("{} = {}", name, value);
+  const std::string status = json["convergence"]["status"];
+  if (processes.lead())
+    observer.on_result({outcome.selected, outcome.models[static_cast<std::size_t>(outcome.selected)].best_epoch, status,
+                        metrics.metrics, dir.string(), diagnostics, reports.string()});
+  if (request.fail_on_nonconvergence && (status == "diverged" || status == "max_epochs")) {
+    log.error("--fail-on-nonconvergence: the selected model's status is {}", status);
+    return kExitNotConverged;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_train_job(const TrainRequest& given, JobProcesses& processes, spdlog::logger& log, JobObserver& observer,
                   const std::atomic<int>* stop_signal) {
   const auto started = std::chrono::steady_clock::now();
+  const TrainRequest request = with_sagemaker_keys(given, log);
   Communicator& comm = processes.comm();
   if (!processes.watch_peers(request.peer_timeout))
     log.warn(
@@ -142,7 +187,10 @@ int run_train_job(const TrainRequest& request, JobProcesses& processes, spdlog::
   // Every value is checked here, before any data is read.
   const TrainConfig pre_data = resolve_config(request.hyperparameters);
   const std::optional<InitialModel> initial = initial_model_of(request, pre_data);
-  if (processes.lead()) ensure_directory(request.output_dir);
+  if (processes.lead()) {
+    ensure_directory(request.output_dir);
+    ensure_directory(report_dir(request));
+  }
   LoadedChannels data = load_channels(request, pre_data, threads, comm, log);
   if (initial) fit_initial_width(*initial, data);
   data.facts.warm_start = initial.has_value();
@@ -168,22 +216,7 @@ int run_train_job(const TrainRequest& request, JobProcesses& processes, spdlog::
       outcome.selected >= 0 ? final_metrics(config, outcome, data, pool, comm) : FinalMetrics{};
   timing.total_seconds = seconds_since(started);
   const nlohmann::json json = write_artifacts(request, config, outcome, data, metrics, diagnostics, timing, comm);
-  const std::filesystem::path dir(request.output_dir);
-  if (outcome.selected >= 0) remove_litter(request, data, processes.lead());
-  if (outcome.selected < 0)
-    throw ConvergenceError(fmt::format("every one of the {} models diverged; no model written (see {} and {})",
-                                       outcome.models.size(), (dir / "metrics.json").string(),
-                                       (dir / "report.html").string()));
-  for (const auto& [name, value] : metrics.metrics) log.debug("{} = {}", name, value);
-  const std::string status = json["convergence"]["status"];
-  if (processes.lead())
-    observer.on_result({outcome.selected, outcome.models[static_cast<std::size_t>(outcome.selected)].best_epoch, status,
-                        metrics.metrics, dir.string(), diagnostics});
-  if (request.fail_on_nonconvergence && (status == "diverged" || status == "max_epochs")) {
-    log.error("--fail-on-nonconvergence: the selected model's status is {}", status);
-    return kExitNotConverged;
-  }
-  return kExitOk;
+  return conclude_job(request, data, outcome, metrics, diagnostics, json, processes, log, observer);
 }
 
 }  // namespace linlearn

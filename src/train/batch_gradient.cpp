@@ -8,14 +8,6 @@
 namespace linlearn {
 namespace {
 
-// Chunks per batch depend on the batch size only (never on --threads): at least 64 rows each, at most 8.
-std::size_t chunk_count(std::size_t batch) {
-  return std::clamp<std::size_t>(batch / 64, 1, 8);
-}
-std::size_t chunk_begin(std::size_t chunk, std::size_t chunks, std::size_t batch) {
-  return chunk * batch / chunks;
-}
-
 // Features per task when folding the normalization into the weights.
 constexpr std::size_t kFoldFeatures = 64;
 
@@ -23,7 +15,7 @@ constexpr std::size_t kFoldFeatures = 64;
 
 BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const float> record_weights,
                                          const Normalization& norm, const Loss& loss, const Loss& report_loss,
-                                         int max_models, ThreadPool& pool)
+                                         int max_models, ThreadPool& pool, const FeatureIndex* features)
     : data_(&data),
       record_weights_(record_weights),
       norm_(norm),
@@ -32,14 +24,26 @@ BatchGradientKernel::BatchGradientKernel(const Dataset& data, std::span<const fl
       outputs_(loss.outputs()),
       sparse_(data.sparse),
       pool_(pool) {
-  inv_scale_.resize(data.feature_dim);
-  for (std::size_t j = 0; j < data.feature_dim; ++j) {
+  // Per feature, or for sparse data per parameter row.
+  inv_scale_.resize(norm.scale.size());
+  for (std::size_t j = 0; j < norm.scale.size(); ++j) {
     inv_scale_[j] = static_cast<float>(1.0 / norm.scale[j]);
     centred_ = centred_ || norm.mean[j] != 0.0;
   }
+  if (data.sparse) {
+    if (features == nullptr) {
+      std::vector<std::uint32_t> every(data.feature_dim);
+      for (std::size_t j = 0; j < every.size(); ++j) every[j] = static_cast<std::uint32_t>(j);
+      all_features_ = FeatureIndex(data.feature_dim, std::move(every));
+      features = &all_features_;
+    }
+    features_ = features;
+    slot_position_.assign(features->size(), FeatureIndex::kAbsent);
+    unit_scale_ = std::all_of(inv_scale_.begin(), inv_scale_.end(), [](float s) { return s == 1.0F; });
+  }
   out_.grads.resize(static_cast<std::size_t>(max_models));
   for (auto& g : out_.grads) {
-    // Sparse gradients hold the touched rows only and are sized per batch.
+    // Sparse gradients hold the touched rows only, in out_.parts.
     if (!data.sparse) g.weights.assign(data.feature_dim * static_cast<std::size_t>(outputs_), 0.0F);
     g.bias.assign(static_cast<std::size_t>(outputs_), 0.0F);
   }
@@ -131,7 +135,8 @@ bool BatchGradientKernel::place_measured(std::size_t trained_columns) {
   return true;
 }
 
-void BatchGradientKernel::measure_chunk(std::size_t chunk, std::span<const std::uint32_t> rows, const float* const* x) {
+void BatchGradientKernel::measure_chunk(std::size_t chunk, std::span<const std::uint32_t> rows, std::size_t first,
+                                        const float* const* x) {
   const auto models = static_cast<int>(measured_.size());
   const auto k = static_cast<std::size_t>(outputs_);
   const std::size_t columns = measured_.size() * k;
@@ -144,20 +149,8 @@ void BatchGradientKernel::measure_chunk(std::size_t chunk, std::span<const std::
     }
   } else {
     margins.resize(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(columns));
-    // As the trained models' margins are summed: each value scaled first, then in the row's order.
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      float* out = margins.row(static_cast<Eigen::Index>(r)).data();
-      for (std::size_t m = 0; m < measured_.size(); ++m) {
-        const ModelParameters& p = *measured_[m];
-        std::copy_n(p.bias.data(), k, out + m * k);
-        for (std::uint64_t q = data_->row_ptr[rows[r]]; q < data_->row_ptr[rows[r] + 1]; ++q) {
-          const std::uint32_t j = data_->col_idx[q];
-          const float value = data_->values[q] * inv_scale_[j];
-          const float* wj = p.weights.data() + static_cast<std::size_t>(j) * k;
-          for (std::size_t o = 0; o < k; ++o) out[m * k + o] += value * wj[o];
-        }
-      }
-    }
+    // As the trained models' margins are summed.
+    sparse_margins(first, rows.size(), measured_, margins);
   }
   const Eigen::VectorXf labels = normalized_labels(rows);
   RowMatrix& record_loss = chunk_measured_record_loss_[chunk];
@@ -186,16 +179,18 @@ const BatchGradient& BatchGradientKernel::measure(std::span<const std::uint32_t>
 
 void BatchGradientKernel::measure_rows(std::span<const std::uint32_t> batch) {
   if (!sparse_) place_measured(0);
+  if (sparse_ && !prepared_) look_up_features(batch);
+  prepared_ = false;
   const std::size_t chunks = chunk_count(batch.size());
   pool_.run(chunks, [&](std::size_t c, int) {
-    const auto rows = batch.subspan(chunk_begin(c, chunks, batch.size()),
-                                    chunk_begin(c + 1, chunks, batch.size()) - chunk_begin(c, chunks, batch.size()));
+    const std::size_t first = chunk_begin(c, chunks, batch.size());
+    const auto rows = batch.subspan(first, chunk_begin(c + 1, chunks, batch.size()) - first);
     std::vector<const float*>& x = chunk_row_pointers_[c];
     x.resize(rows.size());
     if (!data_->sparse)
       for (std::size_t r = 0; r < rows.size(); ++r)
         x[r] = data_->dense.data() + static_cast<std::size_t>(rows[r]) * data_->feature_dim;
-    measure_chunk(c, rows, x.data());
+    measure_chunk(c, rows, first, x.data());
     chunk_weight_[c] = 0;
     for (std::uint32_t r : rows) chunk_weight_[c] += record_weights_[r];
   });
@@ -218,6 +213,7 @@ const BatchGradient& BatchGradientKernel::compute(std::span<const std::uint32_t>
   }
   const std::size_t chunks = chunk_count(batch.size());
   out_.weight_sum = 0;
+  out_.records = static_cast<double>(batch.size());
   for (std::size_t c = 0; c < chunks; ++c) {
     for (std::size_t m = 0; m < out_.loss_sum.size(); ++m) out_.loss_sum[m] += chunk_loss_[c][m];
     out_.weight_sum += chunk_weight_[c];
@@ -322,7 +318,7 @@ void BatchGradientKernel::dense_forward_backward(std::span<const std::uint32_t> 
     // The chunk's rows are still in cache from the forward pass.
     chunk_partial_[c].resize(static_cast<Eigen::Index>(columns), static_cast<Eigen::Index>(d));
     tiles::backward(x.data(), rows.size(), d, chunk_g_[c].data(), columns, chunk_partial_[c].data());
-    if (joined) measure_chunk(c, rows, nullptr);
+    if (joined) measure_chunk(c, rows, begin, nullptr);
   });
   if (!measured_.empty() && !joined) measure_rows(batch);
   // Sum the chunk partials in order, then undo the folding: grad_w = (X^T G - mean * colsum(G)) / scale.
@@ -353,113 +349,6 @@ void BatchGradientKernel::forward(const float* const* x, std::size_t rows, std::
 void BatchGradientKernel::sum_loss_gradients(std::size_t chunks) {
   g_column_sums_.setZero(static_cast<Eigen::Index>(models_ * outputs_));
   for (std::size_t c = 0; c < chunks; ++c) g_column_sums_ += chunk_g_[c].colwise().sum();
-}
-
-// The batch's non-zeros, scaled, in one compact run, its distinct features in ascending order (the
-// optimizer then walks memory forwards), and for each non-zero the slot of its feature in that list. A
-// bit per feature marks them; the list and the slots come from the bitmap (a popcount rank) when it is
-// small next to the list, and from sorting the list and searching it otherwise (very wide data).
-void BatchGradientKernel::collect_touched_features(std::span<const std::uint32_t> batch) {
-  out_.touched.clear();
-  batch_columns_.clear();
-  batch_values_.clear();
-  batch_row_start_.assign(1, 0);
-  if (touched_bits_.empty()) touched_bits_.assign((data_->feature_dim + 63) / 64, 0);
-  for (std::uint32_t r : batch) {
-    for (std::uint64_t p = data_->row_ptr[r]; p < data_->row_ptr[r + 1]; ++p) {
-      const std::uint32_t j = data_->col_idx[p];
-      batch_columns_.push_back(j);
-      batch_values_.push_back(data_->values[p] * inv_scale_[j]);
-      std::uint64_t& word = touched_bits_[j / 64];
-      const std::uint64_t bit = std::uint64_t{1} << (j % 64);
-      if ((word & bit) == 0) out_.touched.push_back(j);
-      word |= bit;
-    }
-    batch_row_start_.push_back(batch_columns_.size());
-  }
-  batch_slots_.resize(batch_columns_.size());
-  if (touched_bits_.size() <= 16 * out_.touched.size()) {
-    out_.touched.clear();
-    word_rank_.resize(touched_bits_.size());
-    for (std::size_t w = 0; w < touched_bits_.size(); ++w) {
-      word_rank_[w] = static_cast<std::uint32_t>(out_.touched.size());
-      for (std::uint64_t bits = touched_bits_[w]; bits != 0; bits &= bits - 1)
-        out_.touched.push_back(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
-    }
-    for (std::size_t q = 0; q < batch_columns_.size(); ++q) {
-      const std::uint32_t j = batch_columns_[q];
-      const std::uint64_t below = (std::uint64_t{1} << (j % 64)) - 1;
-      batch_slots_[q] = word_rank_[j / 64] + static_cast<std::uint32_t>(std::popcount(touched_bits_[j / 64] & below));
-    }
-    std::fill(touched_bits_.begin(), touched_bits_.end(), 0);
-  } else {
-    for (std::uint32_t j : out_.touched) touched_bits_[j / 64] = 0;
-    std::sort(out_.touched.begin(), out_.touched.end());
-    for (std::size_t q = 0; q < batch_columns_.size(); ++q)
-      batch_slots_[q] = static_cast<std::uint32_t>(
-          std::lower_bound(out_.touched.begin(), out_.touched.end(), batch_columns_[q]) - out_.touched.begin());
-  }
-}
-
-void BatchGradientKernel::sparse_forward_backward(std::span<const std::uint32_t> batch, const ModelRefs& params,
-                                                  double divisor) {
-  const auto k = static_cast<std::size_t>(outputs_);
-  collect_touched_features(batch);
-
-  const std::size_t chunks = chunk_count(batch.size());
-  const auto columns = static_cast<Eigen::Index>(static_cast<std::size_t>(models_) * k);
-  pool_.run(chunks, [&](std::size_t c, int) {
-    const std::size_t begin = chunk_begin(c, chunks, batch.size());
-    const std::size_t end = chunk_begin(c + 1, chunks, batch.size());
-    const auto rows = batch.subspan(begin, end - begin);
-    RowMatrix& margins = chunk_margins_[c];
-    margins.resize(static_cast<Eigen::Index>(rows.size()), columns);
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      float* out = margins.row(static_cast<Eigen::Index>(r)).data();
-      for (int m = 0; m < models_; ++m)
-        std::copy_n(params[static_cast<std::size_t>(m)]->bias.data(), k, out + m * outputs_);
-    }
-    // One model at a time, so only its weights compete for the cache.
-    for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m) {
-      const float* w = params[m]->weights.data();
-      for (std::size_t r = begin; r < end; ++r) {
-        float* out = margins.row(static_cast<Eigen::Index>(r - begin)).data() + m * k;
-        for (std::size_t q = batch_row_start_[r]; q < batch_row_start_[r + 1]; ++q) {
-          const float* wj = w + static_cast<std::size_t>(batch_columns_[q]) * k;
-          for (std::size_t o = 0; o < k; ++o) out[o] += batch_values_[q] * wj[o];
-        }
-      }
-    }
-    loss_gradients(rows, margins, chunk_g_[c], chunk_record_loss_[c], chunk_loss_[c], chunk_weight_[c], divisor);
-    if (!measured_.empty()) measure_chunk(c, rows, nullptr);
-  });
-  sum_loss_gradients(chunks);
-  // Scatter X^T G into the touched rows. Each thread owns a range of them and walks the batch in
-  // order, so every gradient entry is summed in the same order whatever the thread count.
-  const std::size_t slots = out_.touched.size();
-  for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m) out_.grads[m].weights.resize(slots * k);
-  const auto threads = static_cast<std::size_t>(pool_.size());
-  pool_.run(threads, [&](std::size_t t, int) {
-    const std::size_t lo = t * slots / threads;
-    const std::size_t hi = (t + 1) * slots / threads;
-    for (std::size_t m = 0; m < static_cast<std::size_t>(models_); ++m) {
-      float* grad = out_.grads[m].weights.data();
-      std::fill(grad + lo * k, grad + hi * k, 0.0F);
-      for (std::size_t c = 0; c < chunks; ++c) {
-        const std::size_t begin = chunk_begin(c, chunks, batch.size());
-        const std::size_t end = chunk_begin(c + 1, chunks, batch.size());
-        for (std::size_t r = begin; r < end; ++r) {
-          const float* g = chunk_g_[c].row(static_cast<Eigen::Index>(r - begin)).data() + m * k;
-          for (std::size_t q = batch_row_start_[r]; q < batch_row_start_[r + 1]; ++q) {
-            const std::uint32_t slot = batch_slots_[q];
-            if (slot < lo || slot >= hi) continue;
-            float* out = grad + static_cast<std::size_t>(slot) * k;
-            for (std::size_t o = 0; o < k; ++o) out[o] += batch_values_[q] * g[o];
-          }
-        }
-      }
-    }
-  });
 }
 
 }  // namespace linlearn

@@ -19,7 +19,9 @@ namespace linlearn {
 namespace {
 
 constexpr const char* kCheckpointMagic = "LLCKPT1";
-constexpr unsigned kCheckpointVersion = 3;
+// 4: optimizer state with records and settings runs (lazy penalties), sparse data's weights per
+// feature that occurs (FeatureIndex slots).
+constexpr unsigned kCheckpointVersion = 4;
 
 double from_json_number(const nlohmann::json& j) {
   return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();

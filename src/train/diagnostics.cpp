@@ -36,20 +36,44 @@ void label_order_stats(const Dataset& train, PredictorType type, DataProfile& p)
   p.expected_label_runs = n > 1 ? 1 + (n - 1) * (1 - same / (n * (n - 1))) : 1;
 }
 
-void feature_stats(const Dataset& train, PredictorType type, std::uint64_t seed, DataProfile& p) {
+// A feature's spread over the sample; a constant one counts, others widen the std range.
+void add_feature_spread(double sum, double sum_sq, double n, DataProfile& p, double& sd) {
+  const double mean = sum / n;
+  sd = std::sqrt(std::max(0.0, sum_sq / n - mean * mean));
+  if (sd <= 1e-12 * std::max(1.0, std::abs(mean))) {
+    ++p.constant_features;
+    sd = -1;
+    return;
+  }
+  p.min_feature_std = std::min(p.min_feature_std, sd);
+  p.max_feature_std = std::max(p.max_feature_std, sd);
+}
+
+// Sparse data: only the features with a non-zero value in the sample, each from its non-zeros
+// (sorted by feature), so the cost follows the sample's non-zeros and a feature that never occurs
+// is not reported.
+void sparse_feature_stats(const Dataset& train, const std::vector<std::uint32_t>& sample, DataProfile& p) {
+  std::vector<std::pair<std::uint32_t, float>> nonzeros;
+  for (std::uint32_t r : sample)
+    for (std::uint64_t k = train.row_ptr[r]; k < train.row_ptr[r + 1]; ++k)
+      if (train.values[k] != 0.0F) nonzeros.emplace_back(train.col_idx[k], train.values[k]);
+  std::sort(nonzeros.begin(), nonzeros.end());
+  const double n = static_cast<double>(sample.size());
+  for (std::size_t i = 0; i < nonzeros.size();) {
+    double sum = 0, sum_sq = 0, sd = 0;
+    const std::uint32_t j = nonzeros[i].first;
+    for (; i < nonzeros.size() && nonzeros[i].first == j; ++i) {
+      sum += nonzeros[i].second;
+      sum_sq += static_cast<double>(nonzeros[i].second) * nonzeros[i].second;
+    }
+    add_feature_spread(sum, sum_sq, n, p, sd);
+  }
+}
+
+void dense_feature_stats(const Dataset& train, const std::vector<std::uint32_t>& sample, DataProfile& p) {
   const std::size_t d = train.feature_dim;
-  const auto sample =
-      uniform_sample(train.rows(), kProfileSample, seed, static_cast<std::uint64_t>(RandomStream::kReportSample));
   std::vector<double> sum(d, 0), sum_sq(d, 0), lo(d, INFINITY), hi(d, -INFINITY);
   for (std::uint32_t r : sample) {
-    if (train.sparse) {
-      for (std::uint64_t k = train.row_ptr[r]; k < train.row_ptr[r + 1]; ++k) {
-        const double v = train.values[k];
-        sum[train.col_idx[k]] += v;
-        sum_sq[train.col_idx[k]] += v * v;
-      }
-      continue;
-    }
     for (std::size_t j = 0; j < d; ++j) {
       const double v = train.dense[static_cast<std::size_t>(r) * d + j];
       sum[j] += v;
@@ -59,18 +83,11 @@ void feature_stats(const Dataset& train, PredictorType type, std::uint64_t seed,
     }
   }
   const double n = static_cast<double>(sample.size());
-  p.min_feature_std = INFINITY;
-  p.max_feature_std = 0;
   for (std::size_t j = 0; j < d; ++j) {
+    double sd = 0;
+    add_feature_spread(sum[j], sum_sq[j], n, p, sd);
+    if (sd < 0) continue;
     const double mean = sum[j] / n;
-    const double sd = std::sqrt(std::max(0.0, sum_sq[j] / n - mean * mean));
-    if (sd <= 1e-12 * std::max(1.0, std::abs(mean))) {
-      ++p.constant_features;
-      continue;
-    }
-    p.min_feature_std = std::min(p.min_feature_std, sd);
-    p.max_feature_std = std::max(p.max_feature_std, sd);
-    if (train.sparse) continue;
     const double sigmas = std::max(hi[j] - mean, mean - lo[j]) / sd;
     if (sigmas > kOutlierSigmas) ++p.outlier_features;
     if (sigmas > p.worst_feature_sigmas) {
@@ -78,20 +95,35 @@ void feature_stats(const Dataset& train, PredictorType type, std::uint64_t seed,
       p.worst_feature = j;
     }
   }
-  if (p.max_feature_std == 0) p.min_feature_std = 0;
-  if (type == PredictorType::kRegressor) {
-    double s = 0, ss = 0, lo_y = INFINITY, hi_y = -INFINITY;
-    for (std::uint32_t r : sample) {
-      const double y = train.labels[r];
-      s += y;
-      ss += y * y;
-      lo_y = std::min(lo_y, y);
-      hi_y = std::max(hi_y, y);
-    }
-    const double mean = s / n;
-    const double sd = std::sqrt(std::max(0.0, ss / n - mean * mean));
-    if (sd > 0) p.worst_label_sigmas = std::max(hi_y - mean, mean - lo_y) / sd;
+}
+
+void label_spread(const Dataset& train, const std::vector<std::uint32_t>& sample, DataProfile& p) {
+  double s = 0, ss = 0, lo_y = INFINITY, hi_y = -INFINITY;
+  for (std::uint32_t r : sample) {
+    const double y = train.labels[r];
+    s += y;
+    ss += y * y;
+    lo_y = std::min(lo_y, y);
+    hi_y = std::max(hi_y, y);
   }
+  const double n = static_cast<double>(sample.size());
+  const double mean = s / n;
+  const double sd = std::sqrt(std::max(0.0, ss / n - mean * mean));
+  if (sd > 0) p.worst_label_sigmas = std::max(hi_y - mean, mean - lo_y) / sd;
+}
+
+void feature_stats(const Dataset& train, PredictorType type, std::uint64_t seed, DataProfile& p) {
+  const auto sample =
+      uniform_sample(train.rows(), kProfileSample, seed, static_cast<std::uint64_t>(RandomStream::kReportSample));
+  p.min_feature_std = INFINITY;
+  p.max_feature_std = 0;
+  if (train.sparse) {
+    sparse_feature_stats(train, sample, p);
+  } else {
+    dense_feature_stats(train, sample, p);
+  }
+  if (p.max_feature_std == 0) p.min_feature_std = 0;
+  if (type == PredictorType::kRegressor) label_spread(train, sample, p);
 }
 
 const ModelEpoch* selected_epoch(const TrainOutcome& o, std::size_t epoch) {

@@ -75,6 +75,10 @@ class InMemoryEpochs final : public EpochSource {
     return training_fingerprint(config, train_, pool);
   }
 
+  FeatureIndex nonzero_features(ThreadPool& pool, Communicator& comm) override {
+    return features_with_nonzeros(train_, pool, &comm);
+  }
+
  private:
   const Dataset& train_;
   const TrainConfig& config_;
@@ -140,6 +144,13 @@ class StreamedEpochs final : public EpochSource {
   std::string fingerprint(const TrainConfig& config, ThreadPool&) const override {
     const Dataset& s = shape();
     return training_fingerprint(config, records(), s.feature_dim, s.sparse, train_.content_hash);
+  }
+
+  // One pass over the cache (streamed data is one process's).
+  FeatureIndex nonzero_features(ThreadPool&, Communicator&) override {
+    std::vector<std::uint64_t> seen((shape().feature_dim + 63) / 64, 0);
+    for (std::size_t b = 0; b < train_.cache->blocks(); ++b) mark_nonzero_features(train_.cache->read_block(b), seen);
+    return index_of_marked(shape().feature_dim, seen, nullptr);
   }
 
  private:

@@ -12,6 +12,7 @@
 #include "linlearn/communicator.h"
 #include "linlearn/config.h"
 #include "linlearn/dataset.h"
+#include "linlearn/feature_index.h"
 #include "linlearn/out_of_core.h"
 #include "linlearn/thread_pool.h"
 
@@ -44,6 +45,8 @@ class EpochSource {
   virtual void in_order(std::size_t batch_size, const std::function<void(const Batch&)>& visit) = 0;
   // The checkpoint fingerprint of the configuration and these records.
   virtual std::string fingerprint(const TrainConfig& config, ThreadPool& pool) const = 0;
+  // Sparse data: the features with a non-zero value in these records (over every rank).
+  virtual FeatureIndex nonzero_features(ThreadPool& pool, Communicator& comm) = 0;
 };
 
 // Epochs over `train` in memory, reshuffled from (seed, epoch). Under several ranks each rank walks its

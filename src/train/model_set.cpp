@@ -55,29 +55,92 @@ void ModelSet::reset_epoch_losses() {
   for (auto& m : states_) m.loss_sum = 0;
 }
 
+namespace {
+
+// FTRL's rates decay per coordinate already: it keeps its learning rate (alpha) fixed.
+double step_learning_rate(const ModelSettings& s, std::int64_t updates) {
+  return s.optimizer.kind == OptimizerKind::kFtrl ? s.learning_rate
+                                                  : scheduled_learning_rate(s.learning_rate, s.schedule, updates);
+}
+
+}  // namespace
+
 void ModelSet::step(const BatchGradient& g, std::int64_t updates, ThreadPool& pool) {
   if (updates == 0 && g.weight_sum > 0)
     for (std::size_t i = 0; i < active_.size(); ++i)
       states_[active_[i]].stopping.set_initial_loss(g.loss_sum[i] / g.weight_sum);
   for (std::size_t i = 0; i < measured_.size(); ++i) states_[measured_[i]].measured_sum += g.measured_loss_sum[i];
+  const auto settings = [&](std::size_t m) {
+    const ModelSettings& s = config_.models[m];
+    return StepSettings{step_learning_rate(s, updates), s.wd, s.l1, g.records};
+  };
   // Each model has its own parameters and optimizer state, so models step in parallel.
   pool.run(active_.size(), [&](std::size_t i, int) {
     const std::size_t m = active_[i];
     ModelState& ms = states_[m];
     ms.loss_sum += g.loss_sum[i];
     const ModelSettings& s = config_.models[m];
-    const double lr = scheduled_learning_rate(s.learning_rate, s.schedule, updates);
-    const StepSettings weight_step{lr, s.wd, s.l1};
-    const ModelParameters& grad = g.grads[i];
+    const StepSettings weight_step = settings(m);
     if (sparse_) {
-      ms.optimizer->step_rows(0, ms.params.weights.data(), grad.weights.data(), ms.params.weights.size(), g.touched,
-                              ms.params.bias.size(), weight_step);
+      ms.optimizer->begin_rows(0, ms.params.weights.size(), ms.params.bias.size(), weight_step);
     } else {
-      ms.optimizer->step(0, ms.params.weights.data(), grad.weights.data(), ms.params.weights.size(), weight_step);
+      ms.optimizer->step(0, ms.params.weights.data(), g.grads[i].weights.data(), ms.params.weights.size(), weight_step);
     }
     if (config_.use_bias)
-      ms.optimizer->step(1, ms.params.bias.data(), grad.bias.data(), ms.params.bias.size(),
-                         StepSettings{lr * s.bias_lr_mult, s.wd * s.bias_wd_mult, 0.0});
+      ms.optimizer->step(
+          1, ms.params.bias.data(), g.grads[i].bias.data(), ms.params.bias.size(),
+          StepSettings{weight_step.learning_rate * s.bias_lr_mult, s.wd * s.bias_wd_mult, 0.0, g.records});
+  });
+  if (!sparse_) return;
+  // A sparse step: every part of the touched rows of every model, each on its own.
+  const std::size_t parts = g.parts.size();
+  pool.run(active_.size() * parts, [&](std::size_t task, int) {
+    const std::size_t i = task / parts;
+    const TouchedRows& part = g.parts[task % parts];
+    ModelState& ms = states_[active_[i]];
+    const bool per_record = steps_per_record(config_.models[active_[i]].optimizer.kind);
+    ms.optimizer->update_rows(0, ms.params.weights.data(), (per_record ? part.entry_grads : part.grads)[i].data(),
+                              per_record ? part.entry_rows : part.rows, ms.params.bias.size(), settings(active_[i]));
+  });
+}
+
+std::pair<bool, bool> ModelSet::sparse_gradients() const {
+  bool row_sums = false;
+  bool entries = false;
+  for (std::size_t m : active_) {
+    const bool per_record = steps_per_record(config_.models[m].optimizer.kind);
+    entries = entries || per_record;
+    row_sums = row_sums || !per_record;
+  }
+  return {row_sums, entries};
+}
+
+void ModelSet::catch_up(std::span<const std::uint32_t> rows, ThreadPool& pool) {
+  const auto lagging = [&](std::size_t i) { return states_[active_[i]].optimizer->lags(0); };
+  bool any = false;
+  for (std::size_t i = 0; i < active_.size(); ++i) any = any || lagging(i);
+  if (!any) return;
+  // Per part of the rows, as the sparse step splits them: no two tasks write the same row.
+  const auto parts = static_cast<std::size_t>(pool.size());
+  pool.run(active_.size() * parts, [&](std::size_t task, int) {
+    const std::size_t i = task / parts;
+    if (!lagging(i)) return;
+    ModelState& ms = states_[active_[i]];
+    const std::size_t width = ms.params.bias.size();
+    const std::size_t count = ms.params.weights.size() / width;
+    const std::uint32_t lo = part_begin(task % parts, parts, count);
+    const std::uint32_t hi = part_begin(task % parts + 1, parts, count);
+    std::vector<std::uint32_t> mine;
+    for (std::uint32_t row : rows)
+      if (row >= lo && row < hi) mine.push_back(row);
+    ms.optimizer->catch_up_rows(0, ms.params.weights.data(), mine, width);
+  });
+}
+
+void ModelSet::catch_up_all(ThreadPool& pool) {
+  pool.run(active_.size(), [&](std::size_t i, int) {
+    ModelState& ms = states_[active_[i]];
+    ms.optimizer->catch_up_all(0, ms.params.weights.data(), ms.params.weights.size(), ms.params.bias.size());
   });
 }
 

@@ -4,6 +4,7 @@
 // where the records come from or how gradients are summed; the trainer feeds it.
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <utility>
 #include <vector>
 
@@ -73,6 +74,14 @@ class ModelSet {
   // One mini-batch's gradient `g` (one per active model, in their order): the losses, then every
   // active model's optimizer step, in parallel. `updates` steps were taken before this one.
   void step(const BatchGradient& g, std::int64_t updates, ThreadPool& pool);
+  // Sparse data: brings the weight rows `rows` (repeats allowed) of the active models up to date
+  // (the lazy penalties of the steps that skipped them) before a batch reads them; catch_up_all
+  // every row, before the weights are read whole (end of an epoch).
+  void catch_up(std::span<const std::uint32_t> rows, ThreadPool& pool);
+  // Sparse data: whether the active models step on rows' sums over a batch, on per-record
+  // entries, or both (see TouchedRows).
+  std::pair<bool, bool> sparse_gradients() const;
+  void catch_up_all(ThreadPool& pool);
   // The first active model's mean loss so far this epoch, for progress reports.
   double running_loss(double weight_sum) const;
 

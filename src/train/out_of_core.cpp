@@ -220,7 +220,8 @@ std::size_t evaluation_sample_records(std::size_t max_memory, const TrainConfig&
 
 CacheEvaluation evaluate_cache(const RecordCache& cache, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
                                const Loss& loss, const EvaluationSettings& settings, const ClassWeights& class_weights,
-                               std::size_t sample_records, std::uint64_t seed, ThreadPool& pool, Communicator* comm) {
+                               std::size_t sample_records, std::uint64_t seed, ThreadPool& pool,
+                               const FeatureIndex* features, Communicator* comm) {
   // Rows scored at a time: a multiple of compute_margins' 512-row blocks, so the margins of a few
   // models stay small even when a cache block holds millions of narrow records.
   constexpr std::size_t kChunkRows = 8192;
@@ -238,7 +239,7 @@ CacheEvaluation evaluate_cache(const RecordCache& cache, const RowMatrix& weight
     const std::vector<float> record_weights = class_weights.for_records(block);
     for (std::size_t begin = 0; begin < block.rows(); begin += kChunkRows) {
       const std::size_t end = std::min(block.rows(), begin + kChunkRows);
-      const RowMatrix margins = compute_margins(block, begin, end, weights, bias, pool);
+      const RowMatrix margins = compute_margins(block, begin, end, weights, bias, pool, features);
       keep.resize(end - begin);
       for (std::size_t r = begin; r < end; ++r) {
         keep[r - begin] = sample.next() ? 1 : 0;

@@ -33,20 +33,21 @@ std::vector<std::size_t> candidates_of(const ModelSet& models) {
 }  // namespace
 
 Selector::Selector(const TrainConfig& config, const Normalization& norm, const Loss& loss, const ClassWeights& weights,
-                   ThreadPool& pool, Communicator& comm)
+                   ThreadPool& pool, Communicator& comm, const FeatureIndex* features)
     : config_(config),
       norm_(norm),
       loss_(loss),
       class_weights_(weights),
       pool_(pool),
       comm_(comm),
+      features_(features),
       outputs_(loss.outputs()) {}
 
 ScoredChannel Selector::score(const Dataset& data, const ModelRefs& params) {
   RowMatrix raw_w;
   Eigen::RowVectorXf raw_b;
   raw_parameters(params, norm_, outputs_, raw_w, raw_b);
-  const RowMatrix local = compute_margins(data, raw_w, raw_b, pool_);
+  const RowMatrix local = compute_margins(data, raw_w, raw_b, pool_, features_);
   const std::vector<float> all =
       comm_.gather(std::span<const float>(local.data(), static_cast<std::size_t>(local.size())));
   ScoredChannel s;
@@ -82,7 +83,7 @@ std::vector<Evaluation> Selector::streamed_evaluations(const StreamedTrain& stre
     Eigen::RowVectorXf raw_b;
     raw_parameters(some, norm_, outputs_, raw_w, raw_b);
     CacheEvaluation scored = evaluate_cache(*streamed.cache, raw_w, raw_b, loss_, settings, class_weights_,
-                                            sample_records, config_.seed, pool_, &comm_);
+                                            sample_records, config_.seed, pool_, features_, &comm_);
     for (auto& e : scored.models) evaluations.push_back(std::move(e));
     sample.labels = std::move(scored.labels);
     sample.weights = std::move(scored.weights);
@@ -138,7 +139,7 @@ void Selector::select(ModelSet& models, const SelectionChannel& channel, TrainOu
   outcome.selected = selected;
   if (selected < 0) return;
   const auto m = static_cast<std::size_t>(selected);
-  outcome.model = make_linear_model(config_, models.state(m).best, norm_, outputs_);
+  outcome.model = make_linear_model(config_, models.state(m).best, norm_, outputs_, features_);
   outcome.model.threshold = models.outcomes()[m].threshold;
   outcome.selected_on = channel.name;
   if (!streamed) outcome.selected_scores = one_model(shared, selected_column, outputs_);

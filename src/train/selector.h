@@ -30,8 +30,9 @@ struct SelectionChannel {
 
 class Selector {
  public:
+  // Sparse data: `features` gives the features of the parameters' rows (see FeatureIndex).
   Selector(const TrainConfig& config, const Normalization& norm, const Loss& loss, const ClassWeights& weights,
-           ThreadPool& pool, Communicator& comm);
+           ThreadPool& pool, Communicator& comm, const FeatureIndex* features = nullptr);
 
   // Scores the candidates of `models` (neither diverged nor pruned, with a best epoch) and fills
   // outcome.selected, .model, .selection_criterion, .calibration_records and .selected_scores; a
@@ -57,6 +58,7 @@ class Selector {
   const ClassWeights& class_weights_;
   ThreadPool& pool_;
   Communicator& comm_;
+  const FeatureIndex* features_;
   const int outputs_;
 };
 

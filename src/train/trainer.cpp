@@ -27,10 +27,13 @@ namespace linlearn {
 namespace {
 
 // init_method's random weights, or a warm start's model re-expressed in this run's normalized units.
+// `d` weight rows per output: every feature, or for sparse data those of the training data's
+// FeatureIndex `index`, so that a feature that never occurs has no weight to start from (it scores 0).
 std::vector<ModelParameters> initial_parameters(const TrainConfig& config, std::size_t d, int outputs,
-                                                const Normalization& norm, const LinearModel* initial_model) {
+                                                const Normalization& norm, const LinearModel* initial_model,
+                                                const FeatureIndex* index) {
   if (initial_model != nullptr)
-    return std::vector<ModelParameters>(config.models.size(), warm_parameters(*initial_model, norm, d));
+    return std::vector<ModelParameters>(config.models.size(), warm_parameters(*initial_model, norm, d, index));
   std::vector<ModelParameters> params(config.models.size());
   for (std::size_t m = 0; m < params.size(); ++m) {
     Rng rng(config.seed, RandomStream::kInit, m);
@@ -112,16 +115,19 @@ class Trainer {
         comm_(control.communicator != nullptr ? *control.communicator : local_comm_),
         class_weights_{config.weighting.per_class},
         source_(epoch_source(channels, config, class_weights_, comm_)),
-        norm_(compute_normalization(source_->shape(), config.normalization, config.seed, &comm_)),
+        sparse_(source_->shape().sparse),
+        features_(sparse_ ? source_->nonzero_features(pool, comm_) : FeatureIndex{}),
+        rows_(sparse_ ? features_.size() : source_->shape().feature_dim),
+        norm_(compute_normalization(source_->shape(), config.normalization, config.seed, &comm_, index())),
         report_loss_(make_loss(config.loss, config.loss_params)),
         fit_loss_(make_loss(config.loss, training_loss_params(config.loss_params, norm_))),
         outputs_(report_loss_->outputs()),
-        kernel_(source_->shape(), {}, norm_, *fit_loss_, *report_loss_, static_cast<int>(config.models.size()), pool),
-        reducer_(make_gradient_reducer(comm_, source_->shape().feature_dim, outputs_, source_->shape().sparse)),
-        models_(config,
-                initial_parameters(config, source_->shape().feature_dim, outputs_, norm_, control.initial_model),
-                source_->shape().sparse, log),
-        selector_(config, norm_, *report_loss_, class_weights_, pool, comm_) {
+        kernel_(source_->shape(), {}, norm_, *fit_loss_, *report_loss_, static_cast<int>(config.models.size()), pool,
+                index()),
+        reducer_(make_gradient_reducer(comm_, rows_, outputs_, sparse_)),
+        models_(config, initial_parameters(config, rows_, outputs_, norm_, control.initial_model, index()), sparse_,
+                log),
+        selector_(config, norm_, *report_loss_, class_weights_, pool, comm_, index()) {
     double rows = static_cast<double>(source_->records());
     comm_.sum(std::span<double>(&rows, 1));
     total_rows_ = rows;
@@ -154,18 +160,26 @@ class Trainer {
  private:
   bool validated() const { return channels_.validation != nullptr; }
   int local_stop_signal() const { return control_.stop_signal != nullptr ? control_.stop_signal->load() : 0; }
+  // Sparse data: the features that have weight rows.
+  const FeatureIndex* index() const { return sparse_ ? &features_ : nullptr; }
 
   // One pass over the training records from `from` (a resumed epoch starts mid-way).
   void run_epoch(const TrainingPosition& from) {
     const auto started = std::chrono::steady_clock::now();
     const int epoch = from.epoch;
     models_.start_epoch(epoch, from.next_record == 0);
+    // Ranks sum rows' gradients (see the reducer), which per-record steps then take as entries.
+    const auto [row_sums, entries] = models_.sparse_gradients();
+    const bool ranks = comm_.size() > 1;
+    kernel_.set_sparse_gradients(row_sums || ranks, entries && !ranks);
     kernel_.set_measured(models_.measured_params());
     if (from.next_record == 0) models_.reset_epoch_losses();
     at_ = {epoch, from.next_record, from.updates > 0 ? from.updates : at_.updates, from.weight_sum, 0};
     source_->begin(epoch, from.next_record);
     Batch batch;
     while (source_->next(batch)) {
+      // A lazily regularized row gets the penalties of the steps it skipped before it is read.
+      if (sparse_) models_.catch_up(kernel_.prepare(*batch.data, batch.weights, batch.rows), pool_);
       const BatchGradient& local = kernel_.compute(*batch.data, batch.weights, batch.rows, models_.active_params(),
                                                    reducer_->divisor(batch.rows.size()));
       int stop = local_stop_signal();
@@ -180,6 +194,7 @@ class Trainer {
             {epoch, batch.records_done, source_->records(), at_.epoch_seconds, models_.running_loss(at_.weight_sum)});
       if (stop != 0 && !batch.last) interrupt(at_, stop);
     }
+    if (sparse_) models_.catch_up_all(pool_);
     at_.epoch_seconds = from.epoch_seconds + seconds_since(started);
   }
 
@@ -303,6 +318,9 @@ class Trainer {
   Communicator& comm_;
   const ClassWeights class_weights_;
   const std::unique_ptr<EpochSource> source_;
+  const bool sparse_;
+  const FeatureIndex features_;  // sparse data: the features with a non-zero value somewhere
+  const std::size_t rows_;       // weight rows per output: features_' or every feature
   const Normalization norm_;
   const std::unique_ptr<Loss> report_loss_;
   const std::unique_ptr<Loss> fit_loss_;

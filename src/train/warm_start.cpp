@@ -78,19 +78,23 @@ void fit_initial_width(const InitialModel& initial, std::size_t& feature_dim, bo
   feature_dim = std::max(feature_dim, model_dim);
 }
 
-ModelParameters warm_parameters(const LinearModel& model, const Normalization& norm, std::size_t feature_dim) {
+ModelParameters warm_parameters(const LinearModel& given, const Normalization& norm, std::size_t rows,
+                                const FeatureIndex* index) {
+  const LinearModel model = densified(given);
   const auto k = static_cast<std::size_t>(model.outputs);
   ModelParameters p;
-  p.weights.assign(feature_dim * k, 0.0F);
+  p.weights.assign(rows * k, 0.0F);
   p.bias.resize(k);
   // score = label_scale * (((x - mean) / scale) . w + b) + label_mean = x . W + B in raw units, so
   // w_j = W_j scale_j / label_scale and b = (B - label_mean + sum_j mean_j W_j) / label_scale.
   for (std::size_t c = 0; c < k; ++c) {
     double shift = 0;
-    for (std::size_t j = 0; j < model.feature_dim; ++j) {
+    for (std::size_t row = 0; row < rows; ++row) {
+      const std::size_t j = index != nullptr ? index->keys()[row] : row;
+      if (j >= model.feature_dim) continue;
       const double raw = model.weights[c * model.feature_dim + j];
-      p.weights[j * k + c] = static_cast<float>(raw * norm.scale[j] / norm.label_scale);
-      shift += norm.mean[j] * raw;
+      p.weights[row * k + c] = static_cast<float>(raw * norm.scale[row] / norm.label_scale);
+      shift += norm.mean[row] * raw;
     }
     p.bias[c] = static_cast<float>((model.bias[c] - norm.label_mean + shift) / norm.label_scale);
   }

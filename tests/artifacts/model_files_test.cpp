@@ -10,6 +10,7 @@
 
 #include "io/temp_dir.h"
 #include "linlearn/artifacts.h"
+#include "linlearn/errors.h"
 
 namespace linlearn {
 namespace {
@@ -49,6 +50,28 @@ TEST(ModelFiles, ModelPbRoundTrips) {
   EXPECT_EQ(back.normalization.scale, m.normalization.scale);
   EXPECT_EQ(back.hyperparameters, m.hyperparameters);
   EXPECT_EQ(back.num_classes, 3);
+}
+
+// Found by the model fuzzer: a loss parameter out of its range is a corrupt file, not a crash.
+TEST(ModelFiles, ModelPbWithALossParameterOutOfRangeIsAnInputError) {
+  LinearModel m;
+  m.predictor_type = PredictorType::kRegressor;
+  m.loss = LossKind::kHuber;
+  m.loss_params.huber_delta = 0.0;
+  m.outputs = 1;
+  m.feature_dim = 2;
+  m.weights = {1.0F, 2.0F};
+  m.bias = {0.0F};
+  m.normalization.mean = {0.0, 0.0};
+  m.normalization.scale = {1.0, 1.0};
+  const std::string bytes = serialize_model_pb(m);
+  try {
+    parse_model_pb(bytes, "hostile/model.pb");
+    FAIL() << "a huber_delta of 0 was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("hostile/model.pb: corrupt model: huber_delta"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(ModelFiles, ModelJsonHoldsEveryNumberOfEveryArray) {

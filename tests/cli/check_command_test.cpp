@@ -16,8 +16,9 @@ namespace {
 class CheckCommandTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("linlearn_check_command_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    dir_ =
+        std::filesystem::temp_directory_path() /
+        ("linlearn_check_command_test_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
     std::filesystem::create_directories(dir_);
     metrics_ = write("metrics.json", R"({"final_metrics": {"validation:objective_loss": 0.25},
                                          "convergence": {"status": "converged"}})");
@@ -57,8 +58,9 @@ class CheckCommandTest : public ::testing::Test {
 };
 
 TEST_F(CheckCommandTest, AllPassingExitsZero) {
-  EXPECT_EQ(run({metrics_, "--require", "validation:objective_loss < 0.3", "--require", "convergence.status == converged"}),
-            kExitOk);
+  EXPECT_EQ(
+      run({metrics_, "--require", "validation:objective_loss < 0.3", "--require", "convergence.status == converged"}),
+      kExitOk);
   EXPECT_NE(output_.find("check: 2 passed, 0 failed"), std::string::npos) << output_;
 }
 

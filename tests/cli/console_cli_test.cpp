@@ -89,7 +89,7 @@ TEST(ConsoleCli, SageMakerLogFormatAddsQualityMetricLinesPerEpoch) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::regex metric(
       R"(\[\d\d/\d\d/\d{4} \d\d:\d\d:\d\d INFO \d+\] #quality_metric: host=algo-1, epoch=(\d+), (train|validation) )"
-      R"((objective_loss <loss>|binary_classification_accuracy <score>)=[0-9.e+-]+)");
+      R"((binary_classification_cross_entropy_objective <loss>|binary_classification_accuracy <score>)=[0-9.e+-]+)");
   std::vector<int> epochs;
   for (const std::string& line : lines_of(r.err)) {
     std::smatch m;

@@ -101,10 +101,15 @@ TEST(Console, SageMakerFormatLogsQualityMetricsCountingEpochsFromZero) {
   const std::string err = f.err.text();
   const std::regex stamp(R"(\[\d\d/\d\d/\d{4} \d\d:\d\d:\d\d INFO \d+\] .*)");
   for (const std::string& line : lines_of(err)) EXPECT_TRUE(std::regex_match(line, stamp)) << line;
-  EXPECT_NE(err.find("] #quality_metric: host=algo-1, epoch=0, train objective_loss <loss>=0.5\n"), std::string::npos)
-      << err;
-  EXPECT_NE(err.find("] #quality_metric: host=algo-1, epoch=0, validation objective_loss <loss>=0.4\n"),
+  // The objective as SageMaker's Linear Learner names it, which its metric definitions match.
+  EXPECT_NE(err.find("] #quality_metric: host=algo-1, epoch=0, train binary_classification_cross_entropy_objective "
+                     "<loss>=0.5\n"),
             std::string::npos)
+      << err;
+  EXPECT_NE(
+      err.find("] #quality_metric: host=algo-1, epoch=0, validation binary_classification_cross_entropy_objective "
+               "<loss>=0.4\n"),
+      std::string::npos)
       << err;
   EXPECT_NE(
       err.find("] #quality_metric: host=algo-1, epoch=0, validation binary_classification_accuracy <score>=0.75\n"),
@@ -118,10 +123,56 @@ TEST(Console, ContainerModeWritesQualityMetricsToStdout) {
   f.console.settings(config, true);
   f.console.epoch(epoch_record(2, 0.4));
   EXPECT_EQ(f.out.text(),
-            "#quality_metric: host=algo-1, epoch=2, train objective_loss <loss>=0.5\n"
-            "#quality_metric: host=algo-1, epoch=2, validation objective_loss <loss>=0.4\n"
-            "#quality_metric: host=algo-1, epoch=2, validation binary_classification_accuracy <score>=0.75\n");
+            "#quality_metric: host=algo-1, epoch=2, train binary_classification_cross_entropy_objective <loss>=0.5\n"
+            "#quality_metric: host=algo-1, epoch=2, validation binary_classification_cross_entropy_objective "
+            "<loss>=0.4\n"
+            "#quality_metric: host=algo-1, epoch=2, validation binary_classification_accuracy <score>=0.75\n"
+            "#progress_metric: host=algo-1, completed 75 %\n"
+            "#throughput_metric: host=algo-1, train throughput=4000 records/second\n");
   EXPECT_TRUE(f.err.text().empty()) << f.err.text();
+}
+
+// The final lines name metrics as SageMaker's Linear Learner does, so that its metric definitions
+// (test binary_f_\S+, multiclass_top_k_accuracy_\S+, \S+_objective) find them.
+TEST(Console, ContainerModeWritesTheFinalMetricsInLinearLearnersNames) {
+  Fixture f(LogFormat::kText, spdlog::level::err, /*container=*/true);
+  const TrainConfig config = binary_config();
+  f.console.settings(config, true);
+  const MetricMap metrics{
+      {"train:objective_loss", 0.31}, {"test:objective_loss", 0.3}, {"test:binary_f_beta", 0.8}, {"test:recall", 0.7}};
+  f.console.summary({1, 2, "converged", metrics, "root/model", {}, "root/output/data"});
+  EXPECT_EQ(f.out.text(),
+            "#quality_metric: host=algo-1, train binary_classification_cross_entropy_objective <loss>=0.31\n"
+            "#quality_metric: host=algo-1, test binary_classification_cross_entropy_objective <loss>=0.3\n"
+            "#quality_metric: host=algo-1, test binary_f_1.000 <score>=0.8\n"
+            "#quality_metric: host=algo-1, test recall <score>=0.7\n");
+  EXPECT_NE(f.err.text().find("artifacts in root/model: model.pb, model.json; in root/output/data: metrics.json, "
+                              "report.html"),
+            std::string::npos)
+      << f.err.text();
+}
+
+TEST(Console, MulticlassAndRegressionMetricsInLinearLearnersNames) {
+  Fixture f(LogFormat::kText, spdlog::level::err, /*container=*/true);
+  const TrainConfig multiclass = resolve_config({{"predictor_type", "multiclass_classifier"}, {"num_classes", "3"}});
+  f.console.settings(multiclass, false);
+  const MetricMap metrics{{"validation:objective_loss", 0.5},
+                          {"validation:multiclass_top_k_accuracy", 1},
+                          {"validation:macro_f_beta", 0.5}};
+  f.console.summary({0, 1, "converged", metrics, "m", {}, ""});
+  Fixture g(LogFormat::kText, spdlog::level::err, /*container=*/true);
+  const TrainConfig regressor = resolve_config({{"predictor_type", "regressor"}, {"loss", "huber_loss"}});
+  g.console.settings(regressor, false);
+  g.console.summary(
+      {0, 1, "converged", {{"test:objective_loss", 2}, {"test:rmse", 1.5}, {"test:r2", 0.5}}, "m", {}, ""});
+  EXPECT_EQ(f.out.text(),
+            "#quality_metric: host=algo-1, validation multiclass_cross_entropy_objective <loss>=0.5\n"
+            "#quality_metric: host=algo-1, validation macro_f_1.000 <score>=0.5\n"
+            "#quality_metric: host=algo-1, validation multiclass_top_k_accuracy_3 <score>=1\n");
+  EXPECT_EQ(g.out.text(),
+            "#quality_metric: host=algo-1, test huber_loss_objective <loss>=2\n"
+            "#quality_metric: host=algo-1, test r2 <score>=0.5\n"
+            "#quality_metric: host=algo-1, test rmse <loss>=1.5\n");
 }
 
 TEST(Console, QuietShowsTheSummaryAndErrorsOnly) {
@@ -136,7 +187,7 @@ TEST(Console, QuietShowsTheSummaryAndErrorsOnly) {
   const MetricMap metrics{{"train:objective_loss", 0.31},
                           {"validation:objective_loss", 0.3},
                           {"validation:binary_classification_accuracy", 0.875}};
-  f.console.summary({1, 2, "max_epochs", metrics, "out", diagnostics});
+  f.console.summary({1, 2, "max_epochs", metrics, "out", diagnostics, ""});
   f.log->error("something failed");
   EXPECT_EQ(f.err.text(),
             "selected model 1 (epoch 3), status max_epochs; warnings: not_converged\n"
@@ -154,7 +205,7 @@ TEST(Console, LongMetricListsWrapUnderTheirChannel) {
                           {"test:macro_recall", 0.88},       {"test:multiclass_top_k_accuracy", 1.0},
                           {"test:objective_loss", 0.25},     {"train:objective_loss", 0.2}};
   const std::string before = f.err.text();
-  f.console.summary({0, 4, "converged", metrics, "out", {}});
+  f.console.summary({0, 4, "converged", metrics, "out", {}, ""});
   const std::vector<std::string> lines = lines_of(f.err.text().substr(before.size()));
   ASSERT_EQ(lines.size(), 4U) << f.err.text();
   EXPECT_EQ(lines[1].rfind("test: multiclass_accuracy 0.9, dcg 0.95,", 0), 0U) << lines[1];

@@ -83,6 +83,18 @@ TEST(TrainCli, ModelBytesDoNotDependOnThreads) {
   EXPECT_NE(slurp(dir.path("t1/metrics.json")), "");
 }
 
+// The baseline kernels (SSE2, emulated FMA) give the bytes of the variant this CPU runs best.
+TEST(TrainCli, ModelBytesDoNotDependOnTheKernelVariant) {
+  testing::TempDir dir;
+  ASSERT_EQ(run_linlearn(churn_args(dir.path("best")), dir.path()).exit_code, 0);
+  const auto r = testing::run_command(
+      "LINLEARN_ISA=baseline " + std::string(LINLEARN_EXE) + " " + churn_args(dir.path("baseline")), dir.path());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string a = slurp(dir.path("best/model.pb"));
+  EXPECT_FALSE(a.empty());
+  EXPECT_EQ(a, slurp(dir.path("baseline/model.pb")));
+}
+
 TEST(TrainCli, MulticlassAndRegression) {
   testing::TempDir dir;
   auto r = run_linlearn("train --predictor_type multiclass_classifier --num_classes 10 --train " +

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "linlearn/hyperparameters.h"
 #include "eval/sample_report.h"
+#include "linlearn/hyperparameters.h"
 #include "linlearn/report.h"
 
 namespace linlearn {

@@ -12,7 +12,9 @@ namespace linlearn {
 namespace {
 
 // The threshold the calibration puts between two adjacent distinct scores.
-double midpoint(float a, float b) { return 0.5 * (static_cast<double>(a) + static_cast<double>(b)); }
+double midpoint(float a, float b) {
+  return 0.5 * (static_cast<double>(a) + static_cast<double>(b));
+}
 
 // Cut after the top k: k=1 P1 R1/3; k=2 P1 R2/3 (acc 4/5); k=3 P2/3 R2/3; k=4 P3/4 R1 (acc 4/5); k=5 P3/5 R1.
 const std::vector<float> kScores{0.1f, 0.2f, 0.3f, 0.4f, 0.5f};
@@ -85,8 +87,8 @@ TEST(ThresholdCalibrationTest, WeightsChangeTheChoice) {
   const Calibration weighted = calibrate_threshold(scores, labels, weights, t, 0.5);
   EXPECT_LT(weighted.threshold, 0.2f);
   EXPECT_DOUBLE_EQ(weighted.score, 6.0 / 7.0);
-  EXPECT_DOUBLE_EQ(binary_metrics(scores, labels, weights, weighted.threshold, 1.0).at("binary_classification_accuracy"),
-                   6.0 / 7.0);
+  EXPECT_DOUBLE_EQ(
+      binary_metrics(scores, labels, weights, weighted.threshold, 1.0).at("binary_classification_accuracy"), 6.0 / 7.0);
 }
 
 TEST(ThresholdCalibrationTest, SeparableDataIsCutMidway) {
@@ -127,9 +129,9 @@ TEST(ThresholdCalibrationTest, TargetRecallHoldsOnNoisyData) {
 }
 
 TEST(SelectionCriterionTest, NamesRoundTrip) {
-  for (const auto c : {SelectionCriterion::kAccuracy, SelectionCriterion::kFBeta,
-                       SelectionCriterion::kPrecisionAtTargetRecall, SelectionCriterion::kRecallAtTargetPrecision,
-                       SelectionCriterion::kLossFunction}) {
+  for (const auto c :
+       {SelectionCriterion::kAccuracy, SelectionCriterion::kFBeta, SelectionCriterion::kPrecisionAtTargetRecall,
+        SelectionCriterion::kRecallAtTargetPrecision, SelectionCriterion::kLossFunction}) {
     EXPECT_EQ(parse_selection_criterion(selection_criterion_name(c)), c);
   }
   EXPECT_EQ(selection_criterion_name(SelectionCriterion::kPrecisionAtTargetRecall), "precision_at_target_recall");

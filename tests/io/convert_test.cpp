@@ -22,8 +22,8 @@ using testing::TempDir;
 std::string random_csv(std::size_t rows, std::size_t columns, unsigned seed, bool negative_zero = false) {
   std::mt19937 rng(seed);
   std::uniform_real_distribution<float> uniform(-1000.0f, 1000.0f);
-  const std::vector<float> awkward{0.1f, negative_zero ? -0.0f : 2.5f, 1e-30f, 3.4e38f, 16777217.0f,
-                                   1.17549435e-38f, 0.0f};
+  const std::vector<float> awkward{0.1f, negative_zero ? -0.0f : 2.5f, 1e-30f, 3.4e38f, 16777217.0f, 1.17549435e-38f,
+                                   0.0f};
   std::string csv;
   for (std::size_t r = 0; r < rows; ++r) {
     csv += r % 2 == 0 ? "1" : "0";

@@ -41,8 +41,11 @@ TEST(RecordioFraming, WholeRecordsArePaddedToFourBytes) {
   append_recordio_record(out, "abcde");
   append_recordio_record(out, "");
   append_recordio_record(out, "wxyz");
-  EXPECT_EQ(to_hex(out), "0a23d7ce05000000616263646500000"
-                         "0" "0a23d7ce00000000" "0a23d7ce040000007778797a");
+  EXPECT_EQ(to_hex(out),
+            "0a23d7ce05000000616263646500000"
+            "0"
+            "0a23d7ce00000000"
+            "0a23d7ce040000007778797a");
   std::vector<std::size_t> offsets;
   EXPECT_EQ(read_all(out, &offsets), (std::vector<std::string>{"abcde", "", "wxyz"}));
   EXPECT_EQ(offsets, (std::vector<std::size_t>{0, 16, 24}));
@@ -52,9 +55,16 @@ TEST(RecordioFraming, PayloadHoldingTheMagicIsSplitAtAlignedOffsetsOnly) {
   const std::string payload = kMagic + "abcd" + kMagic + "ef" + kMagic;  // the last one is unaligned
   std::string out;
   append_recordio_record(out, payload);
-  EXPECT_EQ(to_hex(out), "0a23d7ce" "00000020"                       // first part, empty
-                         "0a23d7ce" "04000040" "61626364"            // middle part "abcd"
-                         "0a23d7ce" "06000060" "65660a23d7ce" "0000");  // last part, padded
+  EXPECT_EQ(to_hex(out),
+            "0a23d7ce"
+            "00000020"  // first part, empty
+            "0a23d7ce"
+            "04000040"
+            "61626364"  // middle part "abcd"
+            "0a23d7ce"
+            "06000060"
+            "65660a23d7ce"
+            "0000");  // last part, padded
   EXPECT_EQ(read_all(out), std::vector<std::string>{payload});
 }
 
@@ -70,7 +80,9 @@ TEST(RecordioFraming, SplitRecordKeepsItsIndexAndOffset) {
   EXPECT_EQ(offsets, (std::vector<std::size_t>{0, 12, 36}));
 }
 
-TEST(RecordioFraming, EmptyInputHasNoRecords) { EXPECT_TRUE(read_all("").empty()); }
+TEST(RecordioFraming, EmptyInputHasNoRecords) {
+  EXPECT_TRUE(read_all("").empty());
+}
 
 TEST(RecordioFraming, BadMagicNamesRecordAndByte) {
   std::string bytes;
@@ -105,7 +117,8 @@ TEST(RecordioFraming, BadFlagSequences) {
             "f.rec: record 0 at byte 8: frame flag 1 (first part) inside a split record");
   EXPECT_EQ(error_of(from_hex("0a23d7ce 00000020")),
             "f.rec: record 0 at byte 8: the file ends inside a split record (no part with flag 3)");
-  EXPECT_EQ(error_of(from_hex("0a23d7ce 000000a0")), "f.rec: record 0 at byte 0: invalid frame flag 5, expected 0 to 3");
+  EXPECT_EQ(error_of(from_hex("0a23d7ce 000000a0")),
+            "f.rec: record 0 at byte 0: invalid frame flag 5, expected 0 to 3");
 }
 
 }  // namespace

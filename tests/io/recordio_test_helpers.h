@@ -48,13 +48,17 @@ inline std::string varint(std::uint64_t v) {
   return out;
 }
 
-inline std::string tag(int field, int wire_type) { return varint(static_cast<std::uint64_t>(field) << 3 | wire_type); }
+inline std::string tag(int field, int wire_type) {
+  return varint(static_cast<std::uint64_t>(field) << 3 | wire_type);
+}
 
 inline std::string len_field(int field, std::string_view body) {
   return tag(field, 2) + varint(body.size()) + std::string(body);
 }
 
-inline std::string varint_field(int field, std::uint64_t v) { return tag(field, 0) + varint(v); }
+inline std::string varint_field(int field, std::uint64_t v) {
+  return tag(field, 0) + varint(v);
+}
 
 inline std::string fixed32_field(int field, float v) {
   std::string out = tag(field, 5);
@@ -84,7 +88,9 @@ inline std::string values_entry(int record_field, int value_field, std::string_v
 }
 
 // A Float32 label["values"] entry.
-inline std::string float_label(float label) { return values_entry(2, 2, len_field(1, packed_floats({label}))); }
+inline std::string float_label(float label) {
+  return values_entry(2, 2, len_field(1, packed_floats({label})));
+}
 
 // Frames each payload as one RecordIO record.
 inline std::string frame(const std::vector<std::string>& payloads) {

@@ -52,12 +52,18 @@ std::vector<Case> all_optimizers() {
   rmsprop.beta_2 = 0.9;
   OptimizerParams rmsprop_momentum = rmsprop;
   rmsprop_momentum.momentum = 0.9;
+  OptimizerParams adagrad;
+  adagrad.kind = OptimizerKind::kAdagrad;
+  OptimizerParams ftrl;
+  ftrl.kind = OptimizerKind::kFtrl;
   // RMSprop's steps stay near lr in size close to the minimum, hence its small lr and loose tolerance.
   return {{"sgd", sgd, 0.1, 300, 1e-4},
           {"sgd+momentum", momentum, 0.05, 400, 1e-4},
           {"adam", adam, 0.05, 2000, 1e-3},
           {"rmsprop", rmsprop, 0.002, 4000, 1e-2},
-          {"rmsprop+momentum", rmsprop_momentum, 0.002, 4000, 1e-2}};
+          {"rmsprop+momentum", rmsprop_momentum, 0.002, 4000, 1e-2},
+          {"adagrad", adagrad, 0.5, 2000, 1e-3},
+          {"ftrl", ftrl, 0.5, 3000, 1e-3}};
 }
 
 std::vector<float> minimize(Optimizer& optimizer, const Quadratic& f, const StepSettings& settings, int steps) {
@@ -70,8 +76,10 @@ std::vector<float> minimize(Optimizer& optimizer, const Quadratic& f, const Step
 }
 
 TEST(OptimizerTest, NamesRoundTrip) {
-  for (const auto& [kind, name] : {std::pair{OptimizerKind::kSgd, "sgd"}, std::pair{OptimizerKind::kAdam, "adam"},
-                                   std::pair{OptimizerKind::kRmsprop, "rmsprop"}}) {
+  for (const auto& [kind, name] :
+       {std::pair{OptimizerKind::kSgd, "sgd"}, std::pair{OptimizerKind::kAdam, "adam"},
+        std::pair{OptimizerKind::kRmsprop, "rmsprop"}, std::pair{OptimizerKind::kAdagrad, "adagrad"},
+        std::pair{OptimizerKind::kFtrl, "ftrl"}}) {
     EXPECT_EQ(optimizer_kind_name(kind), name);
     EXPECT_EQ(parse_optimizer_kind(name), kind);
   }
@@ -79,7 +87,7 @@ TEST(OptimizerTest, NamesRoundTrip) {
     parse_optimizer_kind("auto");
     FAIL() << "expected UsageError";
   } catch (const UsageError& error) {
-    EXPECT_STREQ(error.what(), "optimizer: 'auto' is not one of sgd, adam, rmsprop");
+    EXPECT_STREQ(error.what(), "optimizer: 'auto' is not one of sgd, adam, rmsprop, adagrad, ftrl");
   }
 }
 

@@ -17,17 +17,25 @@ using testing::run_ranks;
 constexpr std::size_t kFeatures = 12;
 constexpr int kOutputs = 2;
 
-// A sparse batch gradient of `models` models over rows `touched` (sorted), with values that
-// differ per rank, row, output and model.
+constexpr std::size_t kParts = 2;  // the kernel's parts: rows [0, 6) and [6, 12)
+
+// A sparse batch gradient of `models` models over rows `touched` (in the order the batch first
+// touched them, as the kernel lists them; any order), with values that differ per rank, row,
+// output and model, in the kernel's parts.
 BatchGradient sparse_gradient(int rank, const std::vector<std::uint32_t>& touched, std::size_t models) {
   BatchGradient g;
-  g.touched = touched;
   g.grads.resize(models + 1);  // a slot for a model that stopped: not sent
-  for (std::size_t m = 0; m < models; ++m) {
-    for (std::uint32_t row : touched)
+  g.parts.resize(kParts);
+  for (TouchedRows& part : g.parts) part.grads.resize(models);
+  for (std::uint32_t row : touched) {
+    TouchedRows& part = g.parts[row < part_begin(1, kParts, kFeatures) ? 0 : 1];
+    part.rows.push_back(row);
+    for (std::size_t m = 0; m < models; ++m)
       for (int c = 0; c < kOutputs; ++c)
-        g.grads[m].weights.push_back(0.1F * static_cast<float>(row) + 0.37F * static_cast<float>(rank) -
-                                     0.011F * static_cast<float>(c + 3 * m));
+        part.grads[m].push_back(0.1F * static_cast<float>(row) + 0.37F * static_cast<float>(rank) -
+                                0.011F * static_cast<float>(c + 3 * m));
+  }
+  for (std::size_t m = 0; m < models; ++m) {
     g.grads[m].bias = {0.5F + static_cast<float>(rank), -0.25F * static_cast<float>(m)};
     g.loss_sum.push_back(1.5 * (rank + 1) + static_cast<double>(m));
   }
@@ -36,21 +44,30 @@ BatchGradient sparse_gradient(int rank, const std::vector<std::uint32_t>& touche
   return g;
 }
 
-// The same gradient spread to every feature row, as a dense batch gives it.
+// Model m's sparse rows spread to every feature row, as a dense batch gives them.
+std::vector<float> dense_rows(const BatchGradient& sparse, std::size_t m) {
+  std::vector<float> rows(kFeatures * kOutputs, 0.0F);
+  for (const TouchedRows& part : sparse.parts)
+    for (std::size_t i = 0; i < part.rows.size(); ++i)
+      for (int c = 0; c < kOutputs; ++c) rows[part.rows[i] * kOutputs + c] = part.grads[m][i * kOutputs + c];
+  return rows;
+}
+
 BatchGradient spread(const BatchGradient& sparse) {
   BatchGradient dense = sparse;
-  dense.touched.clear();
-  for (std::size_t m = 0; m < sparse.loss_sum.size(); ++m) {
-    std::vector<float> rows(kFeatures * kOutputs, 0.0F);
-    for (std::size_t i = 0; i < sparse.touched.size(); ++i)
-      for (int c = 0; c < kOutputs; ++c)
-        rows[sparse.touched[i] * kOutputs + c] = sparse.grads[m].weights[i * kOutputs + c];
-    dense.grads[m].weights = rows;
-  }
+  dense.parts.clear();
+  for (std::size_t m = 0; m < sparse.loss_sum.size(); ++m) dense.grads[m].weights = dense_rows(sparse, m);
   return dense;
 }
 
-const std::vector<std::vector<std::uint32_t>> kTouched = {{1, 5, 7}, {0, 5, 11}, {5, 7}};
+std::vector<std::uint32_t> touched_rows(const BatchGradient& g) {
+  std::vector<std::uint32_t> rows;
+  for (const TouchedRows& part : g.parts) rows.insert(rows.end(), part.rows.begin(), part.rows.end());
+  return rows;
+}
+
+// Rank r's rows: unsorted within a part, and spread over both parts.
+const std::vector<std::vector<std::uint32_t>> kTouched = {{7, 5, 1}, {11, 5, 0}, {7, 5}};
 
 struct Reduced {
   BatchGradient sparse, dense;
@@ -77,39 +94,43 @@ std::vector<Reduced> reduce_on(int ranks, const std::vector<int>& signals) {
 TEST(GradientReducer, SparseRanksExchangeTouchedRowsAndMergeThemInOrder) {
   const auto reduced = reduce_on(2, {0, 0});
   const BatchGradient& g = reduced[0].sparse;
-  EXPECT_EQ(g.touched, (std::vector<std::uint32_t>{0, 1, 5, 7, 11}));
+  ASSERT_EQ(g.parts.size(), kParts);
+  EXPECT_EQ(g.parts[0].rows, (std::vector<std::uint32_t>{0, 1, 5}));
+  EXPECT_EQ(g.parts[1].rows, (std::vector<std::uint32_t>{7, 11}));
   ASSERT_EQ(g.grads.size(), 3U);
-  ASSERT_EQ(g.grads[0].weights.size(), 5U * kOutputs);
+  ASSERT_EQ(g.parts[0].grads[1].size(), 3U * kOutputs);
   const BatchGradient a = sparse_gradient(0, kTouched[0], 2);
   const BatchGradient b = sparse_gradient(1, kTouched[1], 2);
   const float scale = static_cast<float>(1.0 / 9.0);  // 4 + 5 records
-  // Row 5 (slot 2) is touched by both ranks: rank 0's value plus rank 1's.
-  EXPECT_EQ(g.grads[1].weights[2 * kOutputs + 1],
-            static_cast<float>(static_cast<double>(a.grads[1].weights[1 * kOutputs + 1]) +
-                               b.grads[1].weights[1 * kOutputs + 1]) *
+  // Row 5 (part 0, slot 2) is touched by both ranks: rank 0's value plus rank 1's.
+  EXPECT_EQ(g.parts[0].grads[1][2 * kOutputs + 1],
+            static_cast<float>(static_cast<double>(a.parts[0].grads[1][0 * kOutputs + 1]) +
+                               b.parts[0].grads[1][0 * kOutputs + 1]) *
                 scale);
   // Row 0 (slot 0) only by rank 1, row 1 (slot 1) only by rank 0.
-  EXPECT_EQ(g.grads[0].weights[0], b.grads[0].weights[0] * scale);
-  EXPECT_EQ(g.grads[0].weights[1 * kOutputs], a.grads[0].weights[0] * scale);
+  EXPECT_EQ(g.parts[0].grads[0][0], b.parts[0].grads[0][1 * kOutputs] * scale);
+  EXPECT_EQ(g.parts[0].grads[0][1 * kOutputs], a.parts[0].grads[0][1 * kOutputs] * scale);
   EXPECT_EQ(g.grads[0].bias[0], static_cast<float>(0.5 + 1.5) * scale);
   EXPECT_DOUBLE_EQ(g.loss_sum[1], (1.5 + 1) + (3.0 + 1));
   EXPECT_DOUBLE_EQ(g.measured_loss_sum[0], 0.25 + 0.5);
   EXPECT_DOUBLE_EQ(g.weight_sum, 21.0);
+  EXPECT_DOUBLE_EQ(g.records, 9.0);
+  // Per-record optimizers take each row's sum over the ranks as one entry.
+  for (const TouchedRows& part : g.parts) {
+    EXPECT_EQ(part.entry_rows, part.rows);
+    EXPECT_EQ(part.entry_grads, part.grads);
+  }
 }
 
 TEST(GradientReducer, EveryRankGetsTheBitsOfTheDenseSumOnTheUnionOfTouchedRows) {
   const auto reduced = reduce_on(3, {0, 0, 0});
   for (const Reduced& r : reduced) {
     const BatchGradient& s = r.sparse;
-    EXPECT_EQ(s.touched, (std::vector<std::uint32_t>{0, 1, 5, 7, 11}));
+    EXPECT_EQ(touched_rows(s), (std::vector<std::uint32_t>{0, 1, 5, 7, 11}));
     for (std::size_t m = 0; m < 2; ++m) {
-      std::vector<float> dense_rows(kFeatures * kOutputs, 0.0F);
-      for (std::size_t i = 0; i < s.touched.size(); ++i)
-        for (int c = 0; c < kOutputs; ++c)
-          dense_rows[s.touched[i] * kOutputs + c] = s.grads[m].weights[i * kOutputs + c];
-      EXPECT_EQ(dense_rows, r.dense.grads[m].weights) << "model " << m;
+      EXPECT_EQ(dense_rows(s, m), r.dense.grads[m].weights) << "model " << m;
       EXPECT_EQ(s.grads[m].bias, r.dense.grads[m].bias);
-      EXPECT_EQ(s.grads[m].weights, reduced[0].sparse.grads[m].weights);
+      EXPECT_EQ(dense_rows(s, m), dense_rows(reduced[0].sparse, m));
     }
     EXPECT_EQ(s.loss_sum, r.dense.loss_sum);
   }
@@ -129,8 +150,8 @@ TEST(GradientReducer, ARankWithoutRecordsSendsNoRows) {
     int signal = 0;
     out[static_cast<std::size_t>(comm.rank())] = reducer->reduce(local, comm.rank() == 0 ? 1 : 0, signal);
   });
-  EXPECT_EQ(out[1].touched, (std::vector<std::uint32_t>{3}));
-  EXPECT_EQ(out[1].grads[0].weights, out[0].grads[0].weights);
+  EXPECT_EQ(touched_rows(out[1]), (std::vector<std::uint32_t>{3}));
+  EXPECT_EQ(dense_rows(out[1], 0), dense_rows(out[0], 0));
 }
 
 TEST(GradientReducer, OneProcessTakesTheKernelsMean) {

@@ -5,35 +5,10 @@
 #include <cmath>
 #include <vector>
 
-#include "linlearn/random.h"
+#include "train/tile_problem.h"
 
 namespace linlearn {
 namespace {
-
-struct Problem {
-  std::vector<std::vector<float>> rows;
-  std::vector<const float*> row_pointers;
-  std::vector<float> columns_t;   // columns x dim
-  std::vector<float> by_feature;  // dim x columns
-  std::vector<float> g;           // rows x columns
-};
-
-Problem make_problem(std::size_t row_count, std::size_t dim, std::size_t columns) {
-  Rng rng(5, RandomStream::kShuffle, row_count * 1000 + dim * 10 + columns);
-  Problem p;
-  p.rows.assign(row_count, std::vector<float>(dim));
-  for (auto& row : p.rows)
-    for (float& v : row) v = static_cast<float>(rng.normal());
-  for (const auto& row : p.rows) p.row_pointers.push_back(row.data());
-  p.columns_t.resize(columns * dim);
-  for (float& v : p.columns_t) v = static_cast<float>(rng.normal());
-  p.by_feature.resize(dim * columns);
-  for (std::size_t c = 0; c < columns; ++c)
-    for (std::size_t j = 0; j < dim; ++j) p.by_feature[j * columns + c] = p.columns_t[c * dim + j];
-  p.g.resize(row_count * columns);
-  for (float& v : p.g) v = static_cast<float>(rng.normal());
-  return p;
-}
 
 // Every tile shape and remainder (rows 1..19, dims that are and are not a multiple of the vector
 // width, column counts on both sides of each path's threshold) against sums in double.
@@ -42,7 +17,7 @@ TEST(DenseTiles, ForwardAndBackwardMatchPlainSums) {
     for (std::size_t dim : {5U, 37U, 64U})
       for (std::size_t columns : {1U, 4U, 7U, 8U, 16U, 48U}) {
         SCOPED_TRACE(::testing::Message() << row_count << " rows, dim " << dim << ", " << columns << " columns");
-        const Problem p = make_problem(row_count, dim, columns);
+        const auto p = testing::make_tile_problem(row_count, dim, columns, false);
         std::vector<float> margins(row_count * columns), by_feature_margins(row_count * columns);
         tiles::forward(p.row_pointers.data(), row_count, dim, p.columns_t.data(), columns, margins.data());
         const bool by_feature = tiles::by_feature_applies(columns);

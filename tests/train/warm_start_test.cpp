@@ -36,5 +36,26 @@ TEST(WarmStart, ParametersFoldBackToTheModelUnderAnyNormalization) {
   }
 }
 
+// Sparse data: one row per feature of the run's index (normalization by slot); a feature the model
+// weighs but this run's data never holds is left out, a new one starts at 0.
+TEST(WarmStart, SparseRunsTakeTheWeightsOfTheFeaturesTheirIndexHolds) {
+  LinearModel model;
+  model.feature_dim = 6;
+  model.outputs = 2;
+  model.sparse = true;
+  model.keys = {1, 4};
+  model.weights = {0.5F, -1.5F, 2.0F, 3.0F};  // class-major over the keys
+  model.bias = {0.25F, -0.5F};
+  const FeatureIndex index(6, {0, 4});
+  Normalization norm;
+  norm.mean = {0.0, 0.0};
+  norm.scale = {2.0, 0.5};
+  norm.label_mean = 0.0;
+  norm.label_scale = 1.0;
+  const ModelParameters p = warm_parameters(model, norm, index.size(), &index);
+  EXPECT_EQ(p.weights, (std::vector<float>{0.0F, 0.0F, -0.75F, 1.5F}));  // rows by slot, outputs side by side
+  EXPECT_EQ(p.bias, model.bias);
+}
+
 }  // namespace
 }  // namespace linlearn
