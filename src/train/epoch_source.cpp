@@ -146,11 +146,12 @@ class StreamedEpochs final : public EpochSource {
     return training_fingerprint(config, records(), s.feature_dim, s.sparse, train_.content_hash);
   }
 
-  // One pass over the cache (streamed data is one process's).
-  FeatureIndex nonzero_features(ThreadPool&, Communicator&) override {
+  // One pass over this rank's cache; the index is of every rank's features, so that the ranks'
+  // parameter rows agree.
+  FeatureIndex nonzero_features(ThreadPool&, Communicator& comm) override {
     std::vector<std::uint64_t> seen((shape().feature_dim + 63) / 64, 0);
     for (std::size_t b = 0; b < train_.cache->blocks(); ++b) mark_nonzero_features(train_.cache->read_block(b), seen);
-    return index_of_marked(shape().feature_dim, seen, nullptr);
+    return index_of_marked(shape().feature_dim, seen, &comm);
   }
 
  private:
