@@ -16,7 +16,6 @@ namespace linlearn {
 namespace {
 
 using testing::data_path;
-using testing::mpirun_available;
 using testing::run_linlearn;
 using testing::run_mpi;
 using testing::slurp;
@@ -33,11 +32,7 @@ nlohmann::json read_json(const std::string& path) {
 class MpiTrain : public ::testing::Test {
  protected:
   void SetUp() override {
-#ifndef LINLEARN_WITH_MPI
-    GTEST_SKIP() << "built without MPI (LINLEARN_WITH_MPI is off)";
-#else
-    if (!mpirun_available()) GTEST_SKIP() << "mpirun is not on PATH";
-#endif
+    if (const std::string why = testing::why_no_mpi_job(); !why.empty()) GTEST_SKIP() << why;
   }
 };
 

@@ -34,11 +34,7 @@ std::string job_args(const std::string& train, const std::string& out_dir, const
 class MpiFaults : public ::testing::Test {
  protected:
   void SetUp() override {
-#ifndef LINLEARN_WITH_MPI
-    GTEST_SKIP() << "built without MPI (LINLEARN_WITH_MPI is off)";
-#else
-    if (!testing::mpirun_available()) GTEST_SKIP() << "mpirun is not on PATH";
-#endif
+    if (const std::string why = testing::why_no_mpi_job(); !why.empty()) GTEST_SKIP() << why;
     train_ = dir_.write("train.csv", testing::dense_records(0, 4000, 8));
   }
 
@@ -71,9 +67,7 @@ class MpiFaults : public ::testing::Test {
     return testing::run_mpi(2, job_args(train_, out(), "--resume " + extra), dir_.path(), true);
   }
 
-  std::string out() const {
-    return dir_.path("out");
-  }
+  std::string out() const { return dir_.path("out"); }
 
   testing::TempDir dir_;
   std::string train_;

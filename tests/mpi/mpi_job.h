@@ -25,6 +25,15 @@ inline bool mpirun_available() {
   return std::system("command -v mpirun >/dev/null 2>&1") == 0;
 }
 
+// Why this build cannot run an MPI job here ("" when it can): tests of jobs skip with it.
+inline std::string why_no_mpi_job() {
+#ifndef LINLEARN_WITH_MPI
+  return "built without MPI (LINLEARN_WITH_MPI is off)";
+#else
+  return mpirun_available() ? "" : "mpirun is not on PATH";
+#endif
+}
+
 // `timeout` turns a hung job into a failure (exit 124) instead of a stuck test run. Each job keeps its
 // Open MPI session files under its own scratch folder: jobs started at once (ctest -j) would
 // otherwise race to create the same /tmp/ompi.* folder. Under the sanitizer build, Open MPI's own

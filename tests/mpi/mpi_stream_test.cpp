@@ -38,11 +38,7 @@ long peak_rss_kb(const std::string& path) {
 class MpiStream : public ::testing::Test {
  protected:
   void SetUp() override {
-#ifndef LINLEARN_WITH_MPI
-    GTEST_SKIP() << "built without MPI (LINLEARN_WITH_MPI is off)";
-#else
-    if (!testing::mpirun_available()) GTEST_SKIP() << "mpirun is not on PATH";
-#endif
+    if (const std::string why = testing::why_no_mpi_job(); !why.empty()) GTEST_SKIP() << why;
     // Two shards of 8 x --max-memory each (one per rank), 20 features a record.
     const std::size_t rows = 8 * kMaxMemoryKb * 1024 / 140;
     for (int s = 0; s < 2; ++s) {
