@@ -85,6 +85,22 @@ TEST_F(MpiFaults, SigtermToTheRanksCheckpointsExits143AndResumesToTheSameBytes) 
   EXPECT_EQ(slurp(out() + "/model.pb"), uninterrupted());
 }
 
+// Ranks that stream their shares through their caches (each share is larger than --max-memory)
+// checkpoint and resume the same way: the stream's position is in the checkpoint.
+TEST_F(MpiFaults, StreamedRanksInterruptedBySigtermResumeToTheSameBytes) {
+  const std::string streamed = "--max-memory 64K";
+  auto job = start_and_checkpoint(streamed);
+  for (int rank : {0, 1}) ASSERT_TRUE(signal_process(rank_pid(rank), SIGTERM));
+  const CliResult stopped = job->wait();
+  EXPECT_EQ(stopped.exit_code, 143) << stopped.err;
+  ASSERT_FALSE(std::filesystem::exists(out() + "/model.pb")) << "the job finished before the signal";
+  const CliResult resumed = resume(streamed);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(slurp(out() + "/model.pb"), uninterrupted(streamed));
+  const std::string metrics = slurp(out() + "/metrics.json");
+  EXPECT_NE(metrics.find("evaluation_sample"), std::string::npos) << "the job did not stream";
+}
+
 TEST_F(MpiFaults, SigkillOfARankEndsTheJobAndResumeDoesNotHang) {
   auto job = start_and_checkpoint();
   const auto killed = std::chrono::steady_clock::now();
