@@ -100,15 +100,20 @@ std::string write_sparse_records(testing::TempDir& dir, const std::string& name,
   return dir.write(name, out);
 }
 
-// Sparse batches carry each rank's touched rows only; the ranks' sum must put them back in place.
-TEST_F(MpiTrain, TwoRanksMatchOneProcessOnSparseData) {
-  testing::TempDir dir;
+// A sparse training job's arguments but its output directory, on records written into `dir`.
+std::string sparse_job_args(testing::TempDir& dir) {
   std::ostringstream command;
   command << "train --predictor_type binary_classifier --content-type text/libsvm --feature_dim 30 --train "
           << write_sparse_records(dir, "train.libsvm", 0, 3000) << " --validation "
           << write_sparse_records(dir, "validation.libsvm", 3000, 4000)
-          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 --quiet --output-dir ";
-  const std::string args = command.str();
+          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 --quiet ";
+  return command.str();
+}
+
+// Sparse batches carry each rank's touched rows only; the ranks' sum must put them back in place.
+TEST_F(MpiTrain, TwoRanksMatchOneProcessOnSparseData) {
+  testing::TempDir dir;
+  const std::string args = sparse_job_args(dir) + "--output-dir ";
   const auto single = run_linlearn(args + dir.path("one"), dir.path());
   ASSERT_EQ(single.exit_code, 0) << single.err;
   const auto job = run_mpi(2, args + dir.path("two"), dir.path());
@@ -125,12 +130,7 @@ TEST_F(MpiTrain, TwoRanksMatchOneProcessOnSparseData) {
 // second run, and the accuracy of one process.
 TEST_F(MpiTrain, TwoRanksStreamSparseSharesAndStepFtrlRepeatably) {
   testing::TempDir dir;
-  std::ostringstream command;
-  command << "train --predictor_type binary_classifier --content-type text/libsvm --feature_dim 30 --train "
-          << write_sparse_records(dir, "train.libsvm", 0, 3000) << " --validation "
-          << write_sparse_records(dir, "validation.libsvm", 3000, 4000)
-          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 --quiet ";
-  const std::string args = command.str();
+  const std::string args = sparse_job_args(dir);
   const auto single = run_linlearn(args + "--output-dir " + dir.path("one"), dir.path());
   ASSERT_EQ(single.exit_code, 0) << single.err;
   const char* key = "validation:binary_classification_accuracy";
