@@ -46,7 +46,9 @@ class Optimizer {
   // A sparse step, on the listed rows only of a row-major block of `total` values in rows of
   // `cols`: begin_rows() once, then update_rows() for disjoint sets of rows, which may run on
   // several threads at once. `grads` holds the listed rows' gradients alone, rows.size() x cols in
-  // the order of `rows`; a row listed again is stepped again, in order (per-record steps).
+  // the order of `rows`; a row listed again is stepped again, in order (per-record steps), on its
+  // gradients but with the step's wd and l1 once (adagrad: at its last update), so that they weigh
+  // the step's `records` however many of them hold the row.
   // Untouched rows keep their state (lazy update); see catch_up_rows.
   virtual void begin_rows(int block, std::size_t total, std::size_t cols, const StepSettings& s) = 0;
   virtual void update_rows(int block, float* params, const float* grads, std::span<const std::uint32_t> rows,

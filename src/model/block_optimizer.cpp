@@ -90,12 +90,33 @@ void BlockOptimizer::update_rows(int block, float* params, const float* grads, s
                                  std::size_t cols, const StepSettings& s) {
   BlockState& state = blocks_[static_cast<std::size_t>(block)];
   const BiasCorrection correction = bias_correction(state.steps);
+  // A row listed more than once (per-record steps) takes the step's penalties with its last update
+  // only: they weigh the step's records once, as for a row the step skips and catch-up shrinks.
+  const bool counted = penalizes_each_update() && !state.regularized_to.empty() && (s.wd > 0.0 || s.l1 > 0.0);
+  if (counted) count_updates(state, params, rows, cols);
+  const StepSettings unpenalized{s.learning_rate, 0.0, 0.0, s.records};
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const std::uint32_t row = rows[i];
     if (i + kAhead < rows.size()) prefetch_row(state, params, rows[i + kAhead], cols, first_width());
-    catch_up_row(state, params, row, cols, state.steps - 1);
-    update_span(state, correction, params, grads + i * cols, static_cast<std::size_t>(row) * cols, cols, s);
-    if (!state.regularized_to.empty()) state.regularized_to[row] = state.steps;
+    if (!counted) catch_up_row(state, params, row, cols, state.steps - 1);
+    const bool last = !counted || ++state.regularized_to[row] == 0;
+    update_span(state, correction, params, grads + i * cols, static_cast<std::size_t>(row) * cols, cols,
+                last ? s : unpenalized);
+    if (!state.regularized_to.empty() && last) state.regularized_to[row] = state.steps;
+  }
+}
+
+// Catches every listed row up to the step before this one and leaves in its regularized_to minus
+// the number of its updates in this step, which update_rows counts back up to 0 (the last one).
+// Only this step's update_rows sees the negative marks: rows of other calls are disjoint.
+void BlockOptimizer::count_updates(BlockState& state, float* params, std::span<const std::uint32_t> rows,
+                                   std::size_t cols) const {
+  for (const std::uint32_t row : rows) {
+    if (state.regularized_to[row] >= 0) {
+      catch_up_row(state, params, row, cols, state.steps - 1);
+      state.regularized_to[row] = 0;
+    }
+    --state.regularized_to[row];
   }
 }
 

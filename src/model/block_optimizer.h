@@ -24,7 +24,8 @@ struct BlockState {
   std::int64_t steps = 0;     // steps on this block
   double records = 0;         // records behind those steps (the penalties of adagrad and ftrl scale with it)
   double records_before = 0;  // ... behind the steps before the last one
-  // Sparse steps with regularization: per row, the step up to which its penalties were applied.
+  // Sparse steps with regularization: per row, the step up to which its penalties were applied
+  // (within update_rows of adagrad: minus the row's updates still to come in the step).
   std::vector<std::int64_t> regularized_to;
   std::vector<SettingsRun> runs;  // the settings of every step, for catching rows up
 };
@@ -67,6 +68,11 @@ class BlockOptimizer : public Optimizer {
   // state.records already count this step.
   virtual void update_span(BlockState& state, const BiasCorrection& correction, float* params, const float* grads,
                            std::size_t begin, std::size_t count, const StepSettings& s) const = 0;
+  // Whether every update applies the step's wd and l1 (a proximal step, as adagrad's) rather than
+  // the optimizer's state weighing them (ftrl); then a row listed more than once in a sparse step
+  // (per-record steps) takes them with its last update only. Rows of sum-stepping optimizers are
+  // listed once, so they need not say.
+  virtual bool penalizes_each_update() const { return false; }
   // The penalty of one gradient-free step of coordinate i under `run`'s settings.
   virtual PenaltyStep penalty(const BlockState& state, std::size_t i, const StepSettings& run) const = 0;
   // Brings params[begin, begin + count) from step `done` to step `to`, which skipped them.
@@ -85,6 +91,7 @@ class BlockOptimizer : public Optimizer {
   BlockState& state_for(int block, std::size_t n);
   void record_step(BlockState& state, const StepSettings& s);
   void catch_up_row(BlockState& state, float* params, std::uint32_t row, std::size_t cols, std::int64_t to) const;
+  void count_updates(BlockState& state, float* params, std::span<const std::uint32_t> rows, std::size_t cols) const;
 
   std::vector<BlockState> blocks_;
 };

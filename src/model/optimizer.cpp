@@ -134,9 +134,10 @@ class Rmsprop final : public BlockOptimizer {
 };
 
 // AdaGrad (Duchi, Hazan and Singer 2011) on the batch's summed gradient, with wd and l1 as one
-// proximal step per update at each coordinate's own rate (composite mirror descent): per record,
-// the penalties weigh as much as with the other optimizers, and a coordinate that sees no gradient
-// only shrinks, which catch-up applies in closed form.
+// proximal step per step (of `records` records) at each coordinate's own rate (composite mirror
+// descent): per record, the penalties weigh as much as with the other optimizers, and a coordinate
+// that sees no gradient only shrinks, which catch-up applies in closed form. Stepping per record
+// on sparse data, a coordinate takes the proximal step with its last update of the step only.
 class Adagrad final : public BlockOptimizer {
  public:
   explicit Adagrad(double epsilon) : epsilon_(epsilon) {}
@@ -145,6 +146,7 @@ class Adagrad final : public BlockOptimizer {
   OptimizerKind kind() const override { return OptimizerKind::kAdagrad; }
   bool uses_first() const override { return false; }
   bool uses_second() const override { return true; }
+  bool penalizes_each_update() const override { return true; }
   void update_span(BlockState& state, const BiasCorrection& /*correction*/, float* params, const float* grads,
                    std::size_t begin, std::size_t count, const StepSettings& s) const override {
     for (std::size_t i = begin; i < begin + count; ++i) {

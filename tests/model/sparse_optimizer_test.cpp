@@ -93,5 +93,47 @@ TEST(SparseOptimizerTest, ARowListedTwiceIsSteppedTwiceInOrder) {
   EXPECT_FALSE(steps_per_record(OptimizerKind::kAdam));
 }
 
+// The proximal step of adagrad under `s` at `rate` (Duchi et al.'s composite mirror descent with
+// McMahan et al.'s per-record lambda_1 and lambda_2: `records` records' worth of each).
+double adagrad_proximal(double w, double rate, const StepSettings& s) {
+  const double shift = rate * s.records * s.l1;
+  const double shrunk = w > shift ? w - shift : (w < -shift ? w + shift : 0.0);
+  return shrunk / (1.0 + rate * s.records * s.wd);
+}
+
+// wd and l1 weigh per record: one sparse step of `records` records gives each row its records'
+// worth once, however many of them hold the row (as a row no record holds is caught up by one
+// step's worth). Here the row's first record has a gradient and the others 0 there: they do not
+// move it, so the step must end where a step of that one record ends, the closed form.
+TEST(SparseOptimizerTest, AdagradPenalizesARowOncePerStepHoweverManyRecordsHoldIt) {
+  for (const StepSettings settings : {StepSettings{0.4, 0.05, 0.0, 4.0}, StepSettings{0.4, 0.0, 0.01, 4.0}}) {
+    for (std::size_t holding = 1; holding <= 3; ++holding) {
+      const auto adagrad = optimizer_of(OptimizerKind::kAdagrad);
+      std::vector<float> w(2 * 2, 0.5F);
+      std::vector<float> grads(2 * holding, 0.0F);
+      grads[0] = 0.25F;  // mean contributions: times `records`, gradients 1 and -2
+      grads[1] = -0.5F;
+      adagrad->step_rows(0, w.data(), grads.data(), w.size(), std::vector<std::uint32_t>(holding, 1), 2, settings);
+      for (std::size_t col = 0; col < 2; ++col) {
+        const double g = grads[col] * settings.records;
+        const double rate = settings.learning_rate / (std::abs(g) + 1e-8);
+        const double expected = adagrad_proximal(0.5 - rate * g, rate, settings);
+        EXPECT_NEAR(w[2 + col], expected, 1e-6) << holding << " records hold the row, col " << col;
+      }
+      EXPECT_EQ(w[0], 0.5F);  // row 0: no record, no step (its penalty comes with its catch-up)
+    }
+  }
+}
+
+// The penalties go with a row's last update in the step, as after a dense step: a large l1 leaves
+// the row's weight at exactly 0 after the step, whatever its records did before.
+TEST(SparseOptimizerTest, AdagradL1LeavesExactZerosAfterAStepOfSeveralRecords) {
+  const auto adagrad = optimizer_of(OptimizerKind::kAdagrad);
+  std::vector<float> w = {0.5F};
+  const std::vector<float> grads = {0.1F, -0.05F, 0.02F};
+  adagrad->step_rows(0, w.data(), grads.data(), w.size(), {0, 0, 0}, 1, {0.1, 0.0, 0.5, 3.0});
+  EXPECT_EQ(w[0], 0.0F);
+}
+
 }  // namespace
 }  // namespace linlearn
