@@ -1,11 +1,11 @@
 #include "mpi/gradient_reducer.h"
 
 #include <algorithm>
+#include <bit>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <functional>
-#include <queue>
 #include <stdexcept>
 #include <utility>
 #include <vector>
@@ -17,6 +17,8 @@ class LocalReducer final : public GradientReducer {
  public:
   double divisor(std::size_t local_records) const override { return static_cast<double>(local_records); }
   const BatchGradient& reduce(const BatchGradient& local, std::size_t, int&) override { return local; }
+  void want_entries(bool) override {}
+  double exchange_seconds() const override { return 0; }
 };
 
 template <class T>
@@ -45,20 +47,50 @@ struct Part {
   std::size_t rows = 0;  // touched rows (sparse) or feature_dim (dense)
 };
 
+// Marks rows of [0, rows) and lists the marked ones ascending by scanning a bit per row: the union
+// of the ranks' rows in row order without sorting them (a step touches thousands of rows among up
+// to millions; a scan of a bit per row costs less than sorting them).
+class RowMarks {
+ public:
+  explicit RowMarks(std::size_t rows) : words_((rows + 63) / 64, 0) {}
+  void mark(std::uint32_t row) { words_[row >> 6] |= std::uint64_t{1} << (row & 63); }
+  // visit(row) for every marked row, ascending; clears the marks.
+  template <class Visit>
+  void drain(Visit&& visit) {
+    for (std::size_t w = 0; w < words_.size(); ++w) {
+      std::uint64_t bits = words_[w];
+      if (bits == 0) continue;
+      words_[w] = 0;
+      for (; bits != 0; bits &= bits - 1)
+        visit(static_cast<std::uint32_t>(w * 64 + static_cast<std::size_t>(std::countr_zero(bits))));
+    }
+  }
+
+ private:
+  std::vector<std::uint64_t> words_;
+};
+
 // Every rank sends its message and adds up all the ranks' parts itself, in rank order (see the
 // header for the message and its cost).
 class RankSumReducer final : public GradientReducer {
  public:
   RankSumReducer(Communicator& comm, std::size_t feature_dim, int outputs, bool sparse)
-      : comm_(comm), feature_dim_(feature_dim), outputs_(static_cast<std::size_t>(outputs)), sparse_(sparse) {}
+      : comm_(comm),
+        feature_dim_(feature_dim),
+        outputs_(static_cast<std::size_t>(outputs)),
+        sparse_(sparse),
+        marks_(sparse ? feature_dim : 0),
+        position_(sparse ? feature_dim : 0) {}
 
   double divisor(std::size_t) const override { return 1.0; }
+  double exchange_seconds() const override { return exchange_seconds_; }
 
   const BatchGradient& reduce(const BatchGradient& local, std::size_t local_records, int& stop_signal) override {
-    if (sparse_) sort_touched(local);
     pack(local, local_records, stop_signal);
     std::vector<std::size_t> counts;
+    const auto sent = std::chrono::steady_clock::now();
     received_ = comm_.gather_bytes(send_, counts);
+    exchange_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
     split(counts, local.loss_sum.size(), local.measured_loss_sum.size());
     const double records = sum_totals(local, stop_signal);
     global_.records = records;
@@ -71,35 +103,27 @@ class RankSumReducer final : public GradientReducer {
     for (std::size_t m = 0; m < local.loss_sum.size(); ++m) add_model(m, scale);
     // Records of other ranks are not in order with this rank's: per-record steps take each row's
     // sum over the ranks as one entry.
-    for (TouchedRows& part : global_.parts) {
-      part.entry_rows = part.rows;
-      part.entry_grads = part.grads;
-    }
+    if (entries_)
+      for (TouchedRows& part : global_.parts) {
+        part.entry_rows = part.rows;
+        part.entry_grads = part.grads;
+      }
     return global_;
   }
+
+  void want_entries(bool entries) override { entries_ = entries; }
 
  private:
   // Floats of one model in a message of `rows` weight rows.
   std::size_t model_floats(std::size_t rows) const { return (rows + 1) * outputs_; }
 
-  // This rank's touched rows of every part, sorted (the kernel lists a part's rows in the order the
-  // batch first touched them; parts are ascending ranges), as (part, position) in order_.
-  void sort_touched(const BatchGradient& local) {
-    order_.clear();
-    rows_.clear();
-    for (std::size_t p = 0; p < local.parts.size(); ++p) {
-      const std::vector<std::uint32_t>& rows = local.parts[p].rows;
-      const std::size_t first = order_.size();
-      for (std::size_t i = 0; i < rows.size(); ++i) order_.emplace_back(p, i);
-      std::sort(order_.begin() + static_cast<std::ptrdiff_t>(first), order_.end(),
-                [&](const auto& a, const auto& b) { return rows[a.second] < rows[b.second]; });
-    }
-    for (const auto& [p, i] : order_) rows_.push_back(local.parts[p].rows[i]);
-  }
-
   void pack(const BatchGradient& local, std::size_t records, int stop_signal) {
     send_.clear();
-    const std::size_t rows = sparse_ ? rows_.size() : feature_dim_;
+    std::size_t rows = feature_dim_;
+    if (sparse_) {
+      rows = 0;
+      for (const TouchedRows& part : local.parts) rows += part.rows.size();
+    }
     const double header[kHeader] = {static_cast<double>(rows),
                                     static_cast<double>(local.loss_sum.size()),
                                     static_cast<double>(local.measured_loss_sum.size()),
@@ -109,13 +133,14 @@ class RankSumReducer final : public GradientReducer {
     append(send_, header, kHeader);
     append(send_, local.loss_sum.data(), local.loss_sum.size());
     append(send_, local.measured_loss_sum.data(), local.measured_loss_sum.size());
-    if (sparse_) append(send_, rows_.data(), rows_.size());
+    if (sparse_)
+      for (const TouchedRows& part : local.parts) append(send_, part.rows.data(), part.rows.size());
     for (std::size_t m = 0; m < local.loss_sum.size(); ++m) {
       const ModelParameters& g = local.grads[m];
       if (g.bias.size() != outputs_ || (!sparse_ && g.weights.size() != rows * outputs_))
         throw std::logic_error("GradientReducer: a model's gradient does not have the shape of its batch");
       if (sparse_) {
-        for (const auto& [p, i] : order_) append(send_, local.parts[p].grads[m].data() + i * outputs_, outputs_);
+        for (const TouchedRows& part : local.parts) append(send_, part.grads[m].data(), part.grads[m].size());
       } else {
         append(send_, g.weights.data(), g.weights.size());
       }
@@ -160,41 +185,37 @@ class RankSumReducer final : public GradientReducer {
     return records;
   }
 
-  // The union of the ranks' touched rows, sorted, into union_; slots_[r][i] is where rank
-  // r's i-th row lands in it. A k-way merge: O(rows log ranks), no array of feature_dim entries.
+  // The union of the ranks' touched rows, ascending, into union_; slots_[r][i] is where rank r's
+  // i-th row lands in it.
   void merge_touched() {
-    using Head = std::pair<std::uint32_t, std::size_t>;  // (row, rank)
-    std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+    for (const Part& p : parts_)
+      for (std::size_t i = 0; i < p.rows; ++i) marks_.mark(load<std::uint32_t>(p.touched, i));
+    union_.clear();
+    marks_.drain([&](std::uint32_t row) {
+      position_[row] = static_cast<std::uint32_t>(union_.size());
+      union_.push_back(row);
+    });
     slots_.resize(parts_.size());
-    next_.assign(parts_.size(), 0);
     for (std::size_t r = 0; r < parts_.size(); ++r) {
       slots_[r].resize(parts_[r].rows);
-      if (parts_[r].rows > 0) heads.emplace(load<std::uint32_t>(parts_[r].touched, 0), r);
-    }
-    union_.clear();
-    while (!heads.empty()) {
-      const auto [row, r] = heads.top();
-      heads.pop();
-      if (union_.empty() || union_.back() != row) union_.push_back(row);
-      slots_[r][next_[r]] = static_cast<std::uint32_t>(union_.size() - 1);
-      if (++next_[r] < parts_[r].rows) heads.emplace(load<std::uint32_t>(parts_[r].touched, next_[r]), r);
+      for (std::size_t i = 0; i < parts_[r].rows; ++i)
+        slots_[r][i] = position_[load<std::uint32_t>(parts_[r].touched, i)];
     }
   }
 
   // The step's sparse gradient in `count` parts of ascending row ranges (as the kernel cuts them),
-  // so that the optimizer steps them side by side; part_of_[j] is the part of the union's row j.
+  // so that the optimizer steps them side by side; part_first_[p] is part p's first row in union_.
   void start_parts(std::size_t count, std::size_t models) {
     global_.parts.resize(count);
-    part_of_.resize(union_.size());
+    part_first_.assign(count + 1, union_.size());
     std::size_t j = 0;
     for (std::size_t p = 0; p < count; ++p) {
       TouchedRows& part = global_.parts[p];
-      part.rows.clear();
+      part_first_[p] = j;
       const std::uint32_t hi = part_begin(p + 1, count, feature_dim_);
-      for (; j < union_.size() && union_[j] < hi; ++j) {
-        part.rows.push_back(union_[j]);
-        part_of_[j] = p;
-      }
+      while (j < union_.size() && union_[j] < hi) ++j;
+      part.rows.assign(union_.begin() + static_cast<std::ptrdiff_t>(part_first_[p]),
+                       union_.begin() + static_cast<std::ptrdiff_t>(j));
       part.grads.resize(models);
     }
   }
@@ -223,10 +244,12 @@ class RankSumReducer final : public GradientReducer {
       return;
     }
     out.weights.clear();
-    for (TouchedRows& part : global_.parts) part.grads[m].clear();
-    for (std::size_t j = 0; j < rows; ++j)
-      for (std::size_t c = 0; c < outputs_; ++c)
-        global_.parts[part_of_[j]].grads[m].push_back(static_cast<float>(sums_[j * outputs_ + c]) * scale);
+    for (std::size_t p = 0; p < global_.parts.size(); ++p) {
+      std::vector<float>& grad = global_.parts[p].grads[m];
+      grad.resize((part_first_[p + 1] - part_first_[p]) * outputs_);
+      const double* sum = sums_.data() + part_first_[p] * outputs_;
+      for (std::size_t i = 0; i < grad.size(); ++i) grad[i] = static_cast<float>(sum[i]) * scale;
+    }
   }
 
   Communicator& comm_;
@@ -237,13 +260,14 @@ class RankSumReducer final : public GradientReducer {
   std::vector<std::uint8_t> received_;
   std::vector<Part> parts_;
   std::vector<std::vector<std::uint32_t>> slots_;
-  std::vector<std::size_t> next_;
+  RowMarks marks_;
+  std::vector<std::uint32_t> position_;  // per parameter row: its place in union_
   std::vector<double> sums_;
-  std::vector<std::pair<std::size_t, std::size_t>> order_;  // sort_touched: (part, position)
-  std::vector<std::uint32_t> rows_;                         // ... their rows, ascending
-  std::vector<std::size_t> part_of_;                        // start_parts
-  std::vector<std::uint32_t> union_;                        // merge_touched: every rank's rows, ascending
+  std::vector<std::size_t> part_first_;  // start_parts
+  std::vector<std::uint32_t> union_;     // merge_touched: every rank's rows, ascending
   BatchGradient global_;
+  bool entries_ = false;
+  double exchange_seconds_ = 0;
 };
 
 }  // namespace

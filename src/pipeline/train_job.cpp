@@ -209,6 +209,7 @@ int run_train_job(const TrainRequest& given, JobProcesses& processes, spdlog::lo
   const auto train_started = std::chrono::steady_clock::now();
   const TrainOutcome outcome = train_models(config, data.channels(), pool, log, control);
   timing.train_seconds = seconds_since(train_started);
+  timing.exchange_seconds = outcome.exchange_seconds;
   const std::vector<Diagnostic> diagnostics = diagnose(config, profile, outcome);
   observer.on_diagnostics(diagnostics);
 

@@ -154,6 +154,7 @@ class Trainer {
                          : SelectionChannel{"train", streamed ? nullptr : channels_.train, channels_.streamed_train},
                      outcome_);
     outcome_.models = models_.outcomes();
+    outcome_.exchange_seconds = reducer_->exchange_seconds();
     return std::move(outcome_);
   }
 
@@ -172,6 +173,7 @@ class Trainer {
     const auto [row_sums, entries] = models_.sparse_gradients();
     const bool ranks = comm_.size() > 1;
     kernel_.set_sparse_gradients(row_sums || ranks, entries && !ranks);
+    reducer_->want_entries(entries);
     kernel_.set_measured(models_.measured_params());
     if (from.next_record == 0) models_.reset_epoch_losses();
     at_ = {epoch, from.next_record, from.updates > 0 ? from.updates : at_.updates, from.weight_sum, 0};

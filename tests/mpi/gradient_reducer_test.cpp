@@ -75,12 +75,13 @@ struct Reduced {
 };
 
 // What every rank of a job of `ranks` receives, the sparse and the dense way.
-std::vector<Reduced> reduce_on(int ranks, const std::vector<int>& signals) {
+std::vector<Reduced> reduce_on(int ranks, const std::vector<int>& signals, bool entries = true) {
   std::vector<Reduced> out(static_cast<std::size_t>(ranks));
   run_ranks(ranks, [&](Communicator& comm) {
     const auto r = static_cast<std::size_t>(comm.rank());
     const BatchGradient local = sparse_gradient(comm.rank(), kTouched[r], 2);
     auto sparse = make_gradient_reducer(comm, kFeatures, kOutputs, true);
+    sparse->want_entries(entries);
     auto dense = make_gradient_reducer(comm, kFeatures, kOutputs, false);
     int signal = signals[r];
     out[r].sparse = sparse->reduce(local, 4 + r, signal);
@@ -119,6 +120,13 @@ TEST(GradientReducer, SparseRanksExchangeTouchedRowsAndMergeThemInOrder) {
   for (const TouchedRows& part : g.parts) {
     EXPECT_EQ(part.entry_rows, part.rows);
     EXPECT_EQ(part.entry_grads, part.grads);
+  }
+}
+
+TEST(GradientReducer, EntriesAreListedOnlyWhenAnOptimizerStepsPerRecord) {
+  for (const Reduced& r : reduce_on(2, {0, 0}, false)) {
+    EXPECT_EQ(touched_rows(r.sparse), (std::vector<std::uint32_t>{0, 1, 5, 7, 11}));
+    for (const TouchedRows& part : r.sparse.parts) EXPECT_TRUE(part.entry_rows.empty());
   }
 }
 

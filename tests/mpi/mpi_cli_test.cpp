@@ -48,6 +48,10 @@ TEST_F(MpiTrain, TwoRanksMatchOneProcessOnValidation) {
   const auto two = read_json(dir.path("two/metrics.json"));
   EXPECT_EQ(one["world_size"], 1);
   EXPECT_EQ(two["world_size"], 2);
+  EXPECT_FALSE(one["timing"].contains("exchange_seconds"));
+  const double exchange = two["timing"]["exchange_seconds"].get<double>();
+  EXPECT_GT(exchange, 0.0);
+  EXPECT_LT(exchange, two["timing"]["train_seconds"].get<double>());
   EXPECT_EQ(two["data"]["train"]["records"], 4000);
   EXPECT_EQ(two["data"]["validation"]["records"], 1000);
   const char* key = "validation:binary_classification_accuracy";
