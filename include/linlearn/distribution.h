@@ -38,4 +38,9 @@ RankShare share_for_rank(const std::vector<std::string>& files, Distribution dis
 // keeps data's feature_dim, density and file list.
 Dataset select_records(const Dataset& data, RecordSelection selection, int rank, int size);
 
+// Streamed in blocks, a channel's record count is not known before its end, so a rank keeps every
+// size-th record instead of a range: of `block`, whose first record is record `first` of the
+// channel, those whose index is rank + k * size.
+Dataset every_nth_record(const Dataset& block, std::size_t first, int rank, int size);
+
 }  // namespace linlearn

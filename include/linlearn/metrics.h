@@ -37,6 +37,10 @@ class BinarySums {
   void add(float score, float label, double weight);
   // Every key of binary_metrics but roc_auc_score.
   MetricMap metrics() const;
+  // The running sums in a fixed order: the ranks of a job add theirs up (Communicator::sum) and
+  // put the totals back with set_sums.
+  std::vector<double> sums() const;
+  void set_sums(std::span<const double> sums);
 
  private:
   double threshold_;
@@ -53,6 +57,10 @@ class MulticlassSums {
   // probs: one record's num_classes probabilities.
   void add(std::span<const float> probs, float label, double weight);
   MetricMap metrics() const;
+  // The running sums in a fixed order: the ranks of a job add theirs up (Communicator::sum) and
+  // put the totals back with set_sums.
+  std::vector<double> sums() const;
+  void set_sums(std::span<const double> sums);
 
  private:
   int num_classes_;
@@ -73,6 +81,15 @@ class RegressionSums {
  public:
   void add(float prediction, float label, double weight);
   MetricMap metrics() const;
+  // The sums are taken around a shift (the first label added); ranks agree on one before adding
+  // up their sums: rebase re-expresses them around `shift`, exactly but for rounding.
+  bool started() const { return started_; }
+  double shift() const { return shift_; }
+  void rebase(double shift);
+  // The running sums in a fixed order: the ranks of a job add theirs up (Communicator::sum) and
+  // put the totals back with set_sums.
+  std::vector<double> sums() const;
+  void set_sums(std::span<const double> sums);
 
  private:
   bool started_ = false;

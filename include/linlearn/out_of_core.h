@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "linlearn/class_weights.h"
+#include "linlearn/communicator.h"
 #include "linlearn/config.h"
 #include "linlearn/dataset.h"
 #include "linlearn/reader.h"
@@ -38,6 +39,11 @@ struct StreamedTrain {
   // Records of the uniform sample that stands for the channel after training (see evaluate_cache);
   // set from --max-memory by evaluation_sample_records.
   std::size_t evaluation_sample = 100000;
+  // Under MPI the cache holds this rank's share of a channel streamed by `ranks` processes, and
+  // the statistics above are this rank's until load_channels adds them up.
+  int ranks = 1;
+  std::size_t job_records = 0;               // the cached records of every rank
+  std::size_t job_sampled_records = 0;       // the evaluation sample over every rank
   std::vector<std::string> files;            // where the records came from
   IndexBase libsvm_base = IndexBase::kAuto;  // how its LIBSVM files were read
 };
@@ -45,10 +51,20 @@ struct StreamedTrain {
 // What the data-dependent `auto`s resolve from, for a streamed training channel.
 DataFacts describe_training_data(const StreamedTrain& train);
 
+// Which records of the files it reads a rank of a job streams into its cache.
+struct StreamShare {
+  int rank = 0;
+  int ranks = 1;
+  bool every_nth = false;  // keep the records rank, rank + ranks, ... of the files (else all)
+};
+
 // Reads `specs` in blocks of about block_bytes into a new cache at cache_path (its directory is
-// created), keeping the sample, counts and hash on the way. InputError as read_channel.
+// created), keeping the sample, counts and hash on the way. InputError as read_channel. A rank of a
+// job keeps its share of the records, and a scaler sample of its share (1 / ranks) of
+// num_point_for_scaler records, as compute_normalization takes from each rank.
 StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const ReadOptions& read,
-                                   std::size_t block_bytes, const std::string& cache_path, const TrainConfig& config);
+                                   std::size_t block_bytes, const std::string& cache_path, const TrainConfig& config,
+                                   const StreamShare& share = {});
 
 // How many records the sample of evaluate_cache may hold: their scores under num_models models,
 // labels, weights and the copies that calibration and the report make take at most an eighth of
@@ -56,11 +72,23 @@ StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const 
 // at least 10000 records (about 1 MB) so that a small --max-memory still calibrates on enough.
 std::size_t evaluation_sample_records(std::size_t max_memory, const TrainConfig& config);
 
+// Records the shuffle buffer of a streamed epoch holds: `requested` (--shuffle-buffer), at most as
+// many of the cache's records as a quarter of max_memory holds, so that streaming stays within
+// --max-memory whatever the width of the records.
+std::size_t shuffle_buffer_records(std::size_t requested, std::size_t max_memory, const RecordCache& cache);
+
+// The records of this process's cache that evaluate_cache keeps: its share of the evaluation
+// sample, at most its share of num_calibration_samples.
+std::size_t evaluation_sample_share(const StreamedTrain& train, const TrainConfig& config);
+
 // Every cached record scored by one or more models in one pass, a block at a time, in memory that
 // does not grow with the records. `weights` and `bias` stack the models' raw parameters as
-// compute_margins expects (models * loss.outputs() columns; rows per feature of `features` when given). Per model: the
-// metrics of a StreamedEvaluation (exact, but roc_auc_score) and the scores of a uniform sample of min(sample_records,
-// records) records drawn from (seed, kCalibrationSample), whose labels and record weights come alongside.
+// compute_margins expects (models * loss.outputs() columns; rows per feature of `features` when
+// given). Per model: the metrics of a StreamedEvaluation (exact, but roc_auc_score) and the scores
+// of a uniform sample of min(sample_records, records) records drawn from (seed,
+// kCalibrationSample), whose labels and record weights come alongside. Under several ranks
+// (`comm`), each rank's cache is its share: the metrics are over every rank's records and the
+// sample is every rank's, in rank order.
 struct CacheEvaluation {
   std::vector<Evaluation> models;
   std::vector<float> labels;   // of the sampled records
@@ -69,6 +97,6 @@ struct CacheEvaluation {
 CacheEvaluation evaluate_cache(const RecordCache& cache, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
                                const Loss& loss, const EvaluationSettings& settings, const ClassWeights& class_weights,
                                std::size_t sample_records, std::uint64_t seed, ThreadPool& pool,
-                               const FeatureIndex* features = nullptr);
+                               const FeatureIndex* features = nullptr, Communicator* comm = nullptr);
 
 }  // namespace linlearn

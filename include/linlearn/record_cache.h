@@ -80,6 +80,10 @@ class RecordCache {
   // True when any block is sparse: then every block is returned as CSR.
   bool sparse() const { return sparse_; }
   const std::string& path() const { return path_; }
+  // Reads every block with this shape from now on: the ranks of a job agree on the widest
+  // feature_dim and on CSR when any rank's records are sparse. Sparse may only grow; a dense cache
+  // keeps its width unless it becomes sparse.
+  void widen(std::size_t feature_dim, bool sparse);
 
   // Reads block i from disk (and only it), with feature_dim() as its feature_dim; InputError when
   // its bytes do not match their checksum.

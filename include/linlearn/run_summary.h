@@ -28,6 +28,9 @@ struct Timing {
   double total_seconds = 0;
   double read_seconds = 0;
   double train_seconds = 0;
+  // Under MPI: seconds of train_seconds this rank spent exchanging gradients, waiting for the
+  // slowest rank included; with the step count it splits a step into compute and exchange.
+  double exchange_seconds = 0;
 };
 
 nlohmann::json channel_json(const Dataset& data);

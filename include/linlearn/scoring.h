@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+#include "linlearn/communicator.h"
 #include "linlearn/config.h"
 #include "linlearn/dataset.h"
 #include "linlearn/feature_index.h"
@@ -86,6 +87,9 @@ class StreamedEvaluation {
   // Metrics over every record added (roc_auc_score over the kept ones, whose labels and weights
   // are given back here) and the kept records' scores, which move out of this object.
   Evaluation finish(std::span<const float> kept_labels, std::span<const float> kept_weights);
+  // Under several ranks, before finish: every rank's sums added up in rank order, and the kept
+  // scores of every rank in rank order (collective: every rank calls it for the same evaluations).
+  void combine(Communicator& comm);
 
  private:
   const Loss& loss_;

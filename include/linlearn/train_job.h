@@ -51,6 +51,7 @@ struct TrainRequest {
   bool distribution_given = false;  // warned about when the job runs alone
   bool fail_on_nonconvergence = false;
   std::string initial_model;  // warm start from this model ("": none)
+  double peer_timeout = 10;   // under MPI: seconds of silence after which a rank counts as lost
 };
 
 // The processes a job runs on. Started by an MPI launcher with several ranks, this process is one
@@ -64,6 +65,10 @@ class JobProcesses {
 
   Communicator& comm() { return *comm_; }
   bool lead() const { return comm_->rank() == 0; }
+  // Under several ranks: every rank watches the previous one (heartbeats on a thread of its own)
+  // and ends the job when it has been silent for `timeout_seconds` (0: no watch). Collective.
+  // False when the MPI library cannot take calls from a second thread (no watch then).
+  bool watch_peers(double timeout_seconds);
 
  private:
   struct Mpi;

@@ -73,6 +73,7 @@ struct TrainOutcome {
   // from them, not from scoring it again.
   std::string selected_on;
   std::optional<ScoredChannel> selected_scores;
+  double exchange_seconds = 0;  // under MPI: the gradient exchange's share of training (see Timing)
 };
 
 // Observes training as it happens (progress lines, quality-metric logs, checkpoints).

@@ -118,6 +118,7 @@ nlohmann::json build_metrics_json(const TrainConfig& config, const TrainOutcome&
   j["timing"] = {{"total_seconds", timing.total_seconds},
                  {"read_seconds", timing.read_seconds},
                  {"train_seconds", timing.train_seconds}};
+  if (world_size > 1) j["timing"]["exchange_seconds"] = timing.exchange_seconds;
   return j;
 }
 

@@ -36,6 +36,7 @@ TrainRequest request_of(const TrainOptions& o) {
   r.distribution_given = o.distribution_option->count() > 0;
   r.fail_on_nonconvergence = o.fail_on_nonconvergence;
   r.initial_model = o.initial_model;
+  r.peer_timeout = o.peer_timeout;
   return r;
 }
 

@@ -117,6 +117,12 @@ void add_run_control(CLI::App& cmd, TrainOptions& o) {
                               ->type_name("{sharded,replicated}")
                               ->capture_default_str()
                               ->group(kRunGroup);
+  cmd.add_option("--peer-timeout,--peer_timeout", o.peer_timeout,
+                 "Under MPI: seconds without a heartbeat after which a rank counts as lost and the job ends (0: "
+                 "never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str()
+      ->group(kRunGroup);
   o.layout_options.push_back(cmd.add_option("--checkpoint-dir,--checkpoint_dir", o.checkpoint_dir,
                                             "Where the training state is saved after every epoch and on "
                                             "SIGINT/SIGTERM [default: OUTPUT_DIR/checkpoint]")

@@ -36,6 +36,7 @@ struct TrainOptions {
   std::string distribution = "sharded";
   std::string sagemaker_root;  // SageMaker's container mode ("": only when implied)
   CLI::Option* distribution_option = nullptr;
+  double peer_timeout = 10;
   CLI::Option* log_level_option = nullptr;
   // What SageMaker's layout decides in container mode: channels, formats, where the artifacts go.
   std::vector<CLI::Option*> layout_options;

@@ -272,6 +272,11 @@ void RecordCache::check_index(std::uint64_t size, std::uint64_t index_offset) {
   if (expected_offset != index_offset) corrupt(path_, "bytes between the last block and the index");
 }
 
+void RecordCache::widen(std::size_t feature_dim, bool sparse) {
+  sparse_ = sparse_ || sparse;
+  if (sparse_) feature_dim_ = std::max(feature_dim_, feature_dim);
+}
+
 Dataset RecordCache::read_block(std::size_t i) const {
   const RecordCacheBlock& entry = index_.at(i);
   const std::string place = "block " + std::to_string(i);

@@ -114,6 +114,17 @@ MetricMap BinarySums::metrics() const {
   };
 }
 
+std::vector<double> BinarySums::sums() const {
+  return {true_positive_, false_positive_, true_negative_, false_negative_};
+}
+
+void BinarySums::set_sums(std::span<const double> sums) {
+  true_positive_ = sums[0];
+  false_positive_ = sums[1];
+  true_negative_ = sums[2];
+  false_negative_ = sums[3];
+}
+
 MulticlassSums::MulticlassSums(int num_classes, int top_k, double f_beta)
     : num_classes_(num_classes), top_k_(std::clamp(top_k, 1, std::max(num_classes, 1))), f_beta_(f_beta) {
   if (num_classes < 1) throw std::invalid_argument("multiclass_metrics: num_classes must be positive");
@@ -161,6 +172,22 @@ MetricMap MulticlassSums::metrics() const {
   };
 }
 
+std::vector<double> MulticlassSums::sums() const {
+  std::vector<double> out{total_, correct_, correct_top_k_, dcg_};
+  for (const auto* v : {&true_positive_, &predicted_, &actual_}) out.insert(out.end(), v->begin(), v->end());
+  return out;
+}
+
+void MulticlassSums::set_sums(std::span<const double> sums) {
+  total_ = sums[0];
+  correct_ = sums[1];
+  correct_top_k_ = sums[2];
+  dcg_ = sums[3];
+  std::size_t at = 4;
+  for (auto* v : {&true_positive_, &predicted_, &actual_})
+    for (double& x : *v) x = sums[at++];
+}
+
 void RegressionSums::add(float prediction, float label, double weight) {
   if (!started_) shift_ = label;
   started_ = true;
@@ -178,6 +205,27 @@ MetricMap RegressionSums::metrics() const {
   const double total_sum_of_squares =
       std::max(0.0, shifted_label_squares_ - safe_ratio(shifted_label_sum_ * shifted_label_sum_, total_));
   return regression_map(total_, squared_error_, absolute_error_, total_sum_of_squares);
+}
+
+void RegressionSums::rebase(double shift) {
+  // With d = old shift - new shift: sum w (y - new) = S + d T, sum w (y - new)^2 = Q + 2 d S + d^2 T.
+  const double d = started_ ? shift_ - shift : 0.0;
+  shifted_label_squares_ += 2 * d * shifted_label_sum_ + d * d * total_;
+  shifted_label_sum_ += d * total_;
+  shift_ = shift;
+  started_ = true;
+}
+
+std::vector<double> RegressionSums::sums() const {
+  return {total_, shifted_label_sum_, shifted_label_squares_, squared_error_, absolute_error_};
+}
+
+void RegressionSums::set_sums(std::span<const double> sums) {
+  total_ = sums[0];
+  shifted_label_sum_ = sums[1];
+  shifted_label_squares_ = sums[2];
+  squared_error_ = sums[3];
+  absolute_error_ = sums[4];
 }
 
 MetricMap binary_metrics(std::span<const float> scores, std::span<const float> labels, std::span<const float> weights,

@@ -201,6 +201,35 @@ void StreamedEvaluation::add(const RowMatrix& margins, int first, std::span<cons
   }
 }
 
+void StreamedEvaluation::combine(Communicator& comm) {
+  if (comm.size() == 1) return;
+  const bool regression = settings_.predictor_type == PredictorType::kRegressor;
+  if (regression) {
+    // Every rank re-expresses its label sums around the shift of the first rank that has one (a
+    // label, so a float exactly).
+    const auto mine = static_cast<float>(regression_.shift());
+    const std::vector<float> shifts = comm.gather(std::span<const float>(&mine, regression_.started() ? 1 : 0));
+    if (!shifts.empty()) regression_.rebase(shifts.front());
+  }
+  std::vector<double> sums{loss_sum_, weight_sum_};
+  const std::vector<double> part = regression                                           ? regression_.sums()
+                                   : settings_.predictor_type == PredictorType::kBinary ? binary_.sums()
+                                                                                        : multiclass_.sums();
+  sums.insert(sums.end(), part.begin(), part.end());
+  comm.sum(sums);
+  loss_sum_ = sums[0];
+  weight_sum_ = sums[1];
+  const std::span<const double> totals(sums.data() + 2, part.size());
+  if (regression) {
+    regression_.set_sums(totals);
+  } else if (settings_.predictor_type == PredictorType::kBinary) {
+    binary_.set_sums(totals);
+  } else {
+    multiclass_.set_sums(totals);
+  }
+  kept_scores_ = comm.gather(kept_scores_);
+}
+
 Evaluation StreamedEvaluation::finish(std::span<const float> kept_labels, std::span<const float> kept_weights) {
   Evaluation e;
   e.scores = std::move(kept_scores_);

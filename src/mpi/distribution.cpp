@@ -20,6 +20,32 @@ bool keeps(RecordSelection selection, std::size_t record, std::size_t records, s
   return true;
 }
 
+// The records i of `data` for which keep(i), in order, with data's shape and files.
+template <class Keep>
+Dataset copy_records(const Dataset& data, Keep&& keep) {
+  Dataset out;
+  out.feature_dim = data.feature_dim;
+  out.sparse = data.sparse;
+  out.files = data.files;
+  out.libsvm_base = data.libsvm_base;
+  for (std::size_t i = 0; i < data.rows(); ++i) {
+    if (!keep(i)) continue;
+    out.labels.push_back(data.labels[i]);
+    if (data.sparse) {
+      const auto begin = static_cast<std::ptrdiff_t>(data.row_ptr[i]);
+      const auto end = static_cast<std::ptrdiff_t>(data.row_ptr[i + 1]);
+      out.col_idx.insert(out.col_idx.end(), data.col_idx.begin() + begin, data.col_idx.begin() + end);
+      out.values.insert(out.values.end(), data.values.begin() + begin, data.values.begin() + end);
+      out.row_ptr.push_back(out.values.size());
+    } else {
+      const auto row = static_cast<std::ptrdiff_t>(i * data.feature_dim);
+      const auto width = static_cast<std::ptrdiff_t>(data.feature_dim);
+      out.dense.insert(out.dense.end(), data.dense.begin() + row, data.dense.begin() + row + width);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 Distribution parse_distribution(const std::string& name) {
@@ -47,29 +73,15 @@ RankShare share_for_rank(const std::vector<std::string>& files, Distribution dis
 }
 
 Dataset select_records(const Dataset& data, RecordSelection selection, int rank, int size) {
-  Dataset out;
-  out.feature_dim = data.feature_dim;
-  out.sparse = data.sparse;
-  out.files = data.files;
-  const std::size_t records = data.rows();
   const auto r = static_cast<std::size_t>(rank);
   const auto n = static_cast<std::size_t>(size);
-  for (std::size_t i = 0; i < records; ++i) {
-    if (!keeps(selection, i, records, r, n)) continue;
-    out.labels.push_back(data.labels[i]);
-    if (data.sparse) {
-      const auto begin = static_cast<std::ptrdiff_t>(data.row_ptr[i]);
-      const auto end = static_cast<std::ptrdiff_t>(data.row_ptr[i + 1]);
-      out.col_idx.insert(out.col_idx.end(), data.col_idx.begin() + begin, data.col_idx.begin() + end);
-      out.values.insert(out.values.end(), data.values.begin() + begin, data.values.begin() + end);
-      out.row_ptr.push_back(out.values.size());
-    } else {
-      const auto row = static_cast<std::ptrdiff_t>(i * data.feature_dim);
-      const auto width = static_cast<std::ptrdiff_t>(data.feature_dim);
-      out.dense.insert(out.dense.end(), data.dense.begin() + row, data.dense.begin() + row + width);
-    }
-  }
-  return out;
+  return copy_records(data, [&](std::size_t i) { return keeps(selection, i, data.rows(), r, n); });
+}
+
+Dataset every_nth_record(const Dataset& block, std::size_t first, int rank, int size) {
+  const auto r = static_cast<std::size_t>(rank);
+  const auto n = static_cast<std::size_t>(size);
+  return copy_records(block, [&](std::size_t i) { return (first + i) % n == r; });
 }
 
 }  // namespace linlearn

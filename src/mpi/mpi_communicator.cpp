@@ -7,6 +7,7 @@
 
 #include <climits>
 #include <cstdlib>
+#include <exception>
 
 #include <fmt/format.h>
 
@@ -81,13 +82,14 @@ MpiSession::MpiSession() {
   MPI_Initialized(&initialized);
   if (initialized != 0) throw Error("MPI is already initialized in this process", kExitInternal);
   int provided = 0;
-  // FUNNELED: worker threads compute, only this thread talks to the other ranks.
-  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_FUNNELED, &provided);
+  MPI_Init_thread(nullptr, nullptr, MPI_THREAD_MULTIPLE, &provided);
+  threads_may_call_ = provided >= MPI_THREAD_MULTIPLE;
   rank_ = world_rank();
   size_ = world_size();
 }
 
 MpiSession::~MpiSession() {
+  if (std::uncaught_exceptions() > 0 && size_ > 1) return;
   int finalized = 0;
   MPI_Finalized(&finalized);
   if (finalized == 0) MPI_Finalize();
@@ -106,6 +108,14 @@ void MpiCommunicator::sum(std::span<float> values) {
 std::vector<float> MpiCommunicator::gather(std::span<const float> local) {
   std::vector<int> counts;
   return allgather_varying(local, MPI_FLOAT, size_, counts);
+}
+
+std::vector<std::uint8_t> MpiCommunicator::gather_bytes(std::span<const std::uint8_t> local,
+                                                        std::vector<std::size_t>& counts) {
+  std::vector<int> lengths;
+  std::vector<std::uint8_t> all = allgather_varying(local, MPI_BYTE, size_, lengths);
+  counts.assign(lengths.begin(), lengths.end());
+  return all;
 }
 
 long long MpiCommunicator::max(long long value) {

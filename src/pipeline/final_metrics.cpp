@@ -34,16 +34,16 @@ ChartedScores add_metrics(const std::string& channel, const ScoredChannel& score
 // A training channel streamed from its cache, in bounded memory: the metrics are exact but
 // roc_auc_score, which like the scores returned for the report comes from the same uniform sample
 // as the threshold calibration.
-ChartedScores add_streamed_metrics(const StreamedTrain& streamed, const TrainConfig& config, const LinearModel& model,
-                                   const ClassWeights& weights, ThreadPool& pool, MetricMap& out) {
+ChartedScores add_streamed_metrics(const StreamedTrain& streamed, std::size_t records, const TrainConfig& config,
+                                   const LinearModel& model, const ClassWeights& weights, ThreadPool& pool,
+                                   Communicator& comm, MetricMap& out) {
   const auto loss = make_loss(model.loss, model.loss_params);
-  const std::size_t sample =
-      std::min(streamed.evaluation_sample, static_cast<std::size_t>(config.selection.num_calibration_samples));
-  CacheEvaluation scored = evaluate_cache(*streamed.cache, stacked_weights(model), stacked_bias(model), *loss,
-                                          settings_of(config, model), weights, sample, config.seed, pool);
+  CacheEvaluation scored =
+      evaluate_cache(*streamed.cache, stacked_weights(model), stacked_bias(model), *loss, settings_of(config, model),
+                     weights, evaluation_sample_share(streamed, config), config.seed, pool, nullptr, &comm);
   Evaluation e = std::move(scored.models.front());
   for (const auto& [name, value] : e.metrics) out["train:" + name] = value;
-  return {"train", std::move(e.scores), std::move(scored.labels), std::move(scored.weights), streamed.cache->records()};
+  return {"train", std::move(e.scores), std::move(scored.labels), std::move(scored.weights), records};
 }
 
 }  // namespace
@@ -59,7 +59,8 @@ FinalMetrics final_metrics(const TrainConfig& config, const TrainOutcome& outcom
   };
   FinalMetrics out;
   if (data.streamed) {
-    out.charted = add_streamed_metrics(*data.streamed, config, model, weights, pool, out.metrics);
+    out.charted = add_streamed_metrics(*data.streamed, data.train_counts.records, config, model, weights, pool, comm,
+                                       out.metrics);
   } else {
     out.charted = add_metrics("train", scores_of("train", data.train), config, model, out.metrics);
     out.charted.channel_records = data.train_counts.records;

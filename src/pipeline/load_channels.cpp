@@ -20,16 +20,24 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// The bytes this rank's share of the training channel takes in memory, estimated from its files: a
+// rank that reads every file keeps 1 / ranks of their records.
+std::size_t estimated_share_bytes(const TrainRequest& request, Distribution distribution, const Communicator& comm) {
+  if (comm.size() == 1) return estimated_input_bytes(request.train);
+  const RankShare share = share_for_rank(expand_paths(request.train), distribution, comm.rank(), comm.size());
+  const std::size_t bytes = estimated_input_bytes(share.files);
+  return share.records == RecordSelection::kAll ? bytes : bytes / static_cast<std::size_t>(comm.size());
+}
+
 // Streams the training data through an on-disk cache when its estimated size in memory exceeds
-// --max-memory; one process only (under MPI each rank holds its share in memory).
-bool should_stream(const TrainRequest& request, std::size_t max_memory, const Communicator& comm, spdlog::logger& log) {
-  const std::size_t estimate = estimated_input_bytes(request.train);
-  const bool too_large = estimate > max_memory;
-  const bool stream = too_large && comm.size() == 1;
-  log.debug("training data: about {} bytes in memory, --max-memory {} bytes: {}", estimate, max_memory,
-            stream      ? "streaming it through an on-disk cache"
-            : too_large ? "in memory (streaming is not available under MPI)"
-                        : "in memory");
+// --max-memory; under MPI, when any rank's share exceeds it, every rank streams its share.
+bool should_stream(const TrainRequest& request, std::size_t max_memory, Distribution distribution, Communicator& comm,
+                   spdlog::logger& log) {
+  const std::size_t estimate = estimated_share_bytes(request, distribution, comm);
+  const bool stream = comm.max(estimate > max_memory ? 1 : 0) != 0;
+  log.debug("training data: about {} bytes in memory{}, --max-memory {} bytes: {}", estimate,
+            comm.size() > 1 ? " on this rank" : "", max_memory,
+            stream ? "streaming it through an on-disk cache" : "in memory");
   return stream;
 }
 
@@ -76,17 +84,27 @@ void read_together(Communicator& comm, Read&& read) {
   if (!error.empty()) throw InputError(error);
 }
 
+struct Shape {
+  std::size_t feature_dim = 0;
+  bool sparse = false;
+};
+
 // Each rank infers feature_dim and density from its own records; the job takes the widest and goes
 // sparse everywhere when any rank's records are sparse, as one process reading every file would.
-void agree_on_shape(Dataset& train, Communicator& comm) {
-  const auto dim = static_cast<std::size_t>(comm.max(static_cast<long long>(train.feature_dim)));
-  const bool sparse = comm.max(train.sparse ? 1 : 0) != 0;
-  if (sparse) train.to_sparse();
-  if (!sparse && train.rows() > 0 && train.feature_dim != dim)
+Shape agreed_shape(Shape mine, bool has_records, const std::vector<std::string>& files, Communicator& comm) {
+  const Shape job{static_cast<std::size_t>(comm.max(static_cast<long long>(mine.feature_dim))),
+                  comm.max(mine.sparse ? 1 : 0) != 0};
+  if (!job.sparse && has_records && mine.feature_dim != job.feature_dim)
     throw InputError(fmt::format("{}: records have {} features, expected {} (as in another rank's files)",
-                                 train.files.empty() ? std::string("training data") : train.files.front(),
-                                 train.feature_dim, dim));
-  train.feature_dim = dim;
+                                 files.empty() ? std::string("training data") : files.front(), mine.feature_dim,
+                                 job.feature_dim));
+  return job;
+}
+
+void agree_on_shape(Dataset& train, Communicator& comm) {
+  const Shape job = agreed_shape({train.feature_dim, train.sparse}, train.rows() > 0, train.files, comm);
+  if (job.sparse) train.to_sparse();
+  train.feature_dim = job.feature_dim;
 }
 
 // A channel over every rank: its records summed, its files listed.
@@ -113,23 +131,64 @@ ReadOptions read_options(const TrainRequest& request, const TrainConfig& config,
   return read;
 }
 
+// The ranks' caches read alike: the widest feature_dim, CSR when any rank's records are sparse.
+void agree_on_streamed_shape(StreamedTrain& streamed, Communicator& comm) {
+  RecordCache& cache = *streamed.cache;
+  const Shape job = agreed_shape({cache.feature_dim(), cache.sparse()}, cache.records() > 0, streamed.files, comm);
+  cache.widen(job.feature_dim, job.sparse);
+  if (job.sparse) streamed.scaler_sample.to_sparse();
+  streamed.scaler_sample.feature_dim = job.feature_dim;
+}
+
+// The cache's statistics over every rank: records, the evaluation sample, class counts (the
+// scaler samples are combined by compute_normalization, the content hashes by the trainer).
+void add_up_streamed(StreamedTrain& streamed, const TrainConfig& config, Communicator& comm) {
+  double totals[2] = {
+      static_cast<double>(streamed.cache->records()),
+      static_cast<double>(std::min(evaluation_sample_share(streamed, config), streamed.cache->records()))};
+  comm.sum(std::span<double>(totals, 2));
+  streamed.job_records = static_cast<std::size_t>(totals[0]);
+  streamed.job_sampled_records = static_cast<std::size_t>(totals[1]);
+  // A rank without records of a class (or without records) has a shorter list.
+  streamed.class_counts.resize(count_classes({}, config).size(), 0.0);
+  comm.sum(streamed.class_counts);
+}
+
 void stream_train(const TrainRequest& request, const TrainConfig& config, const ReadOptions& read,
-                  std::size_t max_memory, LoadedChannels& data, spdlog::logger& log) {
+                  std::size_t max_memory, Distribution distribution, Communicator& comm, LoadedChannels& data,
+                  spdlog::logger& log) {
   // Blocks small enough that a block, its parse and the cache writer's buffers fit well inside the limit.
   const std::size_t block_bytes = std::min<std::size_t>(std::size_t{64} << 20, max_memory / 8);
   const std::filesystem::path cache_dir = request.cache_dir.empty()
                                               ? std::filesystem::path(request.output_dir) / "cache"
                                               : std::filesystem::path(request.cache_dir);
-  StreamedTrain& streamed = data.streamed.emplace(
-      build_streamed_train(request.train, read, block_bytes, (cache_dir / "train.cache").string(), config));
-  streamed.shuffle_buffer = request.shuffle_buffer;
-  streamed.evaluation_sample = evaluation_sample_records(max_memory, config);
+  // Ranks that share a cache directory (one host, or shared storage) each write their own file.
+  const std::string name = comm.size() > 1 ? fmt::format("train.rank{}.cache", comm.rank()) : "train.cache";
+  std::vector<std::string> files = request.train;
+  StreamShare share{comm.rank(), comm.size(), false};
+  if (comm.size() > 1) {
+    const RankShare rank_share = share_for_rank(expand_paths(request.train), distribution, comm.rank(), comm.size());
+    files = rank_share.files;
+    share.every_nth = rank_share.records != RecordSelection::kAll;
+  }
+  read_together(comm, [&] {
+    data.streamed.emplace(build_streamed_train(files, read, block_bytes, (cache_dir / name).string(), config, share));
+  });
+  StreamedTrain& streamed = *data.streamed;
+  if (comm.size() > 1) read_together(comm, [&] { agree_on_streamed_shape(streamed, comm); });
+  streamed.shuffle_buffer = shuffle_buffer_records(request.shuffle_buffer, max_memory, *streamed.cache);
+  if (streamed.shuffle_buffer < request.shuffle_buffer)
+    log.debug("shuffle buffer: {} records (a quarter of --max-memory)", streamed.shuffle_buffer);
+  const std::size_t ranks = static_cast<std::size_t>(comm.size());
+  streamed.evaluation_sample = (evaluation_sample_records(max_memory, config) + ranks - 1) / ranks;
+  add_up_streamed(streamed, config, comm);
   // `train` keeps only the shape: the records stay in the cache.
   data.train.feature_dim = streamed.cache->feature_dim();
   data.train.sparse = streamed.cache->sparse();
   data.train.files = streamed.files;
   data.train.libsvm_base = streamed.libsvm_base;
-  data.train_counts = {streamed.cache->records(), {}};
+  data.train_counts = {streamed.job_records,
+                       comm.size() > 1 ? expand_paths(request.train) : std::vector<std::string>{}};
   data.summary.cache_path = streamed.cache->path();
   log.debug("cached {} training records in {} blocks at {}", streamed.cache->records(), streamed.cache->blocks(),
             streamed.cache->path());
@@ -140,7 +199,7 @@ DataFacts training_facts(const LoadedChannels& data, const TrainConfig& config, 
                          spdlog::logger& log) {
   DataFacts facts{data.train_counts.records, data.train.feature_dim, data.train.sparse, {}};
   if (data.streamed) {
-    facts.class_counts = data.streamed->class_counts;
+    facts.class_counts = data.streamed->class_counts;  // already over every rank
   } else {
     facts.class_counts = count_classes(data.train.labels, config);
     comm.sum(facts.class_counts);
@@ -161,7 +220,7 @@ Channels LoadedChannels::channels() const {
 
 std::vector<ChannelSummary> LoadedChannels::summaries() const {
   std::vector<ChannelSummary> out{{"train", &train, train_counts.records, train_counts.all_files, std::nullopt}};
-  if (streamed) out.front().sampled_records = std::min(streamed->evaluation_sample, streamed->cache->records());
+  if (streamed) out.front().sampled_records = streamed->job_sampled_records;
   if (validation_or_null() != nullptr)
     out.push_back({"validation", &validation, validation_counts.records, validation_counts.all_files, std::nullopt});
   if (test_or_null() != nullptr)
@@ -178,8 +237,8 @@ LoadedChannels load_channels(const TrainRequest& request, const TrainConfig& con
       request.max_memory.empty() ? default_max_memory() : parse_memory_size(request.max_memory);
   const auto started = std::chrono::steady_clock::now();
   LoadedChannels data;
-  if (should_stream(request, max_memory, comm, log)) {
-    stream_train(request, config, read, max_memory, data, log);
+  if (should_stream(request, max_memory, distribution, comm, log)) {
+    stream_train(request, config, read, max_memory, distribution, comm, data, log);
   } else {
     read_together(comm, [&] { data.train = read_share(request.train, read, distribution, comm); });
     if (comm.size() > 1) read_together(comm, [&] { agree_on_shape(data.train, comm); });

@@ -74,11 +74,12 @@ void fit_initial_width(const InitialModel& initial, LoadedChannels& data) {
   data.summary.feature_dim = data.facts.feature_dim = feature_dim;
 }
 
-// A finished run leaves its artifacts only: the default checkpoint and the default cache of streamed
-// data go; a --checkpoint-dir or --cache-dir the user gave is theirs, and stays.
-void remove_litter(const TrainRequest& request, const LoadedChannels& data) {
+// A finished run leaves its artifacts only: the default checkpoint (rank 0's) and the default cache
+// of streamed data (each rank its own) go; a --checkpoint-dir or --cache-dir the user gave is
+// theirs, and stays.
+void remove_litter(const TrainRequest& request, const LoadedChannels& data, bool lead) {
   std::error_code ignored;
-  if (request.checkpoint_dir.empty()) std::filesystem::remove_all(checkpoint_dir(request), ignored);
+  if (lead && request.checkpoint_dir.empty()) std::filesystem::remove_all(checkpoint_dir(request), ignored);
   if (data.streamed && request.cache_dir.empty()) {
     const std::filesystem::path cache = data.streamed->cache->path();
     std::filesystem::remove(cache, ignored);
@@ -153,7 +154,7 @@ int conclude_job(const TrainRequest& request, const LoadedChannels& data, const 
                  JobProcesses& processes, spdlog::logger& log, JobObserver& observer) {
   const std::filesystem::path dir(request.output_dir);
   const std::filesystem::path reports(report_dir(request));
-  if (outcome.selected >= 0 && processes.lead()) remove_litter(request, data);
+  if (outcome.selected >= 0) remove_litter(request, data, processes.lead());
   if (outcome.selected < 0)
     throw ConvergenceError(fmt::format("every one of the {} models diverged; no model written (see {} and {})",
                                        outcome.models.size(), (reports / "metrics.json").string(),
@@ -177,6 +178,10 @@ int run_train_job(const TrainRequest& given, JobProcesses& processes, spdlog::lo
   const auto started = std::chrono::steady_clock::now();
   const TrainRequest request = with_sagemaker_keys(given, log);
   Communicator& comm = processes.comm();
+  if (!processes.watch_peers(request.peer_timeout))
+    log.warn(
+        "--peer-timeout: this MPI library does not allow MPI_THREAD_MULTIPLE; a lost rank is noticed by the "
+        "launcher only");
   check_request(request, comm, log);
   const int threads = checked_threads(request, log);
   // Every value is checked here, before any data is read.
@@ -204,6 +209,7 @@ int run_train_job(const TrainRequest& given, JobProcesses& processes, spdlog::lo
   const auto train_started = std::chrono::steady_clock::now();
   const TrainOutcome outcome = train_models(config, data.channels(), pool, log, control);
   timing.train_seconds = seconds_since(train_started);
+  timing.exchange_seconds = outcome.exchange_seconds;
   const std::vector<Diagnostic> diagnostics = diagnose(config, profile, outcome);
   observer.on_diagnostics(diagnostics);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <sstream>
@@ -208,13 +209,24 @@ void write_checkpoint(const std::string& path, const std::string& fingerprint, c
   file.commit();
 }
 
-CheckpointState read_checkpoint(const std::string& path, const std::string& fingerprint) {
+std::optional<std::string> read_checkpoint_bytes(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw UsageError(fmt::format("--resume: no checkpoint at {}", path));
   std::stringstream bytes;
-  bytes << in.rdbuf();
+  if (!(in && bytes << in.rdbuf())) throw UsageError(fmt::format("--resume: cannot read the checkpoint {}", path));
+  return bytes.str();
+}
+
+CheckpointState read_checkpoint(const std::string& path, const std::string& fingerprint) {
+  const std::optional<std::string> bytes = read_checkpoint_bytes(path);
+  if (!bytes) throw UsageError(fmt::format("--resume: no checkpoint at {}", path));
+  return parse_checkpoint(*bytes, path, fingerprint);
+}
+
+CheckpointState parse_checkpoint(const std::string& bytes, const std::string& path, const std::string& fingerprint) {
   pb::Checkpoint c;
-  if (!c.ParseFromString(bytes.str()) || c.magic() != kCheckpointMagic)
+  if (!c.ParseFromString(bytes) || c.magic() != kCheckpointMagic)
     throw UsageError(fmt::format("--resume: {} is not a linlearn checkpoint", path));
   if (c.format_version() != kCheckpointVersion)
     throw UsageError(fmt::format("--resume: {} has checkpoint version {}, expected {}", path, c.format_version(),

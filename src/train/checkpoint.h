@@ -2,6 +2,7 @@
 // Checkpoint files (proto/checkpoint.proto): the full training state after an epoch or at a signal.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,5 +84,10 @@ void write_checkpoint(const std::string& path, const std::string& fingerprint, c
 
 // UsageError when the file is missing, corrupt, or was made with other data or options.
 CheckpointState read_checkpoint(const std::string& path, const std::string& fingerprint);
+// The same in two halves, for a job whose rank 0 reads the file and hands its bytes to the other
+// ranks: the file's bytes (none when there is no file; UsageError when it cannot be read), then the
+// state they hold (UsageError as read_checkpoint; `path` names them in messages).
+std::optional<std::string> read_checkpoint_bytes(const std::string& path);
+CheckpointState parse_checkpoint(const std::string& bytes, const std::string& path, const std::string& fingerprint);
 
 }  // namespace linlearn

@@ -55,8 +55,9 @@ class EpochSource {
 std::unique_ptr<EpochSource> make_in_memory_epochs(const Dataset& train, const TrainConfig& config,
                                                    const ClassWeights& weights, Communicator& comm);
 
-// Epochs over the cache of streamed training data (see streaming_epoch.h); one process only.
+// Epochs over the cache of streamed training data (see streaming_epoch.h); under several ranks, the
+// cache of this rank's share, in steps as make_in_memory_epochs takes them.
 std::unique_ptr<EpochSource> make_streamed_epochs(const StreamedTrain& train, const TrainConfig& config,
-                                                  const ClassWeights& weights);
+                                                  const ClassWeights& weights, Communicator& comm);
 
 }  // namespace linlearn

@@ -10,6 +10,7 @@
 
 #include "checkpoint.h"
 #include "linlearn/chunked_reader.h"
+#include "linlearn/distribution.h"
 #include "linlearn/errors.h"
 #include "linlearn/random.h"
 #include "linlearn/shuffler.h"
@@ -149,17 +150,25 @@ DataFacts describe_training_data(const StreamedTrain& train) {
 }
 
 StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const ReadOptions& read,
-                                   std::size_t block_bytes, const std::string& cache_path, const TrainConfig& config) {
+                                   std::size_t block_bytes, const std::string& cache_path, const TrainConfig& config,
+                                   const StreamShare& share) {
   const std::filesystem::path dir = std::filesystem::path(cache_path).parent_path();
   std::error_code error;
   if (!dir.empty()) std::filesystem::create_directories(dir, error);
   if (error) throw OutputError(fmt::format("{}: cannot create the cache directory: {}", dir.string(), error.message()));
   StreamedTrain out;
+  out.ranks = share.ranks;
   RecordCacheWriter writer = RecordCacheWriter::create(cache_path);
-  RecordReservoir reservoir(
-      static_cast<std::size_t>(std::max<std::int64_t>(config.normalization.num_point_for_scaler, 0)), config.seed);
+  const auto points = static_cast<std::size_t>(std::max<std::int64_t>(config.normalization.num_point_for_scaler, 0));
+  const auto ranks = static_cast<std::size_t>(share.ranks);
+  RecordReservoir reservoir((points + ranks - 1) / ranks, config.seed + static_cast<std::uint64_t>(share.rank));
   ContentHasher hasher;
-  read_channel_in_blocks(specs, read, block_bytes, [&](Dataset&& block) {
+  std::size_t read_records = 0;
+  read_channel_in_blocks(specs, read, block_bytes, [&](Dataset&& read_block) {
+    const std::size_t first = read_records;
+    read_records += read_block.rows();
+    Dataset block =
+        share.every_nth ? every_nth_record(read_block, first, share.rank, share.ranks) : std::move(read_block);
     writer.append(block);
     reservoir.offer(block);
     hasher.add_records(block);
@@ -175,6 +184,24 @@ StreamedTrain build_streamed_train(const std::vector<std::string>& specs, const 
   out.scaler_sample = reservoir.take(out.cache->feature_dim());
   out.content_hash = hasher.hex();
   return out;
+}
+
+std::size_t shuffle_buffer_records(std::size_t requested, std::size_t max_memory, const RecordCache& cache) {
+  if (cache.records() == 0) return requested;
+  std::error_code error;
+  const auto file_bytes = static_cast<std::size_t>(std::filesystem::file_size(cache.path(), error));
+  // A record in the buffer takes about its bytes in the cache; a sparse one also its two vectors.
+  constexpr std::size_t kSparseSlotBytes = 64;
+  const std::size_t per_record =
+      (error ? 0 : file_bytes / cache.records()) + (cache.sparse() ? kSparseSlotBytes : 0) + sizeof(float);
+  return std::min(requested, std::max<std::size_t>(max_memory / 4 / per_record, 1));
+}
+
+std::size_t evaluation_sample_share(const StreamedTrain& train, const TrainConfig& config) {
+  const auto ranks = static_cast<std::size_t>(train.ranks);
+  const auto calibration =
+      static_cast<std::size_t>(std::max<std::int64_t>(config.selection.num_calibration_samples, 0));
+  return std::min(train.evaluation_sample, (calibration + ranks - 1) / ranks);
 }
 
 std::size_t evaluation_sample_records(std::size_t max_memory, const TrainConfig& config) {
@@ -194,7 +221,7 @@ std::size_t evaluation_sample_records(std::size_t max_memory, const TrainConfig&
 CacheEvaluation evaluate_cache(const RecordCache& cache, const RowMatrix& weights, const Eigen::RowVectorXf& bias,
                                const Loss& loss, const EvaluationSettings& settings, const ClassWeights& class_weights,
                                std::size_t sample_records, std::uint64_t seed, ThreadPool& pool,
-                               const FeatureIndex* features) {
+                               const FeatureIndex* features, Communicator* comm) {
   // Rows scored at a time: a multiple of compute_margins' 512-row blocks, so the margins of a few
   // models stay small even when a cache block holds millions of narrow records.
   constexpr std::size_t kChunkRows = 8192;
@@ -225,6 +252,11 @@ CacheEvaluation evaluate_cache(const RecordCache& cache, const RowMatrix& weight
       for (int m = 0; m < models; ++m)
         evaluations[static_cast<std::size_t>(m)].add(margins, m * loss.outputs(), labels, chunk_weights, keep);
     }
+  }
+  if (comm != nullptr && comm->size() > 1) {
+    for (auto& e : evaluations) e.combine(*comm);
+    out.labels = comm->gather(out.labels);
+    out.weights = comm->gather(out.weights);
   }
   for (auto& e : evaluations) out.models.push_back(e.finish(out.labels, out.weights));
   return out;

@@ -72,8 +72,7 @@ std::vector<Evaluation> Selector::streamed_evaluations(const StreamedTrain& stre
   const std::size_t model_bytes = sizeof(float) * norm_.scale.size() * static_cast<std::size_t>(outputs_);
   const std::size_t group = std::clamp<std::size_t>(kGroupBytes / std::max<std::size_t>(model_bytes, 1), 1,
                                                     std::max<std::size_t>(params.size(), 1));
-  const std::size_t sample_records =
-      std::min(streamed.evaluation_sample, static_cast<std::size_t>(config_.selection.num_calibration_samples));
+  const std::size_t sample_records = evaluation_sample_share(streamed, config_);
   const EvaluationSettings settings{config_.predictor_type, default_threshold(config_.loss), config_.accuracy_top_k,
                                     config_.f_beta};
   std::vector<Evaluation> evaluations;
@@ -84,7 +83,7 @@ std::vector<Evaluation> Selector::streamed_evaluations(const StreamedTrain& stre
     Eigen::RowVectorXf raw_b;
     raw_parameters(some, norm_, outputs_, raw_w, raw_b);
     CacheEvaluation scored = evaluate_cache(*streamed.cache, raw_w, raw_b, loss_, settings, class_weights_,
-                                            sample_records, config_.seed, pool_, features_);
+                                            sample_records, config_.seed, pool_, features_, &comm_);
     for (auto& e : scored.models) evaluations.push_back(std::move(e));
     sample.labels = std::move(scored.labels);
     sample.weights = std::move(scored.weights);

@@ -4,9 +4,9 @@
 #include "linlearn/trainer.h"
 
 #include <chrono>
-#include <filesystem>
 #include <limits>
 #include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -58,17 +58,49 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
-Communicator& checked_communicator(const TrainControl& control, const Channels& channels, Communicator& local) {
-  if (control.communicator == nullptr) return local;
-  if (channels.streamed_train != nullptr && control.communicator->size() > 1)
-    throw UsageError("training data larger than --max-memory cannot be streamed under MPI; raise --max-memory");
-  return *control.communicator;
-}
-
 std::unique_ptr<EpochSource> epoch_source(const Channels& channels, const TrainConfig& config,
                                           const ClassWeights& weights, Communicator& comm) {
-  if (channels.streamed_train != nullptr) return make_streamed_epochs(*channels.streamed_train, config, weights);
+  if (channels.streamed_train != nullptr) return make_streamed_epochs(*channels.streamed_train, config, weights, comm);
   return make_in_memory_epochs(*channels.train, config, weights, comm);
+}
+
+// The checkpoint's fingerprint: this process's data and options; under several ranks a hash of
+// every rank's in rank order, so that a checkpoint resumes only the job (ranks and shares) that
+// wrote it, and every rank checks it against the same value.
+std::string job_fingerprint(const std::string& local, Communicator& comm) {
+  if (comm.size() == 1) return local;
+  std::vector<std::size_t> counts;
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(local.data());
+  const std::vector<std::uint8_t> all = comm.gather_bytes({bytes, local.size()}, counts);
+  ContentHasher h;
+  h.add(all.data(), all.size());
+  const auto ranks = static_cast<std::uint64_t>(comm.size());
+  h.add(&ranks, sizeof ranks);
+  return h.hex();
+}
+
+// Rank 0's checkpoint bytes on every rank: only rank 0's storage has to keep the checkpoint (the
+// models are the same on every rank), and every rank resumes from the same state.
+std::optional<std::string> checkpoint_from_rank0(const std::string& path, Communicator& comm) {
+  std::string message;
+  std::optional<std::string> bytes;
+  if (comm.rank() == 0) {
+    try {
+      bytes = read_checkpoint_bytes(path);
+    } catch (const UsageError& e) {
+      message = e.what();
+    }
+  }
+  message = comm.first_error(message);
+  if (!message.empty()) throw UsageError(message);
+  if (comm.size() == 1) return bytes;
+  // A leading byte says whether rank 0 found a checkpoint; the other ranks send nothing.
+  std::string sent = bytes ? "1" + *bytes : std::string(comm.rank() == 0 ? "0" : "");
+  std::vector<std::size_t> counts;
+  const std::vector<std::uint8_t> all =
+      comm.gather_bytes({reinterpret_cast<const std::uint8_t*>(sent.data()), sent.size()}, counts);
+  if (all.empty() || all.front() != '1') return std::nullopt;
+  return std::string(all.begin() + 1, all.begin() + static_cast<std::ptrdiff_t>(counts.front()));
 }
 
 class Trainer {
@@ -80,7 +112,7 @@ class Trainer {
         pool_(pool),
         log_(log),
         control_(control),
-        comm_(checked_communicator(control, channels, local_comm_)),
+        comm_(control.communicator != nullptr ? *control.communicator : local_comm_),
         class_weights_{config.weighting.per_class},
         source_(epoch_source(channels, config, class_weights_, comm_)),
         sparse_(source_->shape().sparse),
@@ -104,11 +136,14 @@ class Trainer {
 
   TrainOutcome run() {
     TrainingPosition start;
+    if (!control_.checkpoint_path.empty()) fingerprint_ = job_fingerprint(source_->fingerprint(config_, pool_), comm_);
     if (control_.resume) start = restore_if_any();
     for (int epoch = start.epoch; epoch < config_.epochs && models_.any_training(); ++epoch) {
       run_epoch(epoch == start.epoch ? start : TrainingPosition{epoch});
       end_epoch(epoch);
-      if (stop_requested() && epoch + 1 < config_.epochs) interrupt({epoch + 1, 0, at_.updates, 0, 0});
+      // Between epochs the ranks agree on a signal apart from the steps' exchange.
+      const int stop = static_cast<int>(comm_.max(local_stop_signal()));
+      if (stop != 0 && epoch + 1 < config_.epochs) interrupt({epoch + 1, 0, at_.updates, 0, 0}, stop);
     }
     measure_final_weights();
     models_.finish(static_cast<int>(outcome_.epochs.size()) - 1);
@@ -119,14 +154,15 @@ class Trainer {
                          : SelectionChannel{"train", streamed ? nullptr : channels_.train, channels_.streamed_train},
                      outcome_);
     outcome_.models = models_.outcomes();
+    outcome_.exchange_seconds = reducer_->exchange_seconds();
     return std::move(outcome_);
   }
 
  private:
   bool validated() const { return channels_.validation != nullptr; }
+  int local_stop_signal() const { return control_.stop_signal != nullptr ? control_.stop_signal->load() : 0; }
   // Sparse data: the features that have weight rows.
   const FeatureIndex* index() const { return sparse_ ? &features_ : nullptr; }
-  bool stop_requested() const { return control_.stop_signal != nullptr && control_.stop_signal->load() != 0; }
 
   // One pass over the training records from `from` (a resumed epoch starts mid-way).
   void run_epoch(const TrainingPosition& from) {
@@ -137,6 +173,7 @@ class Trainer {
     const auto [row_sums, entries] = models_.sparse_gradients();
     const bool ranks = comm_.size() > 1;
     kernel_.set_sparse_gradients(row_sums || ranks, entries && !ranks);
+    reducer_->want_entries(entries);
     kernel_.set_measured(models_.measured_params());
     if (from.next_record == 0) models_.reset_epoch_losses();
     at_ = {epoch, from.next_record, from.updates > 0 ? from.updates : at_.updates, from.weight_sum, 0};
@@ -147,7 +184,8 @@ class Trainer {
       if (sparse_) models_.catch_up(kernel_.prepare(*batch.data, batch.weights, batch.rows), pool_);
       const BatchGradient& local = kernel_.compute(*batch.data, batch.weights, batch.rows, models_.active_params(),
                                                    reducer_->divisor(batch.rows.size()));
-      const BatchGradient& g = reducer_->reduce(local, batch.rows.size());
+      int stop = local_stop_signal();
+      const BatchGradient& g = reducer_->reduce(local, batch.rows.size(), stop);
       at_.weight_sum += g.weight_sum;
       models_.step(g, at_.updates, pool_);
       ++at_.updates;
@@ -156,7 +194,7 @@ class Trainer {
       if (control_.observer != nullptr)
         control_.observer->on_batch_end(
             {epoch, batch.records_done, source_->records(), at_.epoch_seconds, models_.running_loss(at_.weight_sum)});
-      if (stop_requested() && !batch.last) interrupt(at_);
+      if (stop != 0 && !batch.last) interrupt(at_, stop);
     }
     if (sparse_) models_.catch_up_all(pool_);
     at_.epoch_seconds = from.epoch_seconds + seconds_since(started);
@@ -218,7 +256,7 @@ class Trainer {
   void save(const TrainingPosition& at) {
     if (comm_.rank() != 0) return;
     CheckpointState state{at, {}, outcome_.epochs};
-    write_checkpoint(control_.checkpoint_path, fingerprint(), state, models_.size(),
+    write_checkpoint(control_.checkpoint_path, fingerprint_, state, models_.size(),
                      [&](std::size_t m) { return models_.snapshot(m); });
   }
 
@@ -234,9 +272,17 @@ class Trainer {
     last_checkpoint_seconds_ = seconds_since(started);
   }
 
-  [[noreturn]] void interrupt(const TrainingPosition& at) {
-    const int signal = control_.stop_signal->load();
-    if (!control_.checkpoint_path.empty()) save(at);
+  // Every rank stops after the same step. Rank 0 writes the checkpoint while the others wait: a
+  // rank that ended first would have the launcher end the job before the checkpoint is complete.
+  [[noreturn]] void interrupt(const TrainingPosition& at, int signal) {
+    std::string error;
+    try {
+      if (!control_.checkpoint_path.empty()) save(at);
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    error = comm_.first_error(error);
+    if (!error.empty()) throw OutputError(error);
     throw Interrupted(fmt::format("interrupted by signal {} in epoch {}; checkpoint written to {}", signal,
                                   at.epoch + 1, control_.checkpoint_path.empty() ? "(none)" : control_.checkpoint_path),
                       128 + signal);
@@ -245,13 +291,14 @@ class Trainer {
   // A restarted job repeats its command: with nothing to resume it trains from the start, as
   // without --resume.
   TrainingPosition restore_if_any() {
-    if (std::filesystem::exists(control_.checkpoint_path)) return restore();
+    const std::optional<std::string> bytes = checkpoint_from_rank0(control_.checkpoint_path, comm_);
+    if (bytes) return restore(*bytes);
     log_.info("--resume: no checkpoint at {}; training from the start", control_.checkpoint_path);
     return {};
   }
 
-  TrainingPosition restore() {
-    CheckpointState s = read_checkpoint(control_.checkpoint_path, fingerprint());
+  TrainingPosition restore(const std::string& bytes) {
+    CheckpointState s = parse_checkpoint(bytes, control_.checkpoint_path, fingerprint_);
     if (s.models.size() != models_.size())
       throw UsageError(fmt::format("{}: checkpoint holds {} models, this run trains {}", control_.checkpoint_path,
                                    s.models.size(), models_.size()));
@@ -262,11 +309,6 @@ class Trainer {
     at_.updates = s.at.updates;
     log_.info("resuming from {} in epoch {}, record {}", control_.checkpoint_path, s.at.epoch + 1, s.at.next_record);
     return s.at;
-  }
-
-  std::string fingerprint() {
-    if (fingerprint_.empty()) fingerprint_ = source_->fingerprint(config_, pool_);
-    return fingerprint_;
   }
 
   const TrainConfig& config_;
@@ -294,8 +336,8 @@ class Trainer {
   static constexpr double kCheckpointTimeRatio = 10;
   std::chrono::steady_clock::time_point last_checkpoint_end_{};
   double last_checkpoint_seconds_ = 0;
-  double total_rows_ = 0;  // over all ranks
-  std::string fingerprint_;
+  double total_rows_ = 0;    // over all ranks
+  std::string fingerprint_;  // of the job's data and options, when checkpoints are written
 };
 
 }  // namespace

@@ -3,41 +3,22 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "cli/cli_runner.h"
 #include "io/temp_dir.h"
+#include "mpi/mpi_job.h"
 
 namespace linlearn {
 namespace {
 
-using testing::CliResult;
 using testing::data_path;
-using testing::run_command;
 using testing::run_linlearn;
+using testing::run_mpi;
 using testing::slurp;
-
-bool mpirun_available() {
-  return std::system("command -v mpirun >/dev/null 2>&1") == 0;
-}
-
-// `timeout` turns a hung job into a failure (exit 124) instead of a stuck test run. Each job keeps its
-// Open MPI session files under its own scratch folder: jobs started at once (ctest -j) would
-// otherwise race to create the same /tmp/ompi.* folder. Under the sanitizer build, Open MPI's own
-// allocations outlive MPI_Finalize (in components it has unloaded, so no suppression can name them):
-// leak checking is off for the ranks, address checking stays on.
-CliResult run_mpi(int ranks, const std::string& args, const std::string& scratch) {
-  return run_command(
-      "ASAN_OPTIONS=\"${ASAN_OPTIONS}:detect_leaks=0\" timeout 120 mpirun --allow-run-as-root "
-      "--oversubscribe --mca orte_tmpdir_base " +
-          scratch + " -np " + std::to_string(ranks) + " " + LINLEARN_EXE + " " + args,
-      scratch);
-}
 
 std::string churn_args(const std::string& train, const std::string& out_dir) {
   return "train --predictor_type binary_classifier --train " + train + " --validation " +
@@ -51,11 +32,7 @@ nlohmann::json read_json(const std::string& path) {
 class MpiTrain : public ::testing::Test {
  protected:
   void SetUp() override {
-#ifndef LINLEARN_WITH_MPI
-    GTEST_SKIP() << "built without MPI (LINLEARN_WITH_MPI is off)";
-#else
-    if (!mpirun_available()) GTEST_SKIP() << "mpirun is not on PATH";
-#endif
+    if (const std::string why = testing::why_no_mpi_job(); !why.empty()) GTEST_SKIP() << why;
   }
 };
 
@@ -71,6 +48,10 @@ TEST_F(MpiTrain, TwoRanksMatchOneProcessOnValidation) {
   const auto two = read_json(dir.path("two/metrics.json"));
   EXPECT_EQ(one["world_size"], 1);
   EXPECT_EQ(two["world_size"], 2);
+  EXPECT_FALSE(one["timing"].contains("exchange_seconds"));
+  const double exchange = two["timing"]["exchange_seconds"].get<double>();
+  EXPECT_GT(exchange, 0.0);
+  EXPECT_LT(exchange, two["timing"]["train_seconds"].get<double>());
   EXPECT_EQ(two["data"]["train"]["records"], 4000);
   EXPECT_EQ(two["data"]["validation"]["records"], 1000);
   const char* key = "validation:binary_classification_accuracy";
@@ -123,15 +104,20 @@ std::string write_sparse_records(testing::TempDir& dir, const std::string& name,
   return dir.write(name, out);
 }
 
-// Sparse batches carry each rank's touched rows only; the ranks' sum must put them back in place.
-TEST_F(MpiTrain, TwoRanksMatchOneProcessOnSparseData) {
-  testing::TempDir dir;
+// A sparse training job's arguments but its output directory, on records written into `dir`.
+std::string sparse_job_args(testing::TempDir& dir) {
   std::ostringstream command;
   command << "train --predictor_type binary_classifier --content-type text/libsvm --feature_dim 30 --train "
           << write_sparse_records(dir, "train.libsvm", 0, 3000) << " --validation "
           << write_sparse_records(dir, "validation.libsvm", 3000, 4000)
-          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 --quiet --output-dir ";
-  const std::string args = command.str();
+          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 --quiet ";
+  return command.str();
+}
+
+// Sparse batches carry each rank's touched rows only; the ranks' sum must put them back in place.
+TEST_F(MpiTrain, TwoRanksMatchOneProcessOnSparseData) {
+  testing::TempDir dir;
+  const std::string args = sparse_job_args(dir) + "--output-dir ";
   const auto single = run_linlearn(args + dir.path("one"), dir.path());
   ASSERT_EQ(single.exit_code, 0) << single.err;
   const auto job = run_mpi(2, args + dir.path("two"), dir.path());
@@ -141,6 +127,31 @@ TEST_F(MpiTrain, TwoRanksMatchOneProcessOnSparseData) {
   const char* key = "validation:binary_classification_accuracy";
   EXPECT_GT(one["final_metrics"][key].get<double>(), 0.8);
   EXPECT_NEAR(two["final_metrics"][key].get<double>(), one["final_metrics"][key].get<double>(), 0.03);
+}
+
+// Sparse shares streamed through each rank's cache, and an optimizer that steps per record (ftrl,
+// which under several ranks steps each touched row's summed gradient once): the same bytes on a
+// second run, and the accuracy of one process.
+TEST_F(MpiTrain, TwoRanksStreamSparseSharesAndStepFtrlRepeatably) {
+  testing::TempDir dir;
+  const std::string args = sparse_job_args(dir);
+  const auto single = run_linlearn(args + "--output-dir " + dir.path("one"), dir.path());
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  const char* key = "validation:binary_classification_accuracy";
+  const double accuracy = read_json(dir.path("one/metrics.json"))["final_metrics"][key].get<double>();
+  for (const std::string variant : {"--max-memory 32K", "--optimizer ftrl"}) {
+    const std::string a = dir.path(variant.substr(2, 3) + "-a");
+    const std::string b = dir.path(variant.substr(2, 3) + "-b");
+    for (const std::string& out : {a, b}) {
+      const auto job = run_mpi(2, args + variant + " --output-dir " + out, dir.path());
+      ASSERT_EQ(job.exit_code, 0) << variant << ": " << job.err;
+    }
+    EXPECT_EQ(slurp(a + "/model.pb"), slurp(b + "/model.pb")) << variant;
+    const auto two = read_json(a + "/metrics.json");
+    EXPECT_NEAR(two["final_metrics"][key].get<double>(), accuracy, 0.03) << variant;
+    EXPECT_EQ(two["data"]["train"].contains("evaluation_sample"), variant.starts_with("--max-memory"))
+        << variant << ": streamed or not";
+  }
 }
 
 }  // namespace
