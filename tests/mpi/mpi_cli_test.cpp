@@ -107,13 +107,14 @@ TEST_F(MpiTrain, BadShardOnOneRankEndsTheJobWithExit3) {
 
 // Records over 30 features of which each has about 6, in LIBSVM: mini-batches of 4 records per rank
 // touch different features on each rank.
-std::string write_sparse_records(testing::TempDir& dir, const std::string& name, int first, int last) {
+// Records over 30 features, `tenths` of them present.
+std::string write_sparse_records(testing::TempDir& dir, const std::string& name, int first, int last, int tenths = 2) {
   std::string out;
   for (int r = first; r < last; ++r) {
     std::string features;
     double score = 0.5 * std::sin(r);
     for (int j = 0; j < 30; ++j) {
-      if ((r * 7 + j * 13) % 10 >= 2) continue;
+      if ((r * 7 + j * 13) % 10 >= tenths) continue;
       const double value = 0.5 + ((r * j) % 7) / 4.0;
       score += (j % 2 == 1 ? 1 : -1) * (1 + j % 3) * value;
       features.append(" ").append(std::to_string(j + 1)).append(":").append(std::to_string(value));
@@ -138,6 +139,30 @@ TEST_F(MpiTrain, TwoRanksMatchOneProcessOnSparseData) {
   ASSERT_EQ(job.exit_code, 0) << job.err;
   const auto one = read_json(dir.path("one/metrics.json"));
   const auto two = read_json(dir.path("two/metrics.json"));
+  const char* key = "validation:binary_classification_accuracy";
+  EXPECT_GT(one["final_metrics"][key].get<double>(), 0.8);
+  EXPECT_NEAR(two["final_metrics"][key].get<double>(), one["final_metrics"][key].get<double>(), 0.03);
+}
+
+// LIBSVM records dense enough over every rank go dense on every rank together.
+TEST_F(MpiTrain, TwoRanksDensifyLikeOneProcess) {
+  testing::TempDir dir;
+  std::ostringstream command;
+  command << "train --predictor_type binary_classifier --content-type text/libsvm --train "
+          << write_sparse_records(dir, "train.libsvm", 0, 3000, 6) << " --validation "
+          << write_sparse_records(dir, "validation.libsvm", 3000, 4000, 6)
+          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 --output-dir ";
+  const std::string args = command.str();
+  const auto single = run_linlearn(args + dir.path("one"), dir.path());
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  const auto job = run_mpi(2, args + dir.path("two"), dir.path());
+  ASSERT_EQ(job.exit_code, 0) << job.err;
+  EXPECT_NE(job.err.find("training data densified"), std::string::npos) << job.err;
+  const auto one = read_json(dir.path("one/metrics.json"));
+  const auto two = read_json(dir.path("two/metrics.json"));
+  EXPECT_EQ(one["data"]["train"]["sparse"], false);
+  EXPECT_EQ(two["data"]["train"]["sparse"], false);
+  EXPECT_EQ(two["data"]["validation"]["sparse"], false);
   const char* key = "validation:binary_classification_accuracy";
   EXPECT_GT(one["final_metrics"][key].get<double>(), 0.8);
   EXPECT_NEAR(two["final_metrics"][key].get<double>(), one["final_metrics"][key].get<double>(), 0.03);
