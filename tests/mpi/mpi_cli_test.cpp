@@ -124,48 +124,45 @@ std::string write_sparse_records(testing::TempDir& dir, const std::string& name,
   return dir.write(name, out);
 }
 
-// Sparse batches carry each rank's touched rows only; the ranks' sum must put them back in place.
-TEST_F(MpiTrain, TwoRanksMatchOneProcessOnSparseData) {
+// The metrics of one process and of a two-rank job on the same LIBSVM records (`tenths` of their
+// features present), whose validation accuracies must agree; and the job's log.
+struct OneAndTwoRanks {
+  nlohmann::json one, two;
+  std::string job_log;
+};
+
+OneAndTwoRanks train_libsvm_on_one_and_two_ranks(int tenths, const std::string& options) {
   testing::TempDir dir;
   std::ostringstream command;
-  command << "train --predictor_type binary_classifier --content-type text/libsvm --feature_dim 30 --train "
-          << write_sparse_records(dir, "train.libsvm", 0, 3000) << " --validation "
-          << write_sparse_records(dir, "validation.libsvm", 3000, 4000)
-          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 --quiet --output-dir ";
+  command << "train --predictor_type binary_classifier --content-type text/libsvm " << options << " --train "
+          << write_sparse_records(dir, "train.libsvm", 0, 3000, tenths) << " --validation "
+          << write_sparse_records(dir, "validation.libsvm", 3000, 4000, tenths)
+          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 --output-dir ";
   const std::string args = command.str();
   const auto single = run_linlearn(args + dir.path("one"), dir.path());
-  ASSERT_EQ(single.exit_code, 0) << single.err;
+  EXPECT_EQ(single.exit_code, 0) << single.err;
   const auto job = run_mpi(2, args + dir.path("two"), dir.path());
-  ASSERT_EQ(job.exit_code, 0) << job.err;
-  const auto one = read_json(dir.path("one/metrics.json"));
-  const auto two = read_json(dir.path("two/metrics.json"));
+  EXPECT_EQ(job.exit_code, 0) << job.err;
+  OneAndTwoRanks out{read_json(dir.path("one/metrics.json")), read_json(dir.path("two/metrics.json")), job.err};
   const char* key = "validation:binary_classification_accuracy";
-  EXPECT_GT(one["final_metrics"][key].get<double>(), 0.8);
-  EXPECT_NEAR(two["final_metrics"][key].get<double>(), one["final_metrics"][key].get<double>(), 0.03);
+  EXPECT_GT(out.one["final_metrics"][key].get<double>(), 0.8);
+  EXPECT_NEAR(out.two["final_metrics"][key].get<double>(), out.one["final_metrics"][key].get<double>(), 0.03);
+  return out;
+}
+
+// Sparse batches carry each rank's touched rows only; the ranks' sum must put them back in place.
+TEST_F(MpiTrain, TwoRanksMatchOneProcessOnSparseData) {
+  const OneAndTwoRanks runs = train_libsvm_on_one_and_two_ranks(2, "--feature_dim 30 --quiet");
+  EXPECT_EQ(runs.two["data"]["train"]["sparse"], true);
 }
 
 // LIBSVM records dense enough over every rank go dense on every rank together.
 TEST_F(MpiTrain, TwoRanksDensifyLikeOneProcess) {
-  testing::TempDir dir;
-  std::ostringstream command;
-  command << "train --predictor_type binary_classifier --content-type text/libsvm --train "
-          << write_sparse_records(dir, "train.libsvm", 0, 3000, 6) << " --validation "
-          << write_sparse_records(dir, "validation.libsvm", 3000, 4000, 6)
-          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 --output-dir ";
-  const std::string args = command.str();
-  const auto single = run_linlearn(args + dir.path("one"), dir.path());
-  ASSERT_EQ(single.exit_code, 0) << single.err;
-  const auto job = run_mpi(2, args + dir.path("two"), dir.path());
-  ASSERT_EQ(job.exit_code, 0) << job.err;
-  EXPECT_NE(job.err.find("training data densified"), std::string::npos) << job.err;
-  const auto one = read_json(dir.path("one/metrics.json"));
-  const auto two = read_json(dir.path("two/metrics.json"));
-  EXPECT_EQ(one["data"]["train"]["sparse"], false);
-  EXPECT_EQ(two["data"]["train"]["sparse"], false);
-  EXPECT_EQ(two["data"]["validation"]["sparse"], false);
-  const char* key = "validation:binary_classification_accuracy";
-  EXPECT_GT(one["final_metrics"][key].get<double>(), 0.8);
-  EXPECT_NEAR(two["final_metrics"][key].get<double>(), one["final_metrics"][key].get<double>(), 0.03);
+  const OneAndTwoRanks runs = train_libsvm_on_one_and_two_ranks(6, "");
+  EXPECT_NE(runs.job_log.find("training data densified"), std::string::npos) << runs.job_log;
+  EXPECT_EQ(runs.one["data"]["train"]["sparse"], false);
+  EXPECT_EQ(runs.two["data"]["train"]["sparse"], false);
+  EXPECT_EQ(runs.two["data"]["validation"]["sparse"], false);
 }
 
 }  // namespace
