@@ -92,9 +92,12 @@ void Dataset::to_sparse() {
 
 void Dataset::to_dense() {
   if (!sparse) return;
-  FloatStore cells(rows() * feature_dim, 0.0F);
+  // Left unset, then zeroed and filled a row at a time: one pass over the new store, not two.
+  FloatStore cells;
+  cells.resize(rows() * feature_dim);
   for (std::size_t r = 0; r < rows(); ++r) {
     float* row = cells.data() + r * feature_dim;
+    std::fill_n(row, feature_dim, 0.0F);
     for (std::uint64_t k = row_ptr[r]; k < row_ptr[r + 1]; ++k) row[col_idx[k]] = values[k];
   }
   dense = std::move(cells);
