@@ -70,6 +70,8 @@ struct Dataset {
   void append(Dataset&& other);
   // Converts a dense store to CSR, dropping zeros.
   void to_sparse();
+  // Converts CSR to a dense store feature_dim wide, the features a record lacks as zeros.
+  void to_dense();
   // Pads dense rows with zero features up to `wider_dim` (a declared feature_dim wider than the data).
   void widen(std::size_t wider_dim);
   // Value of feature j of record r (for tests and small tools; O(nnz of row) when sparse).

@@ -1,4 +1,4 @@
-// The Dataset store: size accounting, appending the records of another file, dense -> CSR.
+// The Dataset store: size accounting, appending the records of another file, dense <-> CSR.
 #include "linlearn/dataset.h"
 
 #include <algorithm>
@@ -88,6 +88,24 @@ void Dataset::to_sparse() {
   values = std::move(new_values);
   dense = FloatStore();  // release the dense memory, not only its size
   sparse = true;
+}
+
+void Dataset::to_dense() {
+  if (!sparse) return;
+  // Left unset, then zeroed and filled a row at a time: one pass over the new store, not two.
+  FloatStore cells;
+  cells.resize(rows() * feature_dim);
+  for (std::size_t r = 0; r < rows(); ++r) {
+    float* row = cells.data() + r * feature_dim;
+    std::fill_n(row, feature_dim, 0.0F);
+    for (std::uint64_t k = row_ptr[r]; k < row_ptr[r + 1]; ++k) row[col_idx[k]] = values[k];
+  }
+  dense = std::move(cells);
+  // Release the CSR memory, not only its size.
+  row_ptr = std::vector<std::uint64_t>{0};
+  col_idx = std::vector<std::uint32_t>();
+  values = FloatStore();
+  sparse = false;
 }
 
 float Dataset::at(std::size_t r, std::size_t j) const {

@@ -1,12 +1,15 @@
 // The load_channels stage: the training channel in memory (this rank's share) or streamed through
-// an on-disk cache, then validation and test at the training data's width, the channels' counts
-// over every rank and the facts the data-dependent autos are resolved from.
+// an on-disk cache, then validation and test at the training data's width, sparse channels dense
+// enough brought to the dense layout, the channels' counts over every rank and the facts the
+// data-dependent autos are resolved from.
+#include <array>
 #include <chrono>
 #include <filesystem>
 
 #include <fmt/format.h>
 
 #include "linlearn/class_weights.h"
+#include "linlearn/densify.h"
 #include "linlearn/distribution.h"
 #include "linlearn/errors.h"
 #include "linlearn/huge_pages.h"
@@ -105,6 +108,38 @@ void agree_on_shape(Dataset& train, Communicator& comm) {
   const Shape job = agreed_shape({train.feature_dim, train.sparse}, train.rows() > 0, train.files, comm);
   if (job.sparse) train.to_sparse();
   train.feature_dim = job.feature_dim;
+}
+
+// Brings a sparse channel to the dense layout when its records over every rank are dense enough and
+// the dense copy fits within `max_memory` on each rank, next to the `held_bytes` of the channels in
+// memory there (this one included). Returns why, for the log; empty when it stays as read.
+std::string densify_if_dense_enough(Dataset& data, std::size_t held_bytes, std::size_t max_memory, Communicator& comm) {
+  std::array<double, 3> counts{static_cast<double>(data.rows()), static_cast<double>(data.nonzeros()),
+                               data.sparse ? 1.0 : 0.0};
+  comm.sum(counts);
+  const auto [rows, nonzeros, sparse_ranks] = counts;
+  if (sparse_ranks == 0) return {};
+  const bool fits = !data.sparse || dense_copy_fits(held_bytes, data.rows(), data.feature_dim, max_memory);
+  const bool all_fit = comm.max(fits ? 0 : 1) == 0;
+  if (!dense_enough(rows, nonzeros, data.feature_dim) || !all_fit) return {};
+  const auto started = std::chrono::steady_clock::now();
+  data.to_dense();
+  return fmt::format(
+      "{:.1f}% of its {} x {} cells hold a value ({:.0f}% or more goes dense) and the dense store, "
+      "{} MB, fits within the memory limit of {} MB (--max-memory); converted in {:.2f} s",
+      100.0 * nonzeros / (rows * static_cast<double>(data.feature_dim)), static_cast<std::size_t>(rows),
+      data.feature_dim, 100.0 * kDenseEnoughShare, data.bytes() >> 20, max_memory >> 20, seconds_since(started));
+}
+
+// The validation and test channels of dense training data go dense by the same rule, so that they
+// agree with the training channel's layout wherever memory allows.
+void densify_evaluation_channels(LoadedChannels& data, std::size_t max_memory, Communicator& comm,
+                                 spdlog::logger& log) {
+  for (auto [name, channel] : {std::pair{"validation", &data.validation}, std::pair{"test", &data.test}}) {
+    const std::size_t held = data.train.bytes() + data.validation.bytes() + data.test.bytes();
+    const std::string why = densify_if_dense_enough(*channel, held, max_memory, comm);
+    if (!why.empty()) log.debug("{} data: densified like the training data: {}", name, why);
+  }
 }
 
 // A channel over every rank: its records summed, its files listed.
@@ -243,6 +278,11 @@ LoadedChannels load_channels(const TrainRequest& request, const TrainConfig& con
     read_together(comm, [&] { data.train = read_share(request.train, read, distribution, comm); });
     if (comm.size() > 1) read_together(comm, [&] { agree_on_shape(data.train, comm); });
     data.train_counts = count_channel(data.train, request.train, comm);
+    // A warm start keeps the layout read: sparse data widens to the initial model, dense cannot.
+    const std::string why = request.initial_model.empty()
+                                ? densify_if_dense_enough(data.train, data.train.bytes(), max_memory, comm)
+                                : std::string();
+    if (!why.empty()) log.info("training data densified, it trains on the dense layout: {}", why);
   }
   // Every channel of a job has the training data's width and reads LIBSVM indices as it did.
   read.feature_dim = data.train.feature_dim;
@@ -264,6 +304,7 @@ LoadedChannels load_channels(const TrainRequest& request, const TrainConfig& con
   // A rank whose share of a channel is empty read nothing; its (empty) scores have the model's width.
   for (Dataset* d : {&data.validation, &data.test})
     if (d->rows() == 0) d->feature_dim = data.train.feature_dim;
+  if (!data.train.sparse) densify_evaluation_channels(data, max_memory, comm, log);
   data.validation_counts = count_channel(data.validation, request.validation, comm);
   data.test_counts = count_channel(data.test, request.test, comm);
   data.summary.train_records = data.train_counts.records;

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "data/dataset_equality.h"
 #include "linlearn/errors.h"
 
 namespace linlearn {
@@ -87,6 +89,30 @@ TEST(Dataset, ToSparseDropsZeros) {
   EXPECT_EQ(data.row_ptr, (std::vector<std::uint64_t>{0, 1, 1}));
   EXPECT_EQ(data.at(0, 1), 1.5f);
   EXPECT_EQ(data.at(1, 2), 0.0f);
+}
+
+TEST(Dataset, ToDenseFillsTheFeaturesARecordLacksWithZeros) {
+  // Records {1:2.5, 3:-1}, {} and {0:-0}: an empty record, and a stored -0 that stays -0.
+  Dataset data = sparse(4, {1, 0, 1}, {0, 2, 2, 3}, {1, 3, 0}, {2.5f, -1, -0.0f}, "a.libsvm");
+  data.to_dense();
+  const Dataset expected = dense(4, {1, 0, 1}, {0, 2.5f, 0, -1, 0, 0, 0, 0, -0.0f, 0, 0, 0}, "a.libsvm");
+  testing::expect_same_records(data, expected);
+  EXPECT_TRUE(std::signbit(data.at(2, 0)));
+  EXPECT_EQ(data.files, expected.files);
+  // The CSR store is released, not only emptied.
+  EXPECT_EQ(data.col_idx.capacity(), 0u);
+  EXPECT_EQ(data.values.capacity(), 0u);
+  EXPECT_EQ(data.row_ptr.capacity(), 1u);
+}
+
+TEST(Dataset, ToDenseUndoesToSparse) {
+  const Dataset original = dense(3, {0, 1, 1}, {0, 1, 0, 4, 0, 5, 0, 0, 0}, "a.csv");
+  Dataset data = dense(3, {0, 1, 1}, {0, 1, 0, 4, 0, 5, 0, 0, 0}, "a.csv");
+  data.to_sparse();
+  data.to_dense();
+  testing::expect_same_records(data, original);
+  data.to_dense();  // dense already: unchanged
+  testing::expect_same_records(data, original);
 }
 
 TEST(Dataset, CountsBytesAndChecksBounds) {

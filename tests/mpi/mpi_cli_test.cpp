@@ -86,15 +86,15 @@ TEST_F(MpiTrain, BadShardOnOneRankEndsTheJobWithExit3) {
   EXPECT_NE(job.err.find("oops"), std::string::npos) << job.err;
 }
 
-// Records over 30 features of which each has about 6, in LIBSVM: mini-batches of 4 records per rank
-// touch different features on each rank.
-std::string write_sparse_records(testing::TempDir& dir, const std::string& name, int first, int last) {
+// Records over 30 features in LIBSVM, `tenths` of them present (2: about 6 per record, so that
+// mini-batches of 4 records per rank touch different features on each rank).
+std::string write_sparse_records(testing::TempDir& dir, const std::string& name, int first, int last, int tenths = 2) {
   std::string out;
   for (int r = first; r < last; ++r) {
     std::string features;
     double score = 0.5 * std::sin(r);
     for (int j = 0; j < 30; ++j) {
-      if ((r * 7 + j * 13) % 10 >= 2) continue;
+      if ((r * 7 + j * 13) % 10 >= tenths) continue;
       const double value = 0.5 + ((r * j) % 7) / 4.0;
       score += (j % 2 == 1 ? 1 : -1) * (1 + j % 3) * value;
       features.append(" ").append(std::to_string(j + 1)).append(":").append(std::to_string(value));
@@ -104,29 +104,52 @@ std::string write_sparse_records(testing::TempDir& dir, const std::string& name,
   return dir.write(name, out);
 }
 
-// A sparse training job's arguments but its output directory, on records written into `dir`.
-std::string sparse_job_args(testing::TempDir& dir) {
+// A LIBSVM training job's arguments but its output directory, on records written into `dir` with
+// `tenths` of their features present.
+std::string sparse_job_args(testing::TempDir& dir, int tenths = 2,
+                            const std::string& options = "--feature_dim 30 --quiet") {
   std::ostringstream command;
-  command << "train --predictor_type binary_classifier --content-type text/libsvm --feature_dim 30 --train "
-          << write_sparse_records(dir, "train.libsvm", 0, 3000) << " --validation "
-          << write_sparse_records(dir, "validation.libsvm", 3000, 4000)
-          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 --quiet ";
+  command << "train --predictor_type binary_classifier --content-type text/libsvm " << options << " --train "
+          << write_sparse_records(dir, "train.libsvm", 0, 3000, tenths) << " --validation "
+          << write_sparse_records(dir, "validation.libsvm", 3000, 4000, tenths)
+          << " --num_models 1 --mini_batch_size 8 --epochs 3 --threads 1 ";
   return command.str();
+}
+
+// The metrics of one process and of a two-rank job on the same LIBSVM records (`tenths` of their
+// features present), whose validation accuracies must agree; and the job's log.
+struct OneAndTwoRanks {
+  nlohmann::json one, two;
+  std::string job_log;
+};
+
+OneAndTwoRanks train_libsvm_on_one_and_two_ranks(int tenths, const std::string& options) {
+  testing::TempDir dir;
+  const std::string args = sparse_job_args(dir, tenths, options) + "--output-dir ";
+  const auto single = run_linlearn(args + dir.path("one"), dir.path());
+  EXPECT_EQ(single.exit_code, 0) << single.err;
+  const auto job = run_mpi(2, args + dir.path("two"), dir.path());
+  EXPECT_EQ(job.exit_code, 0) << job.err;
+  OneAndTwoRanks out{read_json(dir.path("one/metrics.json")), read_json(dir.path("two/metrics.json")), job.err};
+  const char* key = "validation:binary_classification_accuracy";
+  EXPECT_GT(out.one["final_metrics"][key].get<double>(), 0.8);
+  EXPECT_NEAR(out.two["final_metrics"][key].get<double>(), out.one["final_metrics"][key].get<double>(), 0.03);
+  return out;
 }
 
 // Sparse batches carry each rank's touched rows only; the ranks' sum must put them back in place.
 TEST_F(MpiTrain, TwoRanksMatchOneProcessOnSparseData) {
-  testing::TempDir dir;
-  const std::string args = sparse_job_args(dir) + "--output-dir ";
-  const auto single = run_linlearn(args + dir.path("one"), dir.path());
-  ASSERT_EQ(single.exit_code, 0) << single.err;
-  const auto job = run_mpi(2, args + dir.path("two"), dir.path());
-  ASSERT_EQ(job.exit_code, 0) << job.err;
-  const auto one = read_json(dir.path("one/metrics.json"));
-  const auto two = read_json(dir.path("two/metrics.json"));
-  const char* key = "validation:binary_classification_accuracy";
-  EXPECT_GT(one["final_metrics"][key].get<double>(), 0.8);
-  EXPECT_NEAR(two["final_metrics"][key].get<double>(), one["final_metrics"][key].get<double>(), 0.03);
+  const OneAndTwoRanks runs = train_libsvm_on_one_and_two_ranks(2, "--feature_dim 30 --quiet");
+  EXPECT_EQ(runs.two["data"]["train"]["sparse"], true);
+}
+
+// LIBSVM records dense enough over every rank go dense on every rank together.
+TEST_F(MpiTrain, TwoRanksDensifyLikeOneProcess) {
+  const OneAndTwoRanks runs = train_libsvm_on_one_and_two_ranks(6, "");
+  EXPECT_NE(runs.job_log.find("training data densified"), std::string::npos) << runs.job_log;
+  EXPECT_EQ(runs.one["data"]["train"]["sparse"], false);
+  EXPECT_EQ(runs.two["data"]["train"]["sparse"], false);
+  EXPECT_EQ(runs.two["data"]["validation"]["sparse"], false);
 }
 
 // Sparse shares streamed through each rank's cache, and an optimizer that steps per record (ftrl,
