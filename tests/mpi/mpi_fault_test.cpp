@@ -63,6 +63,17 @@ class MpiFaults : public ::testing::Test {
     return pids.size() == 1 ? pids.front() : 0;
   }
 
+  // SIGTERM to both ranks, as Slurm or Kubernetes stop a job. Both are looked up first: one signal
+  // already stops the job after the step the ranks agree on, so by the time a second lookup ran the
+  // other rank might have exited.
+  void terminate_ranks() {
+    const pid_t first = rank_pid(0);
+    const pid_t second = rank_pid(1);
+    ASSERT_TRUE(signal_process(first, SIGTERM));
+    ASSERT_GT(second, 1);
+    signal_process(second, SIGTERM);  // fails only when the job has already stopped on the first
+  }
+
   CliResult resume(const std::string& extra = "") {
     return testing::run_mpi(2, job_args(train_, out(), "--resume " + extra), dir_.path(), true);
   }
@@ -75,7 +86,7 @@ class MpiFaults : public ::testing::Test {
 
 TEST_F(MpiFaults, SigtermToTheRanksCheckpointsExits143AndResumesToTheSameBytes) {
   auto job = start_and_checkpoint();
-  for (int rank : {0, 1}) ASSERT_TRUE(signal_process(rank_pid(rank), SIGTERM));
+  terminate_ranks();
   const CliResult stopped = job->wait();
   EXPECT_EQ(stopped.exit_code, 143) << stopped.err;
   EXPECT_NE(stopped.err.find("interrupted by signal 15"), std::string::npos) << stopped.err;
@@ -90,7 +101,7 @@ TEST_F(MpiFaults, SigtermToTheRanksCheckpointsExits143AndResumesToTheSameBytes) 
 TEST_F(MpiFaults, StreamedRanksInterruptedBySigtermResumeToTheSameBytes) {
   const std::string streamed = "--max-memory 64K";
   auto job = start_and_checkpoint(streamed);
-  for (int rank : {0, 1}) ASSERT_TRUE(signal_process(rank_pid(rank), SIGTERM));
+  terminate_ranks();
   const CliResult stopped = job->wait();
   EXPECT_EQ(stopped.exit_code, 143) << stopped.err;
   ASSERT_FALSE(std::filesystem::exists(out() + "/model.pb")) << "the job finished before the signal";
