@@ -59,8 +59,9 @@ int run_train(const TrainOptions& o, const std::string& root) {
   const Verbosity verbosity = o.quiet ? Verbosity::kQuiet : o.verbose ? Verbosity::kVerbose : Verbosity::kNormal;
   LiveTerminal terminal(stderr, stdout, lead && live_progress(progress, o.quiet));
   const auto sink = std::make_shared<ConsoleSink>(terminal, parse_log_format(o.log_format));
-  // Ranks other than 0 would repeat rank 0's lines; they report errors only.
-  auto log = make_console_logger(sink, parse_log_level(lead || level == "off" ? level : "error", verbosity));
+  // Ranks other than 0 would repeat rank 0's lines; they report errors only, --verbose or not.
+  auto log = make_console_logger(sink, lead ? parse_log_level(level, verbosity)
+                                            : parse_log_level(level == "off" ? level : "error", Verbosity::kNormal));
   Console console(*log, *sink, terminal, container);
   TrainingLog observer(console, terminal);
   if (container) return run_sagemaker_job(*job, processes, *log, observer, &install_stop_signal_handlers());

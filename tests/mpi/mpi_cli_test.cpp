@@ -71,6 +71,19 @@ TEST_F(MpiTrain, RepeatedJobsWriteTheSameModelBytes) {
   EXPECT_EQ(model, slurp(dir.path("b/model.pb")));
 }
 
+TEST_F(MpiTrain, OnlyRankZeroLogsEvenWithVerbose) {
+  testing::TempDir dir;
+  const std::string train = data_path("churn/train.csv");
+  std::string args = churn_args(train, dir.path("v"));
+  args.replace(args.find("--quiet"), 7, "--verbose");
+  const auto job = run_mpi(2, args, dir.path());
+  ASSERT_EQ(job.exit_code, 0) << job.err;
+  const std::string line = "data: train 4000 records";
+  const auto first = job.err.find(line);
+  ASSERT_NE(first, std::string::npos) << job.err;
+  EXPECT_EQ(job.err.find(line, first + 1), std::string::npos) << "a rank other than 0 logged:\n" << job.err;
+}
+
 TEST_F(MpiTrain, BadShardOnOneRankEndsTheJobWithExit3) {
   testing::TempDir dir;
   // Two shards, round-robin: rank 0 reads the good one, rank 1 the one with a word in a number column.
