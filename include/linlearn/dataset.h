@@ -68,6 +68,8 @@ struct Dataset {
 
   // Appends the records of `other` (same density; dense widths must match).
   void append(Dataset&& other);
+  // Appends record `i` of `from`, which has this store's density and width.
+  void append_record(const Dataset& from, std::size_t i);
   // Converts a dense store to CSR, dropping zeros.
   void to_sparse();
   // Converts CSR to a dense store feature_dim wide, the features a record lacks as zeros.

@@ -34,7 +34,6 @@ class StreamingEpoch {
   // Moves the stream on to the next record, loading the next block when one is used up; false at
   // the end of the epoch's blocks.
   bool advance_stream();
-  void append_stream_record(Dataset& batch) const;
   void store_stream_record(std::size_t slot);
   void append_slot(std::size_t slot, Dataset& batch) const;
   void move_slot(std::size_t from, std::size_t to);

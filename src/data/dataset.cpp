@@ -26,6 +26,20 @@ std::size_t Dataset::bytes() const {
          col_idx.size() * sizeof(std::uint32_t) + values.size() * sizeof(float);
 }
 
+void Dataset::append_record(const Dataset& from, std::size_t i) {
+  labels.push_back(from.labels[i]);
+  if (from.sparse) {
+    const auto begin = static_cast<std::ptrdiff_t>(from.row_ptr[i]);
+    const auto end = static_cast<std::ptrdiff_t>(from.row_ptr[i + 1]);
+    col_idx.insert(col_idx.end(), from.col_idx.begin() + begin, from.col_idx.begin() + end);
+    values.insert(values.end(), from.values.begin() + begin, from.values.begin() + end);
+    row_ptr.push_back(values.size());
+  } else {
+    const auto row = from.dense.begin() + static_cast<std::ptrdiff_t>(i * from.feature_dim);
+    dense.insert(dense.end(), row, row + static_cast<std::ptrdiff_t>(from.feature_dim));
+  }
+}
+
 void Dataset::append(Dataset&& other) {
   if (rows() > 0 && other.rows() > 0 && !sparse && !other.sparse && other.feature_dim != feature_dim) {
     throw InputError(describe_source(other) + ": records have " + std::to_string(other.feature_dim) +

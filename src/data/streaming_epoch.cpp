@@ -46,21 +46,6 @@ bool StreamingEpoch::advance_stream() {
   return true;
 }
 
-void StreamingEpoch::append_stream_record(Dataset& batch) const {
-  batch.labels.push_back(block_.labels[block_row_]);
-  if (block_.sparse) {
-    const auto begin = static_cast<std::ptrdiff_t>(block_.row_ptr[block_row_]);
-    const auto end = static_cast<std::ptrdiff_t>(block_.row_ptr[block_row_ + 1]);
-    batch.col_idx.insert(batch.col_idx.end(), block_.col_idx.begin() + begin, block_.col_idx.begin() + end);
-    batch.values.insert(batch.values.end(), block_.values.begin() + begin, block_.values.begin() + end);
-    batch.row_ptr.push_back(batch.values.size());
-  } else {
-    const std::size_t dim = block_.feature_dim;
-    const auto row = block_.dense.begin() + static_cast<std::ptrdiff_t>(block_row_ * dim);
-    batch.dense.insert(batch.dense.end(), row, row + static_cast<std::ptrdiff_t>(dim));
-  }
-}
-
 void StreamingEpoch::store_stream_record(std::size_t slot) {
   buffer_labels_[slot] = block_.labels[block_row_];
   if (block_.sparse) {
@@ -114,7 +99,7 @@ bool StreamingEpoch::next_batch(std::size_t n, Dataset& batch) {
   while (batch.rows() < n) {
     if (!use_buffer_) {
       if (!advance_stream()) break;
-      append_stream_record(batch);
+      batch.append_record(block_, block_row_);
       continue;
     }
     while (buffer_size_ < buffer_capacity_ && advance_stream()) store_stream_record(buffer_size_++);

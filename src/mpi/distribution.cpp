@@ -28,21 +28,8 @@ Dataset copy_records(const Dataset& data, Keep&& keep) {
   out.sparse = data.sparse;
   out.files = data.files;
   out.libsvm_base = data.libsvm_base;
-  for (std::size_t i = 0; i < data.rows(); ++i) {
-    if (!keep(i)) continue;
-    out.labels.push_back(data.labels[i]);
-    if (data.sparse) {
-      const auto begin = static_cast<std::ptrdiff_t>(data.row_ptr[i]);
-      const auto end = static_cast<std::ptrdiff_t>(data.row_ptr[i + 1]);
-      out.col_idx.insert(out.col_idx.end(), data.col_idx.begin() + begin, data.col_idx.begin() + end);
-      out.values.insert(out.values.end(), data.values.begin() + begin, data.values.begin() + end);
-      out.row_ptr.push_back(out.values.size());
-    } else {
-      const auto row = static_cast<std::ptrdiff_t>(i * data.feature_dim);
-      const auto width = static_cast<std::ptrdiff_t>(data.feature_dim);
-      out.dense.insert(out.dense.end(), data.dense.begin() + row, data.dense.begin() + row + width);
-    }
-  }
+  for (std::size_t i = 0; i < data.rows(); ++i)
+    if (keep(i)) out.append_record(data, i);
   return out;
 }
 
