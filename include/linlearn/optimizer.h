@@ -68,6 +68,10 @@ class Optimizer {
   // Whether catch_up_rows can change anything (regularized sparse steps so far).
   virtual bool lags(int block) const = 0;
 
+  // The per-parameter state of `block` (its moments), each vector holding the same number of
+  // values per parameter; empty before the block's first step. Ranks that step disjoint rows of a
+  // block exchange it (see GradientReducer::share_own_ranges).
+  virtual std::vector<std::span<float>> parameter_state(int block) = 0;
   // The full state, for checkpoints.
   virtual std::vector<double> save_state() const = 0;
   virtual void load_state(const std::vector<double>& state) = 0;

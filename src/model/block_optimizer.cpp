@@ -138,6 +138,15 @@ bool BlockOptimizer::lags(int block) const {
          !blocks_[static_cast<std::size_t>(block)].regularized_to.empty();
 }
 
+std::vector<std::span<float>> BlockOptimizer::parameter_state(int block) {
+  std::vector<std::span<float>> state;
+  if (block < 0 || static_cast<std::size_t>(block) >= blocks_.size()) return state;
+  BlockState& b = blocks_[static_cast<std::size_t>(block)];
+  for (std::vector<float>* moments : {&b.first, &b.second})
+    if (!moments->empty()) state.emplace_back(*moments);
+  return state;
+}
+
 void BlockOptimizer::catch_up_row(BlockState& state, float* params, std::uint32_t row, std::size_t cols,
                                   std::int64_t to) const {
   if (state.regularized_to.empty()) return;

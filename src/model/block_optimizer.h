@@ -54,6 +54,7 @@ class BlockOptimizer : public Optimizer {
   void catch_up_rows(int block, float* params, std::span<const std::uint32_t> rows, std::size_t cols) override;
   void catch_up_all(int block, float* params, std::size_t total, std::size_t cols) override;
   bool lags(int block) const override;
+  std::vector<std::span<float>> parameter_state(int block) override;
   std::vector<double> save_state() const override;
   void load_state(const std::vector<double>& state) override;
 

@@ -19,6 +19,10 @@ class LocalReducer final : public GradientReducer {
   const BatchGradient& reduce(const BatchGradient& local, std::size_t, int&) override { return local; }
   void want_entries(bool) override {}
   double exchange_seconds() const override { return 0; }
+  void step_own_rows(bool) override {}
+  bool steps_own_rows() const override { return false; }
+  void share_stepped(std::span<ModelParameters* const>) override {}
+  void share_own_ranges(std::span<float>) override {}
 };
 
 template <class T>
@@ -39,6 +43,9 @@ T load(const std::uint8_t* p, std::size_t index) {
 // records, stop signal, then the models' loss sums and the measured models' loss sums), the touched
 // row indices (sparse only, u32), then per model its weight rows and its bias (float).
 constexpr std::size_t kHeader = 6;
+
+// A touched row of another rank's range, when each rank steps its own rows.
+constexpr std::uint32_t kNotOwn = 0xFFFFFFFFU;
 
 struct Part {
   const std::uint8_t* doubles = nullptr;
@@ -88,9 +95,7 @@ class RankSumReducer final : public GradientReducer {
   const BatchGradient& reduce(const BatchGradient& local, std::size_t local_records, int& stop_signal) override {
     pack(local, local_records, stop_signal);
     std::vector<std::size_t> counts;
-    const auto sent = std::chrono::steady_clock::now();
-    received_ = comm_.gather_bytes(send_, counts);
-    exchange_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+    exchange(counts);
     split(counts, local.loss_sum.size(), local.measured_loss_sum.size());
     const double records = sum_totals(local, stop_signal);
     global_.records = records;
@@ -112,8 +117,71 @@ class RankSumReducer final : public GradientReducer {
   }
 
   void want_entries(bool entries) override { entries_ = entries; }
+  void step_own_rows(bool own) override { own_ = own && sparse_; }
+  bool steps_own_rows() const override { return own_; }
+
+  // One message: the number of rows this rank stepped, their indices (u32), then per model their
+  // weights (float), in reduce()'s order.
+  void share_stepped(std::span<ModelParameters* const> params) override {
+    if (!own_) return;
+    send_.clear();
+    const auto rows = static_cast<std::uint32_t>(union_.size());
+    append(send_, &rows, 1);
+    append(send_, union_.data(), union_.size());
+    for (const ModelParameters* p : params)
+      for (std::uint32_t row : union_) append(send_, p->weights.data() + row * outputs_, outputs_);
+    std::vector<std::size_t> counts;
+    exchange(counts);
+    const std::uint8_t* at = received_.data();
+    for (std::size_t r = 0; r < counts.size(); at += counts[r++]) {
+      const auto n = load<std::uint32_t>(at, 0);
+      if (counts[r] != 4 * (1 + n + std::size_t{n} * outputs_ * params.size()))
+        throw std::logic_error("GradientReducer: a rank's stepped rows have an unexpected length");
+      if (static_cast<int>(r) == comm_.rank()) continue;
+      const std::uint8_t* values = at + 4 * (1 + std::size_t{n});
+      for (std::size_t m = 0; m < params.size(); ++m)
+        for (std::size_t i = 0; i < n; ++i) {
+          float* to = params[m]->weights.data() + load<std::uint32_t>(at, 1 + i) * outputs_;
+          std::memcpy(to, values + ((m * n + i) * outputs_) * sizeof(float), outputs_ * sizeof(float));
+        }
+    }
+  }
+
+  void share_own_ranges(std::span<float> values) override {
+    if (feature_dim_ == 0 || values.size() % feature_dim_ != 0)
+      throw std::logic_error("GradientReducer: a state to share is not made of whole parameter rows");
+    const std::size_t per_row = values.size() / feature_dim_;
+    const auto ranks = static_cast<std::size_t>(comm_.size());
+    const auto own = static_cast<std::size_t>(comm_.rank());
+    send_.clear();
+    const std::size_t first = part_begin(own, ranks, feature_dim_) * per_row;
+    append(send_, values.data() + first, part_begin(own + 1, ranks, feature_dim_) * per_row - first);
+    std::vector<std::size_t> counts;
+    exchange(counts);
+    std::size_t at = 0;
+    for (std::size_t r = 0; r < ranks; at += counts[r++]) {
+      const std::size_t begin = part_begin(r, ranks, feature_dim_) * per_row;
+      if (counts[r] != (part_begin(r + 1, ranks, feature_dim_) * per_row - begin) * sizeof(float))
+        throw std::logic_error("GradientReducer: a rank's state has an unexpected length");
+      if (r != own && counts[r] > 0) std::memcpy(values.data() + begin, received_.data() + at, counts[r]);
+    }
+  }
 
  private:
+  void exchange(std::vector<std::size_t>& counts) {
+    const auto sent = std::chrono::steady_clock::now();
+    received_ = comm_.gather_bytes(send_, counts);
+    exchange_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - sent).count();
+  }
+
+  // The parameter rows this process steps: all, or its own range.
+  std::pair<std::uint32_t, std::uint32_t> stepped_range() const {
+    if (!own_) return {0, static_cast<std::uint32_t>(feature_dim_)};
+    const auto ranks = static_cast<std::size_t>(comm_.size());
+    const auto own = static_cast<std::size_t>(comm_.rank());
+    return {part_begin(own, ranks, feature_dim_), part_begin(own + 1, ranks, feature_dim_)};
+  }
+
   // Floats of one model in a message of `rows` weight rows.
   std::size_t model_floats(std::size_t rows) const { return (rows + 1) * outputs_; }
 
@@ -185,11 +253,14 @@ class RankSumReducer final : public GradientReducer {
     return records;
   }
 
-  // The union of the ranks' touched rows, ascending, into union_; slots_[r][i] is where rank r's
-  // i-th row lands in it.
+  // The union of the ranks' touched rows in the stepped range, ascending, into union_; slots_[r][i]
+  // is where rank r's i-th row lands in it (kNotOwn: outside the range).
   void merge_touched() {
+    const auto [lo, hi] = stepped_range();
+    const auto stepped = [lo, hi](std::uint32_t row) { return row >= lo && row < hi; };
     for (const Part& p : parts_)
-      for (std::size_t i = 0; i < p.rows; ++i) marks_.mark(load<std::uint32_t>(p.touched, i));
+      for (std::size_t i = 0; i < p.rows; ++i)
+        if (const auto row = load<std::uint32_t>(p.touched, i); stepped(row)) marks_.mark(row);
     union_.clear();
     marks_.drain([&](std::uint32_t row) {
       position_[row] = static_cast<std::uint32_t>(union_.size());
@@ -198,8 +269,10 @@ class RankSumReducer final : public GradientReducer {
     slots_.resize(parts_.size());
     for (std::size_t r = 0; r < parts_.size(); ++r) {
       slots_[r].resize(parts_[r].rows);
-      for (std::size_t i = 0; i < parts_[r].rows; ++i)
-        slots_[r][i] = position_[load<std::uint32_t>(parts_[r].touched, i)];
+      for (std::size_t i = 0; i < parts_[r].rows; ++i) {
+        const auto row = load<std::uint32_t>(parts_[r].touched, i);
+        slots_[r][i] = stepped(row) ? position_[row] : kNotOwn;
+      }
     }
   }
 
@@ -208,11 +281,12 @@ class RankSumReducer final : public GradientReducer {
   void start_parts(std::size_t count, std::size_t models) {
     global_.parts.resize(count);
     part_first_.assign(count + 1, union_.size());
+    const auto [lo, hi_all] = stepped_range();
     std::size_t j = 0;
     for (std::size_t p = 0; p < count; ++p) {
       TouchedRows& part = global_.parts[p];
       part_first_[p] = j;
-      const std::uint32_t hi = part_begin(p + 1, count, feature_dim_);
+      const std::uint32_t hi = lo + part_begin(p + 1, count, hi_all - lo);
       while (j < union_.size() && union_[j] < hi) ++j;
       part.rows.assign(union_.begin() + static_cast<std::ptrdiff_t>(part_first_[p]),
                        union_.begin() + static_cast<std::ptrdiff_t>(j));
@@ -229,6 +303,7 @@ class RankSumReducer final : public GradientReducer {
       const Part& p = parts_[r];
       const std::uint8_t* values = p.floats + m * model_floats(p.rows) * sizeof(float);
       for (std::size_t i = 0; i < p.rows; ++i) {
+        if (sparse_ && slots_[r][i] == kNotOwn) continue;
         const std::size_t to = (sparse_ ? slots_[r][i] : i) * outputs_;
         for (std::size_t c = 0; c < outputs_; ++c) sums_[to + c] += load<float>(values, i * outputs_ + c);
       }
@@ -267,6 +342,7 @@ class RankSumReducer final : public GradientReducer {
   std::vector<std::uint32_t> union_;     // merge_touched: every rank's rows, ascending
   BatchGradient global_;
   bool entries_ = false;
+  bool own_ = false;  // step_own_rows
   double exchange_seconds_ = 0;
 };
 

@@ -13,8 +13,20 @@
 //   sent:     8 (M + k + 6) + 4 t + 4 M o (t + 1)     (k: models measured this epoch, <= M)
 //   received: the same from each of the R - 1 other ranks,
 // against 4 M o (feature_dim + 1) per rank for the dense exchange.
+//
+// Sparse steps on own rows: when no row's step depends on penalties caught up later (no wd or l1),
+// rank r of R steps only the rows of its range [r D / R, (r + 1) D / R) of the D parameter rows,
+// which the optimizer would step the same way on any rank, and then sends the new weights of the
+// rows it stepped to every rank, in a second message per step:
+//   sent:     8 + 4 u + 4 M o u     (u: the union's rows in the rank's range, about t R' / R with
+//                                    R' ranks touching a row)
+// so that the ranks share the optimizer's work instead of each repeating it over the whole union.
+// The optimizer state of a rank's range is then current on that rank only: share_own_ranges brings
+// it to every rank before a checkpoint.
 #include <cstddef>
 #include <memory>
+#include <span>
+#include <vector>
 
 #include "linlearn/communicator.h"
 #include "train/batch_gradient.h"
@@ -35,6 +47,17 @@ class GradientReducer {
   virtual void want_entries(bool entries) = 0;
   // Seconds spent in the ranks' exchange so far, waiting for the slowest rank included (0 alone).
   virtual double exchange_seconds() const = 0;
+
+  // Sparse data under several ranks: whether reduce() returns the rows of this rank's range only,
+  // for the optimizer to step those alone (see the header). Alone, or dense: no effect.
+  virtual void step_own_rows(bool own) = 0;
+  virtual bool steps_own_rows() const = 0;
+  // After the optimizer stepped the rows reduce() returned: the new weights of every rank's stepped
+  // rows, of the models `params` (those the step trained, in reduce()'s order), on every rank.
+  virtual void share_stepped(std::span<ModelParameters* const> params) = 0;
+  // `values` holds a per-row state of the parameter rows (values.size() / feature_dim values per
+  // row): every rank's range of it from that rank, so that every rank holds the state of all rows.
+  virtual void share_own_ranges(std::span<float> values) = 0;
 };
 
 // One process (comm.size() == 1) or the ranks of `comm`; `feature_dim` (sparse: the parameter

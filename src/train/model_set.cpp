@@ -137,6 +137,11 @@ void ModelSet::catch_up(std::span<const std::uint32_t> rows, ThreadPool& pool) {
   });
 }
 
+bool ModelSet::rows_step_independently() const {
+  return std::all_of(config_.models.begin(), config_.models.end(),
+                     [](const ModelSettings& s) { return s.wd == 0.0 && s.l1 == 0.0; });
+}
+
 void ModelSet::catch_up_all(ThreadPool& pool) {
   pool.run(active_.size(), [&](std::size_t i, int) {
     ModelState& ms = states_[active_[i]];

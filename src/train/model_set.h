@@ -81,6 +81,9 @@ class ModelSet {
   // Sparse data: whether the active models step on rows' sums over a batch, on per-record
   // entries, or both (see TouchedRows).
   std::pair<bool, bool> sparse_gradients() const;
+  // Whether a weight row's sparse step depends on its gradient and optimizer state alone, with no
+  // penalties caught up lazily (no model has wd or l1), so that any process can step any row.
+  bool rows_step_independently() const;
   void catch_up_all(ThreadPool& pool);
   // The first active model's mean loss so far this epoch, for progress reports.
   double running_loss(double weight_sum) const;

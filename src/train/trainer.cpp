@@ -174,6 +174,9 @@ class Trainer {
     const bool ranks = comm_.size() > 1;
     kernel_.set_sparse_gradients(row_sums || ranks, entries && !ranks);
     reducer_->want_entries(entries);
+    reducer_->step_own_rows(ranks && sparse_ && models_.rows_step_independently());
+    own_rows_stepped_ = own_rows_stepped_ || reducer_->steps_own_rows();
+    const std::vector<ModelParameters*> stepped = active_parameters();
     kernel_.set_measured(models_.measured_params());
     if (from.next_record == 0) models_.reset_epoch_losses();
     at_ = {epoch, from.next_record, from.updates > 0 ? from.updates : at_.updates, from.weight_sum, 0};
@@ -188,6 +191,7 @@ class Trainer {
       const BatchGradient& g = reducer_->reduce(local, batch.rows.size(), stop);
       at_.weight_sum += g.weight_sum;
       models_.step(g, at_.updates, pool_);
+      reducer_->share_stepped(stepped);
       ++at_.updates;
       at_.next_record = batch.position;
       at_.epoch_seconds = from.epoch_seconds + seconds_since(started);
@@ -253,7 +257,24 @@ class Trainer {
     models_.judge_final(static_cast<int>(last), measured, losses, validated());
   }
 
+  std::vector<ModelParameters*> active_parameters() {
+    std::vector<ModelParameters*> params;
+    for (std::size_t m : models_.active()) params.push_back(&models_.state(m).params);
+    return params;
+  }
+
+  // Ranks that stepped their own rows hold the optimizer state of those rows alone: every rank's
+  // comes to every rank, so that rank 0's checkpoint holds all of it (collective).
+  void share_optimizer_state() {
+    if (!own_rows_stepped_) return;
+    for (std::size_t m = 0; m < models_.size(); ++m)
+      for (std::span<float> moments : models_.state(m).optimizer->parameter_state(0))
+        reducer_->share_own_ranges(moments);
+  }
+
+  // Collective under several ranks.
   void save(const TrainingPosition& at) {
+    share_optimizer_state();
     if (comm_.rank() != 0) return;
     CheckpointState state{at, {}, outcome_.epochs};
     write_checkpoint(control_.checkpoint_path, fingerprint_, state, models_.size(),
@@ -265,7 +286,9 @@ class Trainer {
   // the run on checkpoints; an interruption always writes one.
   void save_at_epoch_end(const TrainingPosition& at) {
     if (control_.checkpoint_path.empty()) return;
-    if (seconds_since(last_checkpoint_end_) < kCheckpointTimeRatio * last_checkpoint_seconds_) return;
+    // Rank 0's clock decides for every rank, as every rank takes part in save().
+    const bool due = seconds_since(last_checkpoint_end_) >= kCheckpointTimeRatio * last_checkpoint_seconds_;
+    if (comm_.max(comm_.rank() == 0 && due ? 1 : 0) == 0) return;
     const auto started = std::chrono::steady_clock::now();
     save(at);
     last_checkpoint_end_ = std::chrono::steady_clock::now();
@@ -336,8 +359,9 @@ class Trainer {
   static constexpr double kCheckpointTimeRatio = 10;
   std::chrono::steady_clock::time_point last_checkpoint_end_{};
   double last_checkpoint_seconds_ = 0;
-  double total_rows_ = 0;    // over all ranks
-  std::string fingerprint_;  // of the job's data and options, when checkpoints are written
+  double total_rows_ = 0;          // over all ranks
+  std::string fingerprint_;        // of the job's data and options, when checkpoints are written
+  bool own_rows_stepped_ = false;  // some step was taken on each rank's own rows (GradientReducer)
 };
 
 }  // namespace

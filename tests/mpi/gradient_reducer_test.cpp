@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <memory>
+
+#include "linlearn/optimizer.h"
 
 #include "mpi/threaded_ranks.h"
 
@@ -160,6 +163,94 @@ TEST(GradientReducer, ARankWithoutRecordsSendsNoRows) {
   });
   EXPECT_EQ(touched_rows(out[1]), (std::vector<std::uint32_t>{3}));
   EXPECT_EQ(dense_rows(out[1], 0), dense_rows(out[0], 0));
+}
+
+// Rows of every rank's batch, one rank's gradient reduced with each rank stepping only its own range
+// of rows ([0, 4), [4, 8), [8, 12) for three ranks), and as every rank stepping all of them.
+struct OwnAndAll {
+  BatchGradient own, all;
+};
+
+std::vector<OwnAndAll> reduce_own_rows(int ranks) {
+  std::vector<OwnAndAll> out(static_cast<std::size_t>(ranks));
+  run_ranks(ranks, [&](Communicator& comm) {
+    const auto r = static_cast<std::size_t>(comm.rank());
+    const BatchGradient local = sparse_gradient(comm.rank(), kTouched[r], 2);
+    auto own = make_gradient_reducer(comm, kFeatures, kOutputs, true);
+    own->step_own_rows(true);
+    auto all = make_gradient_reducer(comm, kFeatures, kOutputs, true);
+    int signal = 0;
+    out[r].own = own->reduce(local, 4, signal);
+    out[r].all = all->reduce(local, 4, signal);
+  });
+  return out;
+}
+
+TEST(GradientReducer, RanksSteppingTheirOwnRowsGetTheirRangeOfTheUnionWithTheSameSums) {
+  const std::vector<std::vector<std::uint32_t>> expected = {{0, 1}, {5, 7}, {11}};
+  const auto reduced = reduce_own_rows(3);
+  for (std::size_t r = 0; r < reduced.size(); ++r) {
+    const OwnAndAll& g = reduced[r];
+    EXPECT_EQ(touched_rows(g.own), expected[r]) << "rank " << r;
+    for (std::size_t m = 0; m < 2; ++m) {
+      const std::vector<float> own = dense_rows(g.own, m);
+      const std::vector<float> all = dense_rows(g.all, m);
+      for (std::uint32_t row : expected[r])
+        for (int c = 0; c < kOutputs; ++c)
+          EXPECT_EQ(own[row * kOutputs + c], all[row * kOutputs + c]) << "rank " << r << " row " << row;
+      EXPECT_EQ(g.own.grads[m].bias, g.all.grads[m].bias);
+    }
+    EXPECT_EQ(g.own.loss_sum, g.all.loss_sum);
+  }
+}
+
+// Ranks that step their own rows with Adam and share the new weights after each step hold the
+// weights of ranks that each step every row, and after share_own_ranges their optimizer state.
+TEST(GradientReducer, OwnRowStepsSharedAfterEachStepMatchStepsOnEveryRow) {
+  constexpr int kRanks = 3;
+  constexpr std::size_t kWidth = kFeatures * kOutputs;
+  std::vector<ModelParameters> own_weights(kRanks), all_weights(kRanks);
+  std::vector<std::vector<double>> own_state(kRanks), all_state(kRanks);
+  run_ranks(kRanks, [&](Communicator& comm) {
+    const auto r = static_cast<std::size_t>(comm.rank());
+    auto own = make_gradient_reducer(comm, kFeatures, kOutputs, true);
+    own->step_own_rows(true);
+    auto all = make_gradient_reducer(comm, kFeatures, kOutputs, true);
+    std::vector<ModelParameters> params(2);  // [0]: own rows, [1]: all rows
+    std::vector<std::unique_ptr<Optimizer>> optimizers;
+    for (ModelParameters& p : params) {
+      for (std::size_t i = 0; i < kWidth; ++i) p.weights.push_back(0.01F * static_cast<float>(i));
+      optimizers.push_back(make_optimizer(OptimizerParams{}));
+    }
+    for (int step = 0; step < 4; ++step) {
+      // Every step touches other rows on each rank.
+      std::vector<std::uint32_t> touched = kTouched[r];
+      for (std::uint32_t& row : touched) row = (row + static_cast<std::uint32_t>(step) * 5) % kFeatures;
+      const BatchGradient local = sparse_gradient(comm.rank() + step, touched, 1);
+      int signal = 0;
+      for (std::size_t k = 0; k < 2; ++k) {
+        const BatchGradient& g = (k == 0 ? *own : *all).reduce(local, 4, signal);
+        const StepSettings settings{0.05, 0.0, 0.0, g.records};
+        optimizers[k]->begin_rows(0, kWidth, kOutputs, settings);
+        for (const TouchedRows& part : g.parts)
+          optimizers[k]->update_rows(0, params[k].weights.data(), part.grads[0].data(), part.rows, kOutputs, settings);
+      }
+      ModelParameters* stepped = &params[0];
+      own->share_stepped(std::span<ModelParameters* const>(&stepped, 1));
+    }
+    for (std::span<float> moments : optimizers[0]->parameter_state(0)) own->share_own_ranges(moments);
+    own_weights[r] = params[0];
+    all_weights[r] = params[1];
+    own_state[r] = optimizers[0]->save_state();
+    all_state[r] = optimizers[1]->save_state();
+  });
+  for (std::size_t r = 0; r < kRanks; ++r) {
+    EXPECT_EQ(own_weights[r].weights, all_weights[0].weights) << "rank " << r;
+    EXPECT_EQ(own_state[r], all_state[0]) << "rank " << r;
+  }
+  std::vector<float> initial;
+  for (std::size_t i = 0; i < kWidth; ++i) initial.push_back(0.01F * static_cast<float>(i));
+  EXPECT_NE(all_weights[0].weights, initial) << "no step changed a weight";
 }
 
 TEST(GradientReducer, OneProcessTakesTheKernelsMean) {
