@@ -21,4 +21,9 @@ namespace linlearn {
 void read_channel_in_blocks(const std::vector<std::string>& specs, const ReadOptions& opts, std::size_t block_bytes,
                             const std::function<void(Dataset&& block)>& sink);
 
+// The LIBSVM base of a channel read block by block, known before its first block: 0-based when one
+// of its LIBSVM files (`paths`, expanded) holds index 0, read through once. Standard input cannot
+// be read twice and is taken as 1-based.
+IndexBase scan_libsvm_base(const std::vector<std::string>& paths, const ReadOptions& opts, std::size_t block_bytes);
+
 }  // namespace linlearn

@@ -20,7 +20,8 @@ Distribution parse_distribution(const std::string& name);
 // Which of the records a rank has read it keeps.
 enum class RecordSelection {
   kAll,       // the rank read only its own files
-  kRange,     // records [rank * N / size, (rank + 1) * N / size)
+  kRange,     // records [rank * N / size, (rank + 1) * N / size); of plain text files, the lines
+              // that start in the rank's size-th of their bytes (read_channel_part) instead
   kEveryNth,  // records rank, rank + size, rank + 2 * size, ...
 };
 

@@ -75,6 +75,19 @@ void reserve_nonzeros(Dataset& data, std::size_t rows_read, std::size_t nonzeros
   }
 }
 
+// Bytes [begin, end) of a file: its lines that start there.
+struct ByteRange {
+  std::size_t begin = 0;
+  std::size_t end = std::string_view::npos;
+};
+
+// The first line start at or after `at` (the end of `bytes` when no line starts there).
+std::size_t line_start_from(std::string_view bytes, std::size_t at) {
+  if (at == 0 || at >= bytes.size()) return std::min(at, bytes.size());
+  const std::size_t newline = bytes.find('\n', at - 1);
+  return newline == std::string_view::npos ? bytes.size() : newline + 1;
+}
+
 class ChannelReader {
  public:
   ChannelReader(const ReadOptions& opts, const std::vector<std::string>& paths, std::size_t window_bytes)
@@ -82,12 +95,14 @@ class ChannelReader {
     for (const auto& path : paths) later_bytes_ += plain_file_bytes(path);
   }
 
-  void read_file(const std::string& path) {
+  // The records of the file, or (text only) those of its lines that start in `range`.
+  void read_file(const std::string& path, ByteRange range = {}) {
     later_bytes_ -= std::min(later_bytes_, plain_file_bytes(path));
     const std::string file = display_name(path);
     FileText source(path);
     const std::string_view bytes = source.bytes();
     const ContentType type = opts_.content_type == ContentType::kAuto ? detect_content_type(bytes) : opts_.content_type;
+    range = {line_start_from(bytes, range.begin), line_start_from(bytes, range.end)};
     if (type == ContentType::kRecordIO) {
       Dataset part;
       parse_recordio_file(bytes, file, part, opts_.threads, opts_.has_label);
@@ -95,17 +110,17 @@ class ChannelReader {
       out_.append(std::move(part));
     } else if (type == ContentType::kLibsvm) {
       const LibsvmRows rows{out_.rows(), 0, file};
-      read_text(source, file, true, out_);
+      read_text(source, file, true, out_, range);
       libsvm_rows_.push_back({rows.first, out_.rows(), file});
       if (opts_.minus_one_is_zero && zero_minus_one_labels(out_, libsvm_rows_.back()) && opts_.note)
         opts_.note(minus_one_labels_note(file));
     } else if (out_.sparse) {
       // Dense rows after sparse ones: the file's rows are gathered first, then converted by append.
       Dataset part;
-      read_text(source, file, false, part);
+      read_text(source, file, false, part, range);
       out_.append(std::move(part));
     } else {
-      read_text(source, file, false, out_);
+      read_text(source, file, false, out_, range);
     }
   }
 
@@ -119,12 +134,14 @@ class ChannelReader {
   }
 
  private:
-  // Parses the text of one file window by window, with the lines and row width of the whole file.
-  void read_text(FileText& source, const std::string& file, bool libsvm, Dataset& into) {
-    const std::string_view bytes = source.bytes();
+  // Parses the lines of one file in `range` window by window, with the lines and row width of the
+  // whole file.
+  void read_text(FileText& source, const std::string& file, bool libsvm, Dataset& into, ByteRange range) {
+    const std::string_view bytes = source.bytes().substr(0, range.end);
     const std::size_t rows_before = into.rows();
     ReadOptions piece_opts = opts_;
-    for (std::size_t offset = 0; offset < bytes.size();) {
+    piece_opts.start.line += static_cast<std::size_t>(std::count(bytes.begin(), bytes.begin() + range.begin, '\n'));
+    for (std::size_t offset = range.begin; offset < bytes.size();) {
       const std::string_view rest = bytes.substr(offset);
       std::size_t cut = rest.size() <= window_bytes_ ? rest.size() : text::whole_lines_prefix(rest, window_bytes_);
       if (cut == 0) cut = rest.size();
@@ -158,7 +175,12 @@ class ChannelReader {
       offset += cut;
       source.release_before(offset);
     }
-    if (into.rows() == rows_before) {
+    // A range after the file's first line may hold no records; the one with the first line tells
+    // whether the file holds any.
+    const bool file_has_records =
+        into.rows() > rows_before ||
+        (range.begin > 0 || text::lines_before_first_record(source.bytes().substr(range.end), libsvm).has_value());
+    if (!file_has_records) {
       // A file without records: the parser says so in its format's words.
       Dataset empty;
       if (libsvm) {
@@ -182,18 +204,12 @@ Dataset read_channel(const std::vector<std::string>& specs, const ReadOptions& o
   return read_channel_in_windows(specs, opts, kWindowBytes);
 }
 
-Dataset read_channel_in_windows(const std::vector<std::string>& specs, const ReadOptions& opts,
-                                std::size_t window_bytes) {
-  const std::vector<std::string> paths = expand_paths(specs, opts.note);
-  ChannelReader reader(opts, paths, window_bytes);
-  for (const auto& path : paths) reader.read_file(path);
-  Dataset out = reader.take();
-  if (out.rows() == 0) {
-    std::string names;
-    for (const auto& path : paths) names += (names.empty() ? "" : ", ") + display_name(path);
-    throw InputError((names.empty() ? std::string("channel") : names) + ": no records found");
-  }
-  if (opts.feature_dim == 0) return out;
+namespace {
+
+// A channel's records checked against a declared feature_dim and brought to it.
+Dataset fit_to_declared_width(Dataset out, const std::vector<std::string>& specs, const ReadOptions& opts,
+                              std::size_t window_bytes) {
+  if (opts.feature_dim == 0 || out.rows() == 0) return out;
   if (out.feature_dim > opts.feature_dim) {
     // Only indices that turned out 0-based reach past a declared feature_dim: read again with the
     // base known, so that the parser names the index.
@@ -215,6 +231,48 @@ Dataset read_channel_in_windows(const std::vector<std::string>& specs, const Rea
     out.widen(opts.feature_dim);
   }
   return out;
+}
+
+}  // namespace
+
+Dataset read_channel_in_windows(const std::vector<std::string>& specs, const ReadOptions& opts,
+                                std::size_t window_bytes) {
+  const std::vector<std::string> paths = expand_paths(specs, opts.note);
+  ChannelReader reader(opts, paths, window_bytes);
+  for (const auto& path : paths) reader.read_file(path);
+  Dataset out = reader.take();
+  if (out.rows() == 0) {
+    std::string names;
+    for (const auto& path : paths) names += (names.empty() ? "" : ", ") + display_name(path);
+    throw InputError((names.empty() ? std::string("channel") : names) + ": no records found");
+  }
+  return fit_to_declared_width(std::move(out), specs, opts, window_bytes);
+}
+
+std::optional<Dataset> read_channel_part(const std::vector<std::string>& paths, const ReadOptions& opts,
+                                         std::size_t part, std::size_t parts) {
+  std::vector<std::size_t> sizes;
+  std::size_t total = 0;
+  bool libsvm = false;
+  for (const std::string& path : paths) {
+    sizes.push_back(plain_file_bytes(path));
+    if (sizes.back() == 0) return std::nullopt;
+    const FileText head(path);
+    const ContentType type =
+        opts.content_type == ContentType::kAuto ? detect_content_type(head.bytes()) : opts.content_type;
+    if (type == ContentType::kRecordIO) return std::nullopt;
+    libsvm = libsvm || type == ContentType::kLibsvm;
+    total += sizes.back();
+  }
+  const std::size_t first = part * total / parts;
+  const std::size_t last = (part + 1) * total / parts;
+  ChannelReader reader(opts, {}, kWindowBytes);
+  for (std::size_t i = 0, at = 0; i < paths.size(); at += sizes[i++])
+    if (first < at + sizes[i] && last > at)
+      reader.read_file(paths[i], {std::max(first, at) - at, std::min(last, at + sizes[i]) - at});
+  Dataset out = reader.take();
+  if (out.rows() == 0 && libsvm) out.to_sparse();  // the layout of the other parts
+  return fit_to_declared_width(std::move(out), paths, opts, kWindowBytes);
 }
 
 std::string first_record_place(const std::string& file, ContentType forced) {

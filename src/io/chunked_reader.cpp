@@ -144,17 +144,6 @@ bool libsvm_file_holds_index_zero(const std::string& path, ContentType forced, s
   return false;
 }
 
-// The base of a channel read block by block, known before its first block: 0-based when one of
-// its LIBSVM files holds index 0. Standard input cannot be read twice and is taken as 1-based.
-IndexBase scan_libsvm_base(const std::vector<std::string>& paths, const ReadOptions& opts, std::size_t block_bytes) {
-  for (const std::string& path : paths) {
-    if (path == "-" || !libsvm_file_holds_index_zero(path, opts.content_type, block_bytes)) continue;
-    if (opts.note) opts.note(zero_based_note(path));
-    return IndexBase::kZeroBased;
-  }
-  return IndexBase::kOneBased;
-}
-
 class BlockReader {
  public:
   BlockReader(const ReadOptions& opts, std::size_t block_bytes, const std::function<void(Dataset&&)>& sink)
@@ -305,6 +294,15 @@ class BlockReader {
 };
 
 }  // namespace
+
+IndexBase scan_libsvm_base(const std::vector<std::string>& paths, const ReadOptions& opts, std::size_t block_bytes) {
+  for (const std::string& path : paths) {
+    if (path == "-" || !libsvm_file_holds_index_zero(path, opts.content_type, block_bytes)) continue;
+    if (opts.note) opts.note(zero_based_note(path));
+    return IndexBase::kZeroBased;
+  }
+  return IndexBase::kOneBased;
+}
 
 void read_channel_in_blocks(const std::vector<std::string>& specs, const ReadOptions& opts, std::size_t block_bytes,
                             const std::function<void(Dataset&& block)>& sink) {

@@ -5,9 +5,12 @@
 #include <array>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include <fmt/format.h>
 
+#include "io/channel_reader.h"
+#include "linlearn/chunked_reader.h"
 #include "linlearn/class_weights.h"
 #include "linlearn/densify.h"
 #include "linlearn/distribution.h"
@@ -68,6 +71,13 @@ Dataset read_share(const std::vector<std::string>& specs, const ReadOptions& rea
                    const Communicator& comm) {
   if (comm.size() == 1) return read_channel(specs, read);
   const RankShare share = share_for_rank(expand_paths(specs), distribution, comm.rank(), comm.size());
+  // A range of a channel of text files is parsed alone: the lines that start in the rank's part
+  // of the bytes (the others cannot be cut without reading them through).
+  if (share.records == RecordSelection::kRange) {
+    std::optional<Dataset> part = read_channel_part(share.files, read, static_cast<std::size_t>(comm.rank()),
+                                                    static_cast<std::size_t>(comm.size()));
+    if (part) return std::move(*part);
+  }
   Dataset data = read_channel(share.files, read);
   if (share.records == RecordSelection::kAll) return data;
   return select_records(data, share.records, comm.rank(), comm.size());
@@ -85,6 +95,23 @@ void read_together(Communicator& comm, Read&& read) {
   }
   error = comm.first_error(error);
   if (!error.empty()) throw InputError(error);
+}
+
+// This rank's share of a channel, read together. Its LIBSVM indices are 0-based when any rank's
+// files hold index 0, as when one process reads every file: a rank whose share settled 1-based
+// while another's is 0-based reads its share again as 0-based (a rare mix of files).
+Dataset read_share_together(const std::vector<std::string>& specs, const ReadOptions& read, Distribution distribution,
+                            Communicator& comm) {
+  Dataset share;
+  read_together(comm, [&] { share = read_share(specs, read, distribution, comm); });
+  if (comm.size() == 1) return share;
+  if (comm.max(share.libsvm_base == IndexBase::kZeroBased ? 1 : 0) == 0) return share;
+  ReadOptions zero_based = read;
+  zero_based.libsvm_base = IndexBase::kZeroBased;
+  read_together(comm, [&] {
+    if (share.libsvm_base == IndexBase::kOneBased) share = read_share(specs, zero_based, distribution, comm);
+  });
+  return share;
 }
 
 struct Shape {
@@ -206,8 +233,17 @@ void stream_train(const TrainRequest& request, const TrainConfig& config, const 
     files = rank_share.files;
     share.every_nth = rank_share.records != RecordSelection::kAll;
   }
+  ReadOptions share_read = read;
+  if (comm.size() > 1 && read.libsvm_base == IndexBase::kAuto) {
+    // One base for every rank's files, as for one process reading them all (read_share_together).
+    IndexBase mine = IndexBase::kOneBased;
+    read_together(comm, [&] { mine = scan_libsvm_base(files, read, block_bytes); });
+    const bool zero_based = comm.max(mine == IndexBase::kZeroBased ? 1 : 0) != 0;
+    share_read.libsvm_base = zero_based ? IndexBase::kZeroBased : IndexBase::kOneBased;
+  }
   read_together(comm, [&] {
-    data.streamed.emplace(build_streamed_train(files, read, block_bytes, (cache_dir / name).string(), config, share));
+    data.streamed.emplace(
+        build_streamed_train(files, share_read, block_bytes, (cache_dir / name).string(), config, share));
   });
   StreamedTrain& streamed = *data.streamed;
   if (comm.size() > 1) read_together(comm, [&] { agree_on_streamed_shape(streamed, comm); });
@@ -275,7 +311,7 @@ LoadedChannels load_channels(const TrainRequest& request, const TrainConfig& con
   if (should_stream(request, max_memory, distribution, comm, log)) {
     stream_train(request, config, read, max_memory, distribution, comm, data, log);
   } else {
-    read_together(comm, [&] { data.train = read_share(request.train, read, distribution, comm); });
+    data.train = read_share_together(request.train, read, distribution, comm);
     if (comm.size() > 1) read_together(comm, [&] { agree_on_shape(data.train, comm); });
     data.train_counts = count_channel(data.train, request.train, comm);
     // A warm start keeps the layout read: sparse data widens to the initial model, dense cannot.
@@ -295,12 +331,11 @@ LoadedChannels load_channels(const TrainRequest& request, const TrainConfig& con
     if (!content_type.empty()) as.content_type = parse_content_type(content_type);
     return as;
   };
-  read_together(comm, [&] {
-    if (!request.validation.empty())
-      data.validation = read_share(request.validation, read_as(request.validation_content_type), distribution, comm);
-    if (!request.test.empty())
-      data.test = read_share(request.test, read_as(request.test_content_type), distribution, comm);
-  });
+  if (!request.validation.empty())
+    data.validation =
+        read_share_together(request.validation, read_as(request.validation_content_type), distribution, comm);
+  if (!request.test.empty())
+    data.test = read_share_together(request.test, read_as(request.test_content_type), distribution, comm);
   // A rank whose share of a channel is empty read nothing; its (empty) scores have the model's width.
   for (Dataset* d : {&data.validation, &data.test})
     if (d->rows() == 0) d->feature_dim = data.train.feature_dim;

@@ -4,6 +4,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -188,6 +189,94 @@ TEST(ChannelReader, ReadsGzippedAndEmptyFiles) {
   testing::expect_same_records(unzipped, read_channel({plain}, ReadOptions{}));
   const std::string empty = dir.write("empty.csv", "");
   EXPECT_EQ(error_of({empty}), empty + ": no records found, expected at least one CSV row");
+}
+
+// The parts of a channel, one after the other: for each part count, every record once, in order,
+// as read_channel reads the whole channel.
+Dataset parts_end_to_end(const std::vector<std::string>& paths, const ReadOptions& opts, std::size_t parts) {
+  Dataset all;
+  for (std::size_t part = 0; part < parts; ++part) {
+    std::optional<Dataset> data = read_channel_part(paths, opts, part, parts);
+    if (!data) {
+      ADD_FAILURE() << "part " << part << " of " << parts << " not read";
+      return all;
+    }
+    if (data->rows() > 0) all.append(std::move(*data));
+  }
+  return all;
+}
+
+TEST(ChannelReader, PartsOfAChannelHoldEveryRecordOnceInOrder) {
+  TempDir dir;
+  const std::string a = dir.write("a.csv", windowed_csv(400));
+  const std::string b = dir.write("b.csv", windowed_csv(150));
+  const std::string c = dir.write("c.libsvm", "# sparse\n1 2:0.5 9:1\n\n0 1:3\n");
+  const std::string d = dir.write("d.libsvm", "0 4:1 7:2\n1 3:0.5\n1 9:4\n");
+  ReadOptions opts;
+  opts.threads = 2;
+  for (const std::vector<std::string>& paths : std::vector<std::vector<std::string>>{{a, b}, {c, d}}) {
+    const Dataset whole = read_channel(paths, opts);
+    for (const std::size_t parts : {1, 2, 3, 7}) {
+      SCOPED_TRACE(paths.front() + " in " + std::to_string(parts) + " parts");
+      testing::expect_same_records(parts_end_to_end(paths, opts, parts), whole);
+    }
+  }
+  // The parts of two files of 550 records hold about as many records each.
+  const Dataset first = *read_channel_part({a, b}, opts, 0, 2);
+  EXPECT_NEAR(static_cast<double>(first.rows()), 275.0, 30.0);
+  EXPECT_EQ(first.files, std::vector<std::string>{a});
+}
+
+TEST(ChannelReader, PartsNameTheLinesOfTheWholeFile) {
+  TempDir dir;
+  const std::string text = windowed_csv(300);
+  const std::string cell = dir.write("cell.csv", text + "1,2,x,4\n");
+  const std::string ragged = dir.write("ragged.csv", text + "1,2\n");
+  const auto part_error = [](const std::string& file) {
+    try {
+      read_channel_part({file}, ReadOptions{}, 1, 2);
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("(no error)");
+  };
+  EXPECT_EQ(part_error(cell), error_of({cell}));
+  // The width is the part's first row's, named by its line.
+  const std::string line = std::to_string(std::count(text.begin(), text.end(), '\n') + 1);
+  EXPECT_EQ(part_error(ragged).rfind(ragged + ":" + line + ":4: found 2 columns, expected 4 (as on line ", 0), 0U)
+      << part_error(ragged);
+}
+
+TEST(ChannelReader, PartsWithoutALineStartAreEmptyAndFilesWithoutRecordsAreErrors) {
+  TempDir dir;
+  std::string line = "1";
+  for (int j = 1; j <= 200; ++j) line.append(" ").append(std::to_string(j)).append(":1");
+  const std::string one_line = dir.write("one.libsvm", line + "\n");
+  const std::optional<Dataset> tail = read_channel_part({one_line}, ReadOptions{}, 2, 3);
+  ASSERT_TRUE(tail.has_value());
+  EXPECT_EQ(tail->rows(), 0U);
+  EXPECT_TRUE(tail->sparse);
+  EXPECT_EQ(read_channel_part({one_line}, ReadOptions{}, 0, 3)->rows(), 1U);
+  const std::string blank = dir.write("blank.csv", "\n\n\n\n");
+  EXPECT_THROW(read_channel_part({blank}, ReadOptions{}, 0, 2), InputError);
+  EXPECT_EQ(read_channel_part({blank}, ReadOptions{}, 1, 2)->rows(), 0U);
+}
+
+TEST(ChannelReader, ChannelsThatCannotBeCutByBytesAreNotReadInParts) {
+  TempDir dir;
+  const std::string text = windowed_csv(20);
+  const std::string gz = dir.path("d.csv.gz");
+  gzFile out = gzopen(gz.c_str(), "wb");
+  ASSERT_NE(out, nullptr);
+  ASSERT_EQ(gzwrite(out, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
+  ASSERT_EQ(gzclose(out), Z_OK);
+  const std::string plain = dir.write("d.csv", text);
+  ReadOptions recordio;
+  recordio.content_type = ContentType::kRecordIO;
+  EXPECT_FALSE(read_channel_part({plain, gz}, ReadOptions{}, 0, 2).has_value());
+  EXPECT_FALSE(read_channel_part({plain, dir.write("empty.csv", "")}, ReadOptions{}, 0, 2).has_value());
+  EXPECT_FALSE(read_channel_part({plain}, recordio, 0, 2).has_value());
+  EXPECT_TRUE(read_channel_part({plain}, ReadOptions{}, 0, 2).has_value());
 }
 
 }  // namespace

@@ -165,6 +165,34 @@ TEST_F(MpiTrain, TwoRanksDensifyLikeOneProcess) {
   EXPECT_EQ(runs.two["data"]["validation"]["sparse"], false);
 }
 
+// One rank's shard holds index 0, the other's does not: the channel is 0-based on every rank, as
+// for one process reading both (index 2 of the second shard is the third feature, not the second),
+// in memory and streamed.
+TEST_F(MpiTrain, RanksReadShardsOfOneLibsvmChannelWithOneIndexBase) {
+  testing::TempDir dir;
+  std::string zero_based, one_based;
+  for (int r = 0; r < 40; ++r) {
+    const std::string label = r % 2 == 0 ? "1" : "0";
+    zero_based += label + " 0:" + std::to_string(r % 5) + " 1:1\n";
+    one_based += label + " 1:1 2:" + std::to_string(r % 3) + "\n";
+  }
+  const std::string shards = dir.path("shards");
+  dir.write("shards/a.libsvm", zero_based);
+  dir.write("shards/b.libsvm", one_based);
+  for (const std::string memory : {"", " --max-memory 200"}) {
+    const std::string args = "train --predictor_type binary_classifier --train " + shards +
+                             " --epochs 1 --threads 1 --quiet" + memory + " --output-dir ";
+    const auto single = run_linlearn(args + dir.path("one"), dir.path());
+    ASSERT_EQ(single.exit_code, 0) << single.err;
+    const auto job = run_mpi(2, args + dir.path("two"), dir.path());
+    ASSERT_EQ(job.exit_code, 0) << job.err;
+    EXPECT_EQ(read_json(dir.path("one/metrics.json"))["data"]["train"]["feature_dim"], 3) << memory;
+    const auto two = read_json(dir.path("two/metrics.json"))["data"]["train"];
+    EXPECT_EQ(two["feature_dim"], 3) << memory;
+    EXPECT_EQ(two.contains("evaluation_sample"), !memory.empty()) << "streamed or not";
+  }
+}
+
 // Sparse shares streamed through each rank's cache, and an optimizer that steps per record (ftrl,
 // which under several ranks steps each touched row's summed gradient once): the same bytes on a
 // second run, and the accuracy of one process.
