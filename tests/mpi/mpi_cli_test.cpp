@@ -165,6 +165,25 @@ TEST_F(MpiTrain, TwoRanksDensifyLikeOneProcess) {
   EXPECT_EQ(runs.two["data"]["validation"]["sparse"], false);
 }
 
+// Two models step each rank's own rows; once halving leaves one, every rank steps every row again
+// from the optimizer state the ranks shared. The ranks check that they end with the same models
+// (exit 1 otherwise), and two runs give the same bytes.
+TEST_F(MpiTrain, RanksSteppingTheirOwnRowsUntilHalvingLeavesOneModelAgree) {
+  testing::TempDir dir;
+  const std::string args = "train --predictor_type binary_classifier --feature_dim 30 --quiet --train " +
+                           write_sparse_records(dir, "train.libsvm", 0, 3000) + " --validation " +
+                           write_sparse_records(dir, "validation.libsvm", 3000, 4000) +
+                           " --num_models 2 --mini_batch_size 8 --epochs 4 --threads 1 --output-dir ";
+  for (const std::string out : {"a", "b"}) {
+    const auto job = run_mpi(2, args + dir.path(out), dir.path());
+    ASSERT_EQ(job.exit_code, 0) << job.err;
+  }
+  EXPECT_EQ(slurp(dir.path("a/model.pb")), slurp(dir.path("b/model.pb")));
+  const auto metrics = read_json(dir.path("a/metrics.json"));
+  EXPECT_EQ(metrics["epochs"][3]["models"][1]["status"], "pruned") << "halving did not leave one model";
+  EXPECT_EQ(metrics["data"]["train"]["sparse"], true);
+}
+
 // One rank's shard holds index 0, the other's does not: the channel is 0-based on every rank, as
 // for one process reading both (index 2 of the second shard is the third feature, not the second),
 // in memory and streamed.
