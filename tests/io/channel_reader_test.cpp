@@ -175,14 +175,21 @@ TEST(ChannelReader, WindowsReportTheLinesOfTheWholeFile) {
   EXPECT_EQ(windowed_error_of({good}, 100, opts), good + ":5:1: found '1', expected a label 0");
 }
 
+// `text` gzipped into the file `name` of `dir`; its path.
+std::string write_gzip(TempDir& dir, const std::string& name, const std::string& text) {
+  const std::string path = dir.path(name);
+  gzFile out = gzopen(path.c_str(), "wb");
+  EXPECT_NE(out, nullptr);
+  if (out == nullptr) return path;
+  EXPECT_EQ(gzwrite(out, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
+  EXPECT_EQ(gzclose(out), Z_OK);
+  return path;
+}
+
 TEST(ChannelReader, ReadsGzippedAndEmptyFiles) {
   TempDir dir;
   const std::string text = windowed_csv(50);
-  const std::string gz = dir.path("d.csv.gz");
-  gzFile out = gzopen(gz.c_str(), "wb");
-  ASSERT_NE(out, nullptr);
-  ASSERT_EQ(gzwrite(out, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
-  ASSERT_EQ(gzclose(out), Z_OK);
+  const std::string gz = write_gzip(dir, "d.csv.gz", text);
   const std::string plain = dir.write("d.csv", text);
   const Dataset unzipped = read_channel_in_windows({gz}, ReadOptions{}, 64);
   EXPECT_EQ(unzipped.files, std::vector<std::string>{gz});
@@ -265,11 +272,7 @@ TEST(ChannelReader, PartsWithoutALineStartAreEmptyAndFilesWithoutRecordsAreError
 TEST(ChannelReader, ChannelsThatCannotBeCutByBytesAreNotReadInParts) {
   TempDir dir;
   const std::string text = windowed_csv(20);
-  const std::string gz = dir.path("d.csv.gz");
-  gzFile out = gzopen(gz.c_str(), "wb");
-  ASSERT_NE(out, nullptr);
-  ASSERT_EQ(gzwrite(out, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
-  ASSERT_EQ(gzclose(out), Z_OK);
+  const std::string gz = write_gzip(dir, "d.csv.gz", text);
   const std::string plain = dir.write("d.csv", text);
   ReadOptions recordio;
   recordio.content_type = ContentType::kRecordIO;
