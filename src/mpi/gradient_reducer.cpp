@@ -256,8 +256,8 @@ class RankSumReducer final : public GradientReducer {
   // The union of the ranks' touched rows in the stepped range, ascending, into union_; slots_[r][i]
   // is where rank r's i-th row lands in it (kNotOwn: outside the range).
   void merge_touched() {
-    const auto [lo, hi] = stepped_range();
-    const auto stepped = [lo, hi](std::uint32_t row) { return row >= lo && row < hi; };
+    const std::pair<std::uint32_t, std::uint32_t> range = stepped_range();
+    const auto stepped = [range](std::uint32_t row) { return row >= range.first && row < range.second; };
     for (const Part& p : parts_)
       for (std::size_t i = 0; i < p.rows; ++i)
         if (const auto row = load<std::uint32_t>(p.touched, i); stepped(row)) marks_.mark(row);

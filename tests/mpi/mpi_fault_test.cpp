@@ -43,7 +43,7 @@ std::string sparse_records(const std::string& csv) {
     std::getline(fields, field, ',');
     out += field;
     for (int j = 1; std::getline(fields, field, ','); ++j)
-      if ((r * 7 + j * 13) % 10 < 2) out += " " + std::to_string(j) + ":" + field;
+      if ((r * 7 + j * 13) % 10 < 2) out.append(" ").append(std::to_string(j)).append(":").append(field);
     out += '\n';
   }
   return out;
