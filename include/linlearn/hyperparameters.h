@@ -46,6 +46,7 @@ struct DataFacts {
   bool sparse = false;
   std::vector<double> class_counts;  // classifiers: records per class
   bool warm_start = false;           // the run starts from an initial model (--initial-model)
+  bool validation = false;           // a validation channel selects the model
 };
 
 // Resolves a word (`auto`, `balanced`, or an empty default) from the values resolved before it in

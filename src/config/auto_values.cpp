@@ -43,6 +43,18 @@ double default_learning_rate(OptimizerKind kind) {
   return 0.02;
 }
 
+double auto_learning_rate(const TrainConfig& c) {
+  const OptimizerKind kind = c.models.front().optimizer.kind;
+  const double rate = default_learning_rate(kind);
+  // Adam steps every coordinate a gradient touches by about the full rate, so a rare sparse
+  // feature moves at each of its occurrences as far as a common one. Beyond the records at which
+  // the auto mini-batch reaches its cap, epochs take ever more steps, and at the full rate the
+  // weights of rare features memorize their few records (bench/RESULTS.md o).
+  const double records = static_cast<double>(c.data.records);
+  if (kind != OptimizerKind::kAdam || !c.data.sparse || records <= kAdamFullRateRecords) return rate;
+  return rate * std::sqrt(kAdamFullRateRecords / records);
+}
+
 LossKind default_loss(PredictorType type) {
   switch (type) {
     case PredictorType::kBinary:

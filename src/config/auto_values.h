@@ -13,6 +13,10 @@ inline constexpr double kAutoAdagradLearningRate = 0.5;
 inline constexpr double kAutoFtrlLearningRate = 0.5;
 
 double default_learning_rate(OptimizerKind kind);
+// learning_rate=auto for model 0: the optimizer's default, scaled down for adam on sparse data of
+// more than kAdamFullRateRecords training records, by the square root of the excess.
+inline constexpr double kAdamFullRateRecords = 100000;
+double auto_learning_rate(const TrainConfig& config);
 LossKind default_loss(PredictorType type);
 // UsageError when `loss` does not fit the predictor type (hinge_loss for a regressor).
 void check_loss_fits(PredictorType type, LossKind loss);

@@ -111,13 +111,12 @@ std::vector<HyperparameterSpec> optimizer_specs() {
           }),
       Declare("learning_rate", HelpGroup::kOptimizer,
               "Step size; auto = 0.02 (adam), 0.005 (rmsprop), 0.1 (sgd), 0.5 (adagrad), 0.5 (ftrl: alpha, the "
-              "per-coordinate rate being alpha / (1 + sqrt(sum of squared gradients))).")
+              "per-coordinate rate being alpha / (1 + sqrt(sum of squared gradients))); adam on sparse data "
+              "of more than 100000 training records: 0.02 x sqrt(100000 / records).")
           .real(0, 1e6)
           .min_exclusive()
           .def("auto")
-          .resolve([](const TrainConfig& c, const DataFacts*) -> json {
-            return default_learning_rate(c.models.front().optimizer.kind);
-          })
+          .resolve([](const TrainConfig& c, const DataFacts*) -> json { return auto_learning_rate(c); })
           .into([](TrainConfig& c, const json& v) {
             base(c).learning_rate = v;
             return v;

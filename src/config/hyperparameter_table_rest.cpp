@@ -131,14 +131,18 @@ std::vector<HyperparameterSpec> grid_specs() {
       // Last of the settings a model of the grid varies: the grid is built from them.
       Declare("num_models", HelpGroup::kOptimizer,
               "Models trained in parallel; auto = 8, fewer when the models' state would exceed 64 MiB "
-              "(20 bytes per weight: from 2^19 features on), 1 for a warm start.")
+              "(20 bytes per weight: from 2^19 features on), 1 for a warm start and for sparse data without "
+              "a validation channel.")
           .integer(1, 256)
           .def("auto")
           .resolve([](const TrainConfig& c, const DataFacts* data) -> json {
             const std::size_t outputs = c.loss == LossKind::kSoftmax ? static_cast<std::size_t>(c.num_classes) : 1;
             if (data == nullptr) return kAutoNumModels;
-            // A warm start continues one trained model: the grid's exploration is behind it.
-            return data->warm_start ? 1 : auto_num_models(data->feature_dim * outputs);
+            // A warm start continues one trained model: the grid's exploration is behind it. On wide
+            // sparse data, selecting on the training data picks the boldest model of the grid, the one
+            // that best memorizes rare features: it scored worse on held-out data than model 0 alone.
+            if (data->warm_start || (data->sparse && !data->validation)) return 1;
+            return auto_num_models(data->feature_dim * outputs);
           })
           .into([](TrainConfig& c, const json& v) {
             c.models = build_model_grid(base(c), v, default_learning_rate);

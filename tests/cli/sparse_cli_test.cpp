@@ -7,6 +7,7 @@
 #include <fstream>
 #include <set>
 #include <string>
+#include <utility>
 
 #include <nlohmann/json.hpp>
 
@@ -59,6 +60,24 @@ TEST(SparseCli, AFeatureUnseenInTrainingLeavesTheScoreUnchanged) {
   std::set<std::string> left;
   for (const auto& entry : std::filesystem::directory_iterator(model)) left.insert(entry.path().filename());
   EXPECT_EQ(left, (std::set<std::string>{"metrics.json", "model.json", "model.pb", "report.html"}));
+}
+
+// num_models=auto trains one model on sparse data selected on itself, the grid when a validation
+// channel selects.
+TEST(SparseCli, AutoNumModelsTrainsTheGridOnlyWhenAValidationChannelSelects) {
+  testing::TempDir dir;
+  write_training_data(dir.path("train.libsvm"));
+  const auto num_models = [&](const std::string& extra) {
+    const std::string out = dir.path("out");
+    const auto trained = run_linlearn("train --quiet --predictor_type binary_classifier --epochs 2 --train " +
+                                          dir.path("train.libsvm") + " --output-dir " + out + extra,
+                                      dir.path(""));
+    EXPECT_EQ(trained.exit_code, 0) << trained.err;
+    const auto metrics = nlohmann::json::parse(testing::slurp(out + "/metrics.json"));
+    return std::pair{metrics["hyperparameters"]["num_models"].get<int>(), metrics["models"].size()};
+  };
+  EXPECT_EQ(num_models(""), (std::pair{1, std::size_t{1}}));
+  EXPECT_EQ(num_models(" --validation " + dir.path("train.libsvm")), (std::pair{8, std::size_t{8}}));
 }
 
 }  // namespace

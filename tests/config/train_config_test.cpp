@@ -116,7 +116,9 @@ TEST(TrainConfig, DataDependentResolution) {
 // num_models=auto keeps the models' state within kAutoModelsStateBudget; a given count is kept.
 TEST(TrainConfig, AutoNumModelsShrinksForWideModels) {
   const auto models_for = [](HyperparameterValues v, std::size_t feature_dim) {
-    TrainConfig c = resolve(std::move(v), 100000, feature_dim, true);
+    DataFacts facts{100000, feature_dim, true, {}};
+    facts.validation = true;
+    TrainConfig c = resolve_config(v, &facts);
     EXPECT_EQ(c.resolved["num_models"], static_cast<int>(c.models.size()));
     return c.models.size();
   };
@@ -128,10 +130,37 @@ TEST(TrainConfig, AutoNumModelsShrinksForWideModels) {
   EXPECT_EQ(models_for({{"predictor_type", "multiclass_classifier"}, {"num_classes", "10"}}, std::size_t{1} << 18), 1U);
   EXPECT_EQ(models_for({{"predictor_type", "binary_classifier"}, {"num_models", "8"}}, std::size_t{1} << 20), 8U);
   // The smaller grid is the larger one's prefix.
-  const TrainConfig wide = resolve(binary, 100000, std::size_t{1} << 20, true);
+  const TrainConfig wide = resolve(binary, 100000, std::size_t{1} << 20, false);
   const TrainConfig full = resolve(binary);
   for (std::size_t m = 0; m < wide.models.size(); ++m)
     EXPECT_DOUBLE_EQ(wide.models[m].learning_rate, full.models[m].learning_rate);
+}
+
+// Without a validation channel the grid's models are selected on the training data; on sparse data
+// that favours the one memorizing rare features, so auto trains model 0 alone there.
+TEST(TrainConfig, AutoNumModelsIsOneOnSparseDataSelectedOnTrainingData) {
+  const HyperparameterValues binary = {{"predictor_type", "binary_classifier"}};
+  EXPECT_EQ(resolve(binary, 100000, 1000, true).models.size(), 1U);
+  EXPECT_EQ(resolve(binary, 100000, 1000, false).models.size(), static_cast<std::size_t>(kAutoNumModels));
+  DataFacts validated{100000, 1000, true, {}};
+  validated.validation = true;
+  EXPECT_EQ(resolve_config(binary, &validated).models.size(), static_cast<std::size_t>(kAutoNumModels));
+  EXPECT_EQ(resolve({{"predictor_type", "binary_classifier"}, {"num_models", "4"}}, 100000, 1000, true).models.size(),
+            4U);
+}
+
+// Adam's auto rate shrinks with the records of sparse data beyond 100000 (by their square root).
+TEST(TrainConfig, AutoAdamRateShrinksOnlyForSparseDataOfManyRecords) {
+  const HyperparameterValues binary = {{"predictor_type", "binary_classifier"}};
+  const auto rate = [](const HyperparameterValues& v, std::size_t records, bool sparse) {
+    return resolve(v, records, 1 << 20, sparse).models.front().learning_rate;
+  };
+  EXPECT_DOUBLE_EQ(rate(binary, 2000000, true), 0.02 * std::sqrt(0.05));
+  EXPECT_DOUBLE_EQ(rate(binary, 400000, true), 0.01);
+  EXPECT_DOUBLE_EQ(rate(binary, 100000, true), 0.02);
+  EXPECT_DOUBLE_EQ(rate(binary, 2000000, false), 0.02);
+  EXPECT_DOUBLE_EQ(rate({{"predictor_type", "binary_classifier"}, {"optimizer", "adagrad"}}, 2000000, true), 0.5);
+  EXPECT_DOUBLE_EQ(rate({{"predictor_type", "binary_classifier"}, {"learning_rate", "0.03"}}, 2000000, true), 0.03);
 }
 
 TEST(TrainConfig, AutoLearningRateFactorAnnealsOnlyEpochsOfManyBatches) {
