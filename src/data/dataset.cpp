@@ -2,6 +2,7 @@
 #include "linlearn/dataset.h"
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -10,6 +11,9 @@
 
 namespace linlearn {
 namespace {
+
+// Distinct values a byte code can name.
+constexpr std::size_t kPaletteSize = 256;
 
 std::string describe_source(const Dataset& data) {
   return data.files.empty() ? std::string("the new records") : data.files.front();
@@ -23,16 +27,56 @@ std::string describe_earlier(const Dataset& data) {
 
 std::size_t Dataset::bytes() const {
   return labels.size() * sizeof(float) + dense.size() * sizeof(float) + row_ptr.size() * sizeof(std::uint64_t) +
-         col_idx.size() * sizeof(std::uint32_t) + values.size() * sizeof(float);
+         col_idx.size() * sizeof(std::uint32_t) + values.size() * sizeof(float) + value_codes.size() +
+         palette.size() * sizeof(float);
+}
+
+bool Dataset::code_values() {
+  if (!sparse || !palette.empty() || values.empty()) return false;
+  // Bit patterns, so that -0 and 0 stay apart; runs of one value (most of such data) skip the search.
+  std::vector<std::uint32_t> found;
+  const auto code_of = [&found](std::uint32_t bits) {
+    return static_cast<std::size_t>(std::find(found.begin(), found.end(), bits) - found.begin());
+  };
+  std::uint32_t last = ~std::bit_cast<std::uint32_t>(values[0]);
+  for (float v : values) {
+    const auto bits = std::bit_cast<std::uint32_t>(v);
+    if (bits == last) continue;
+    last = bits;
+    if (code_of(bits) < found.size()) continue;
+    if (found.size() == kPaletteSize) return false;
+    found.push_back(bits);
+  }
+  value_codes.resize(values.size());
+  std::uint8_t code = 0;
+  last = ~std::bit_cast<std::uint32_t>(values[0]);
+  for (std::size_t k = 0; k < values.size(); ++k) {
+    const auto bits = std::bit_cast<std::uint32_t>(values[k]);
+    if (bits != last) code = static_cast<std::uint8_t>(code_of(bits));
+    last = bits;
+    value_codes[k] = code;
+  }
+  for (std::uint32_t bits : found) palette.push_back(std::bit_cast<float>(bits));
+  values = FloatStore();  // release the memory, not only the size
+  return true;
+}
+
+void Dataset::decode_values() {
+  if (palette.empty()) return;
+  values.resize(value_codes.size());
+  for (std::size_t k = 0; k < value_codes.size(); ++k) values[k] = palette[value_codes[k]];
+  value_codes = std::vector<std::uint8_t>();
+  palette.clear();
 }
 
 void Dataset::append_record(const Dataset& from, std::size_t i) {
+  decode_values();
   labels.push_back(from.labels[i]);
   if (from.sparse) {
     const auto begin = static_cast<std::ptrdiff_t>(from.row_ptr[i]);
     const auto end = static_cast<std::ptrdiff_t>(from.row_ptr[i + 1]);
     col_idx.insert(col_idx.end(), from.col_idx.begin() + begin, from.col_idx.begin() + end);
-    values.insert(values.end(), from.values.begin() + begin, from.values.begin() + end);
+    for (auto k = begin; k < end; ++k) values.push_back(from.value(static_cast<std::uint64_t>(k)));
     row_ptr.push_back(values.size());
   } else {
     const auto row = from.dense.begin() + static_cast<std::ptrdiff_t>(i * from.feature_dim);
@@ -46,6 +90,8 @@ void Dataset::append(Dataset&& other) {
                      " features, expected " + std::to_string(feature_dim) + " (as in " + describe_earlier(*this) + ")");
   }
   files.insert(files.end(), std::make_move_iterator(other.files.begin()), std::make_move_iterator(other.files.end()));
+  decode_values();
+  other.decode_values();
 
   if (rows() == 0) {
     // Nothing to merge with: take the other store whole, without copying it.
@@ -112,9 +158,11 @@ void Dataset::to_dense() {
   for (std::size_t r = 0; r < rows(); ++r) {
     float* row = cells.data() + r * feature_dim;
     std::fill_n(row, feature_dim, 0.0F);
-    for (std::uint64_t k = row_ptr[r]; k < row_ptr[r + 1]; ++k) row[col_idx[k]] = values[k];
+    for (std::uint64_t k = row_ptr[r]; k < row_ptr[r + 1]; ++k) row[col_idx[k]] = value(k);
   }
   dense = std::move(cells);
+  value_codes = std::vector<std::uint8_t>();
+  palette.clear();
   // Release the CSR memory, not only its size.
   row_ptr = std::vector<std::uint64_t>{0};
   col_idx = std::vector<std::uint32_t>();
@@ -129,7 +177,7 @@ float Dataset::at(std::size_t r, std::size_t j) const {
   }
   if (!sparse) return dense[r * feature_dim + j];
   for (std::uint64_t k = row_ptr[r]; k < row_ptr[r + 1]; ++k) {
-    if (col_idx[k] == j) return values[k];
+    if (col_idx[k] == j) return value(k);
   }
   return 0.0f;
 }

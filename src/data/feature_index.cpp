@@ -14,7 +14,7 @@ constexpr std::size_t kMarkRows = 65536;
 void mark_range(const Dataset& data, std::uint64_t first, std::uint64_t last, std::vector<std::uint64_t>& seen) {
   for (std::uint64_t p = first; p < last; ++p) {
     const std::uint32_t j = data.col_idx[p];
-    if (data.values[p] != 0.0F) seen[j / 64] |= std::uint64_t{1} << (j % 64);
+    if (data.value(p) != 0.0F) seen[j / 64] |= std::uint64_t{1} << (j % 64);
   }
 }
 

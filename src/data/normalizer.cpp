@@ -41,7 +41,7 @@ Normalization compute_normalization(const Dataset& train, const NormalizationCon
       for (std::uint64_t k = train.row_ptr[r]; k < train.row_ptr[r + 1]; ++k) {
         const std::uint32_t j = by_slot ? features->slot(train.col_idx[k]) : train.col_idx[k];
         if (j == FeatureIndex::kAbsent) continue;
-        const double v = train.values[k];
+        const double v = train.value(k);
         sum[j] += v;
         sum_sq[j] += v * v;
         nonzeros[j] += 1;

@@ -37,7 +37,7 @@ void sparse_margins(const Dataset& data, std::size_t record, const RowMatrix& we
     const std::uint32_t j = data.col_idx[k];
     const std::uint32_t row = features != nullptr ? features->slot(j) : j;
     if (row == FeatureIndex::kAbsent) continue;
-    const float x = data.values[k];
+    const float x = data.value(k);
     const float* w = weights.row(row).data();
     float* sums = lane.data() + (j % kLanes) * columns;
     for (std::size_t c = 0; c < columns; ++c) sums[c] += x * w[c];

@@ -59,7 +59,7 @@ void back_sparse_training_store_with_huge_pages(const Dataset& train, int epochs
   const std::size_t index_bytes = train.col_idx.size() * sizeof(std::uint32_t);
   if (!train.sparse || epochs < 2 || value_bytes + index_bytes < kWorthIt) return;
   const auto started = std::chrono::steady_clock::now();
-  const bool values_moved = back_with_huge_pages(train.values.data(), value_bytes);
+  const bool values_moved = value_bytes == 0 || back_with_huge_pages(train.values.data(), value_bytes);
   const bool indices_moved = back_with_huge_pages(train.col_idx.data(), index_bytes);
   log.debug("sparse training store: {} MB {} huge pages in {:.3f} s", (value_bytes + index_bytes) >> 20,
             values_moved && indices_moved ? "moved to" : "advised for", seconds_since(started));
@@ -167,6 +167,13 @@ void densify_evaluation_channels(LoadedChannels& data, std::size_t max_memory, C
     const std::string why = densify_if_dense_enough(*channel, held, max_memory, comm);
     if (!why.empty()) log.debug("{} data: densified like the training data: {}", name, why);
   }
+}
+
+// One-hot and hashed categorical data hold few distinct values: a channel of them keeps a byte
+// each, coded as soon as it is read, before the next channel adds to the memory held.
+void code_values(Dataset& channel, const char* name, spdlog::logger& log) {
+  if (channel.code_values())
+    log.debug("{} data: {} distinct values, stored as a byte each", name, channel.palette.size());
 }
 
 // A channel over every rank: its records summed, its files listed.
@@ -319,6 +326,7 @@ LoadedChannels load_channels(const TrainRequest& request, const TrainConfig& con
                                 ? densify_if_dense_enough(data.train, data.train.bytes(), max_memory, comm)
                                 : std::string();
     if (!why.empty()) log.info("training data densified, it trains on the dense layout: {}", why);
+    code_values(data.train, "training", log);
   }
   // Every channel of a job has the training data's width and reads LIBSVM indices as it did.
   read.feature_dim = data.train.feature_dim;
@@ -331,11 +339,15 @@ LoadedChannels load_channels(const TrainRequest& request, const TrainConfig& con
     if (!content_type.empty()) as.content_type = parse_content_type(content_type);
     return as;
   };
-  if (!request.validation.empty())
+  if (!request.validation.empty()) {
     data.validation =
         read_share_together(request.validation, read_as(request.validation_content_type), distribution, comm);
-  if (!request.test.empty())
+    code_values(data.validation, "validation", log);
+  }
+  if (!request.test.empty()) {
     data.test = read_share_together(request.test, read_as(request.test_content_type), distribution, comm);
+    code_values(data.test, "test", log);
+  }
   // A rank whose share of a channel is empty read nothing; its (empty) scores have the model's width.
   for (Dataset* d : {&data.validation, &data.test})
     if (d->rows() == 0) d->feature_dim = data.train.feature_dim;

@@ -43,7 +43,10 @@ void BatchGradientKernel::look_up_features(std::span<const std::uint32_t> batch)
       if (r + kAhead < end) {
         const std::uint64_t ahead = data.row_ptr[batch[r + kAhead]];
         __builtin_prefetch(data.col_idx.data() + ahead);
-        __builtin_prefetch(data.values.data() + ahead);
+        if (data.palette.empty())
+          __builtin_prefetch(data.values.data() + ahead);
+        else
+          __builtin_prefetch(data.value_codes.data() + ahead);
       }
       std::size_t q = batch_row_start_[r];
       const std::uint64_t row_end = data.row_ptr[batch[r] + 1];
@@ -52,7 +55,7 @@ void BatchGradientKernel::look_up_features(std::span<const std::uint32_t> batch)
         const std::uint32_t slot = features_->slot(data.col_idx[p]);
         if (slot == FeatureIndex::kAbsent) continue;
         batch_slots_[q] = slot;
-        batch_values_[q] = unit_scale_ ? data.values[p] : data.values[p] * inv_scale_[slot];
+        batch_values_[q] = unit_scale_ ? data.value(p) : data.value(p) * inv_scale_[slot];
         ++q;
       }
       batch_row_end_[r] = q;

@@ -113,6 +113,8 @@ void ContentHasher::add_records(const Dataset& data, ThreadPool* pool) {
   cut(data.row_ptr);
   cut(data.col_idx);
   cut(data.values);
+  cut(data.value_codes);
+  cut(data.palette);
   std::vector<std::uint64_t> hashes(blocks.size());
   const auto hash_block = [&](std::size_t b, int) {
     ContentHasher h;

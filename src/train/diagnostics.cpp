@@ -56,7 +56,7 @@ void sparse_feature_stats(const Dataset& train, const std::vector<std::uint32_t>
   std::vector<std::pair<std::uint32_t, float>> nonzeros;
   for (std::uint32_t r : sample)
     for (std::uint64_t k = train.row_ptr[r]; k < train.row_ptr[r + 1]; ++k)
-      if (train.values[k] != 0.0F) nonzeros.emplace_back(train.col_idx[k], train.values[k]);
+      if (train.value(k) != 0.0F) nonzeros.emplace_back(train.col_idx[k], train.value(k));
   std::sort(nonzeros.begin(), nonzeros.end());
   const double n = static_cast<double>(sample.size());
   for (std::size_t i = 0; i < nonzeros.size();) {

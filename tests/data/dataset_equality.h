@@ -2,6 +2,9 @@
 // One check that two data sets hold the same records, shared by the reader and cache tests.
 #include <gtest/gtest.h>
 
+#include <bit>
+#include <cstdint>
+
 #include "linlearn/dataset.h"
 
 namespace linlearn::testing {
@@ -13,7 +16,11 @@ inline void expect_same_records(const Dataset& actual, const Dataset& expected) 
   EXPECT_EQ(actual.dense, expected.dense);
   EXPECT_EQ(actual.row_ptr, expected.row_ptr);
   EXPECT_EQ(actual.col_idx, expected.col_idx);
-  EXPECT_EQ(actual.values, expected.values);
+  // Values compare by bits, stored plain or as codes (so -0 and 0 differ).
+  ASSERT_EQ(actual.nonzeros(), expected.nonzeros());
+  if (!actual.sparse) return;
+  for (std::uint64_t k = 0; k < actual.col_idx.size(); ++k)
+    ASSERT_EQ(std::bit_cast<std::uint32_t>(actual.value(k)), std::bit_cast<std::uint32_t>(expected.value(k))) << k;
 }
 
 }  // namespace linlearn::testing

@@ -115,6 +115,71 @@ TEST(Dataset, ToDenseUndoesToSparse) {
   testing::expect_same_records(data, original);
 }
 
+// Few distinct values become byte codes into a palette (in order of first occurrence, -0 apart from
+// 0); every way of reading or converting the store sees the same values.
+TEST(Dataset, ValuesOfFewKindsAreStoredAsCodes) {
+  const auto store = [] {
+    return sparse(5, {1, 0, 1}, {0, 2, 4, 5}, {1, 3, 0, 4, 2}, {1, 2, 1, -0.0f, 1}, "a.libsvm");
+  };
+  Dataset data = store();
+  const std::size_t plain_bytes = data.bytes();
+  ASSERT_TRUE(data.code_values());
+  EXPECT_EQ(data.palette, (std::vector<float>{1, 2, -0.0f}));
+  EXPECT_EQ(data.value_codes, (std::vector<std::uint8_t>{0, 1, 0, 2, 0}));
+  EXPECT_EQ(data.values.capacity(), 0u);
+  EXPECT_EQ(data.bytes(), plain_bytes - 5 * sizeof(float) + 5 + 3 * sizeof(float));
+  EXPECT_FALSE(data.code_values());  // coded already
+  testing::expect_same_records(data, store());
+  EXPECT_EQ(data.at(0, 3), 2.0f);
+  EXPECT_TRUE(std::signbit(data.at(1, 4)));
+
+  Dataset appended = store();
+  appended.append_record(data, 1);
+  Dataset more = store();
+  more.code_values();
+  appended.append(std::move(more));
+  EXPECT_TRUE(appended.palette.empty());
+  EXPECT_EQ(appended.nonzeros(), 12u);
+  EXPECT_EQ(appended.value(5), 1.0f);
+  EXPECT_EQ(appended.value(6), -0.0f);
+  EXPECT_EQ(appended.value(8), 2.0f);
+
+  Dataset dense_copy = data;
+  dense_copy.to_dense();
+  Dataset expected = store();
+  expected.to_dense();
+  testing::expect_same_records(dense_copy, expected);
+  EXPECT_TRUE(dense_copy.palette.empty());
+  EXPECT_TRUE(dense_copy.value_codes.empty());
+
+  data.decode_values();
+  EXPECT_TRUE(data.palette.empty());
+  testing::expect_same_records(data, store());
+  EXPECT_EQ(data.values, (std::vector<float>{1, 2, 1, -0.0f, 1}));
+}
+
+// More than 256 distinct values stay plain; so do dense stores.
+TEST(Dataset, ValuesOfManyKindsStayPlain) {
+  FloatStore values;
+  std::vector<std::uint32_t> cols;
+  for (int k = 0; k < 257; ++k) {
+    values.push_back(static_cast<float>(k + 1));
+    cols.push_back(static_cast<std::uint32_t>(k));
+  }
+  Dataset data = sparse(257, {1}, {0, 257}, cols, values, "a.libsvm");
+  EXPECT_FALSE(data.code_values());
+  EXPECT_EQ(data.values.size(), 257u);
+  EXPECT_TRUE(data.palette.empty());
+  data.values.pop_back();
+  data.col_idx.pop_back();
+  data.row_ptr.back() = 256;
+  EXPECT_TRUE(data.code_values());
+  EXPECT_EQ(data.palette.size(), 256u);
+  EXPECT_EQ(data.value(255), 256.0f);
+  Dataset dense_data = dense(2, {1}, {1, 1}, "a.csv");
+  EXPECT_FALSE(dense_data.code_values());
+}
+
 TEST(Dataset, CountsBytesAndChecksBounds) {
   const Dataset data = dense(2, {1}, {1, 2}, "a.csv");
   // 1 label + 2 values as float, plus the CSR row_ptr{0} every store starts with.

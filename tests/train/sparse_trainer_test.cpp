@@ -96,6 +96,25 @@ TEST(SparseTrainer, SameModelWhateverTheThreadCount) {
   }
 }
 
+// Values of few kinds stored as byte codes (Dataset::code_values) train the same model.
+TEST(SparseTrainer, ValuesStoredAsCodesTrainTheSameModel) {
+  const Dataset train = sparse_logistic_data(2000, 6);
+  const Dataset validation = sparse_logistic_data(500, 7);
+  Dataset coded_train = train;
+  Dataset coded_validation = validation;
+  ASSERT_TRUE(coded_train.code_values());
+  ASSERT_TRUE(coded_validation.code_values());
+  auto log = quiet_logger();
+  ThreadPool pool(2);
+  for (const std::string optimizer : {"adam", "ftrl"}) {
+    const TrainConfig c = sparse_config(train, 2, optimizer);
+    const TrainOutcome plain = train_models(c, Channels{&train, &validation, nullptr}, pool, log);
+    const TrainOutcome coded = train_models(c, Channels{&coded_train, &coded_validation, nullptr}, pool, log);
+    EXPECT_EQ(serialize_model_pb(coded.model), serialize_model_pb(plain.model)) << optimizer;
+    EXPECT_EQ(coded.models[0].selection_score, plain.models[0].selection_score) << optimizer;
+  }
+}
+
 TEST(SparseTrainer, ResumeAfterInterruptionGivesTheSameModel) {
   const Dataset train = sparse_logistic_data(2000, 4);
   auto log = quiet_logger();
