@@ -170,10 +170,12 @@ void densify_evaluation_channels(LoadedChannels& data, std::size_t max_memory, C
 }
 
 // One-hot and hashed categorical data hold few distinct values: a channel of them keeps a byte
-// each, coded as soon as it is read, before the next channel adds to the memory held.
+// each, coded as soon as it is read, before the next channel adds to the memory held. (Evaluation
+// channels of dense training data are left plain: they may go dense.)
 void code_values(Dataset& channel, const char* name, spdlog::logger& log) {
   if (channel.code_values())
-    log.debug("{} data: {} distinct values, stored as a byte each", name, channel.palette.size());
+    log.debug("{} data: {} distinct value{}, stored as a byte each", name, channel.palette.size(),
+              channel.palette.size() == 1 ? "" : "s");
 }
 
 // A channel over every rank: its records summed, its files listed.
@@ -342,11 +344,11 @@ LoadedChannels load_channels(const TrainRequest& request, const TrainConfig& con
   if (!request.validation.empty()) {
     data.validation =
         read_share_together(request.validation, read_as(request.validation_content_type), distribution, comm);
-    code_values(data.validation, "validation", log);
+    if (data.train.sparse) code_values(data.validation, "validation", log);
   }
   if (!request.test.empty()) {
     data.test = read_share_together(request.test, read_as(request.test_content_type), distribution, comm);
-    code_values(data.test, "test", log);
+    if (data.train.sparse) code_values(data.test, "test", log);
   }
   // A rank whose share of a channel is empty read nothing; its (empty) scores have the model's width.
   for (Dataset* d : {&data.validation, &data.test})

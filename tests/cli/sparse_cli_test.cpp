@@ -62,6 +62,31 @@ TEST(SparseCli, AFeatureUnseenInTrainingLeavesTheScoreUnchanged) {
   EXPECT_EQ(left, (std::set<std::string>{"metrics.json", "model.json", "model.pb", "report.html"}));
 }
 
+// One-hot data is stored coded (a byte per non-zero, SparseTrainer tests that this trains the same
+// model); data of more than 256 distinct values stays plain.
+TEST(SparseCli, OneHotDataIsStoredAsCodes) {
+  testing::TempDir dir;
+  write_training_data(dir.path("train.libsvm"));
+  std::string many = testing::slurp(dir.path("train.libsvm"));
+  std::string values;
+  for (int k = 0; k < 300; ++k)
+    values.append(" ").append(std::to_string(100 + k)).append(":").append(std::to_string(k + 2));
+  many.insert(many.find('\n'), values);
+  std::ofstream(dir.path("many.libsvm")) << many;
+  const auto log_of = [&](const std::string& file) {
+    const auto trained =
+        run_linlearn("train --log-level debug --predictor_type binary_classifier --epochs 1 --train " + dir.path(file) +
+                         " --test " + dir.path(file) + " --output-dir " + dir.path("out"),
+                     dir.path(""));
+    EXPECT_EQ(trained.exit_code, 0) << trained.err;
+    return trained.err;
+  };
+  const std::string one_hot = log_of("train.libsvm");
+  EXPECT_NE(one_hot.find("training data: 1 distinct value, stored as a byte each"), std::string::npos) << one_hot;
+  EXPECT_NE(one_hot.find("test data: 1 distinct value, stored as a byte each"), std::string::npos) << one_hot;
+  EXPECT_EQ(log_of("many.libsvm").find("stored as a byte each"), std::string::npos);
+}
+
 // num_models=auto trains one model on sparse data selected on itself, the grid when a validation
 // channel selects.
 TEST(SparseCli, AutoNumModelsTrainsTheGridOnlyWhenAValidationChannelSelects) {
