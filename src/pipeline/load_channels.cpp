@@ -55,11 +55,14 @@ bool should_stream(const TrainRequest& request, std::size_t max_memory, Distribu
 // 188 MB take 0.5 s to move and a 32-model epoch saves 12-15 ms, more than a default run recovers.
 void back_sparse_training_store_with_huge_pages(const Dataset& train, int epochs, spdlog::logger& log) {
   constexpr std::size_t kWorthIt = std::size_t{32} << 20;  // below, small pages' TLB reach covers much of it
-  const std::size_t value_bytes = train.values.size() * sizeof(float);
+  // The values as stored: floats, or their byte codes (Dataset::code_values).
+  const bool coded = !train.palette.empty();
+  const void* value_store = coded ? static_cast<const void*>(train.value_codes.data()) : train.values.data();
+  const std::size_t value_bytes = coded ? train.value_codes.size() : train.values.size() * sizeof(float);
   const std::size_t index_bytes = train.col_idx.size() * sizeof(std::uint32_t);
   if (!train.sparse || epochs < 2 || value_bytes + index_bytes < kWorthIt) return;
   const auto started = std::chrono::steady_clock::now();
-  const bool values_moved = value_bytes == 0 || back_with_huge_pages(train.values.data(), value_bytes);
+  const bool values_moved = back_with_huge_pages(value_store, value_bytes);
   const bool indices_moved = back_with_huge_pages(train.col_idx.data(), index_bytes);
   log.debug("sparse training store: {} MB {} huge pages in {:.3f} s", (value_bytes + index_bytes) >> 20,
             values_moved && indices_moved ? "moved to" : "advised for", seconds_since(started));
@@ -278,6 +281,7 @@ void stream_train(const TrainRequest& request, const TrainConfig& config, const 
 DataFacts training_facts(const LoadedChannels& data, const TrainConfig& config, Communicator& comm,
                          spdlog::logger& log) {
   DataFacts facts{data.train_counts.records, data.train.feature_dim, data.train.sparse, {}};
+  facts.validation = data.validation_or_null() != nullptr;
   if (data.streamed) {
     facts.class_counts = data.streamed->class_counts;  // already over every rank
   } else {

@@ -194,7 +194,6 @@ int run_train_job(const TrainRequest& given, JobProcesses& processes, spdlog::lo
   LoadedChannels data = load_channels(request, pre_data, threads, comm, log);
   if (initial) fit_initial_width(*initial, data);
   data.facts.warm_start = initial.has_value();
-  data.facts.validation = data.validation_or_null() != nullptr;
   observer.on_data(data.summary);
   TrainConfig config = finalize_config(request, data, threads, log);
   if (initial) config.initial_model = initial->hash;
