@@ -1,15 +1,16 @@
 // model.pb and model.json: the same content in two encodings.
+#include <array>
 #include <climits>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <functional>
-#include <iterator>
 #include <map>
 #include <sstream>
 #include <stdexcept>
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 #include <google/protobuf/stubs/logging.h>
 
@@ -203,7 +204,8 @@ class JsonWriter {
     const char* separator = "";
     for (std::size_t i = 0; i < model.keys.size(); ++i) {
       if (model.stored_weight(k, i) == 0.0F) continue;
-      fmt::format_to(std::back_inserter(out_), "{}{}", separator, model.keys[i]);
+      out_ += separator;
+      append_formatted(model.keys[i]);
       separator = ",";
       if (out_.size() >= kFlushBytes) flush();
     }
@@ -238,7 +240,7 @@ class JsonWriter {
       return;
     }
     const std::size_t start = out_.size();
-    fmt::format_to(std::back_inserter(out_), "{}", v);
+    append_formatted(v);
     if (out_.find_first_of(".e", start) == std::string::npos) out_ += ".0";
   }
   void append_float(float v) {
@@ -246,7 +248,15 @@ class JsonWriter {
       out_ += "null";
       return;
     }
-    fmt::format_to(std::back_inserter(out_), "{}", v);
+    append_formatted(v);
+  }
+  // Through a stack buffer with the format compiled: a model's millions of numbers format several
+  // times faster than through a string's back_inserter, to the same text.
+  template <class T>
+  void append_formatted(T v) {
+    std::array<char, 32> digits;
+    const char* end = fmt::format_to(digits.data(), FMT_COMPILE("{}"), v);
+    out_.append(digits.data(), static_cast<std::size_t>(end - digits.data()));
   }
 
   const std::function<void(std::string_view)>& sink_;
