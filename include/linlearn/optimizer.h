@@ -36,6 +36,14 @@ struct StepSettings {
   double records = 1.0;  // records (weighted) behind the mean gradient handed to the step
 };
 
+// An optimizer's full state, for checkpoints: counts, steps and settings as doubles (each exact),
+// and the per-parameter moments, floats as they are held, apart (half the bytes of doubles).
+struct OptimizerState {
+  std::vector<double> values;
+  std::vector<float> moments;
+  bool operator==(const OptimizerState&) const = default;
+};
+
 class Optimizer {
  public:
   virtual ~Optimizer() = default;
@@ -73,8 +81,8 @@ class Optimizer {
   // block exchange it (see GradientReducer::share_own_ranges).
   virtual std::vector<std::span<float>> parameter_state(int block) = 0;
   // The full state, for checkpoints.
-  virtual std::vector<double> save_state() const = 0;
-  virtual void load_state(const std::vector<double>& state) = 0;
+  virtual OptimizerState save_state() const = 0;
+  virtual void load_state(const OptimizerState& state) = 0;
 };
 
 // On sparse data adagrad and ftrl step on each record's gradient in turn, as they are defined

@@ -59,16 +59,6 @@ void Optimizer::step_rows(int block, float* params, const float* grads, std::siz
   update_rows(block, params, grads, rows, cols, s);
 }
 
-double BlockOptimizer::soft_threshold(double w, double threshold) {
-  if (w > threshold) return w - threshold;
-  if (w < -threshold) return w + threshold;
-  return 0.0;
-}
-
-float BlockOptimizer::after_l1(double w, double step_per_gradient, const StepSettings& s) {
-  return static_cast<float>(s.l1 > 0.0 ? soft_threshold(w, step_per_gradient * s.l1) : w);
-}
-
 void BlockOptimizer::step(int block, float* params, const float* grads, std::size_t n, const StepSettings& s) {
   BlockState& state = state_for(block, n);
   // Rows a sparse step skipped get their penalties first, as every dense step gives them.
@@ -197,36 +187,44 @@ BlockState& BlockOptimizer::state_for(int block, std::size_t n) {
   return state;
 }
 
-// Layout: kind, block count, then per block: steps, records, records_before, size of `first`, its
-// values, size of `second`, its values, size of `regularized_to`, its values, the number of
-// settings runs, then per run its first step, learning_rate, wd, l1 and records. Every stored
-// quantity is a double, a float or a count below 2^53, so the round trip through double is exact.
-std::vector<double> BlockOptimizer::save_state() const {
-  std::vector<double> out;
-  std::size_t size = 2;
-  for (const BlockState& state : blocks_)
-    size += 7 + state.first.size() + state.second.size() + state.regularized_to.size() + 5 * state.runs.size();
-  out.reserve(size);  // a wide model's state is large: no regrowth copies
-  out.push_back(static_cast<double>(static_cast<int>(kind())));
-  out.push_back(static_cast<double>(blocks_.size()));
+// Layout of the values: kind, block count, then per block: steps, records, records_before, the
+// sizes of `first` and `second` (their values go to the moments, in that order), the size of
+// `regularized_to`, its values, the number of settings runs, then per run its first step,
+// learning_rate, wd, l1 and records. Every value is a double or a count below 2^53, so the round
+// trip through double is exact.
+OptimizerState BlockOptimizer::save_state() const {
+  OptimizerState out;
+  std::size_t values = 2;
+  std::size_t moments = 0;
   for (const BlockState& state : blocks_) {
-    out.insert(out.end(), {static_cast<double>(state.steps), state.records, state.records_before});
-    for (const std::vector<float>* moments : {&state.first, &state.second}) {
-      out.push_back(static_cast<double>(moments->size()));
-      out.insert(out.end(), moments->begin(), moments->end());
+    values += 7 + state.regularized_to.size() + 5 * state.runs.size();
+    moments += state.first.size() + state.second.size();
+  }
+  // A wide model's state is large: no regrowth copies.
+  out.values.reserve(values);
+  out.moments.reserve(moments);
+  out.values.push_back(static_cast<double>(static_cast<int>(kind())));
+  out.values.push_back(static_cast<double>(blocks_.size()));
+  for (const BlockState& state : blocks_) {
+    out.values.insert(out.values.end(), {static_cast<double>(state.steps), state.records, state.records_before});
+    for (const std::vector<float>* block_moments : {&state.first, &state.second}) {
+      out.values.push_back(static_cast<double>(block_moments->size()));
+      out.moments.insert(out.moments.end(), block_moments->begin(), block_moments->end());
     }
-    out.push_back(static_cast<double>(state.regularized_to.size()));
-    out.insert(out.end(), state.regularized_to.begin(), state.regularized_to.end());
-    out.push_back(static_cast<double>(state.runs.size()));
+    out.values.push_back(static_cast<double>(state.regularized_to.size()));
+    out.values.insert(out.values.end(), state.regularized_to.begin(), state.regularized_to.end());
+    out.values.push_back(static_cast<double>(state.runs.size()));
     for (const SettingsRun& run : state.runs)
-      out.insert(out.end(), {static_cast<double>(run.first_step), run.settings.learning_rate, run.settings.wd,
-                             run.settings.l1, run.settings.records});
+      out.values.insert(out.values.end(), {static_cast<double>(run.first_step), run.settings.learning_rate,
+                                           run.settings.wd, run.settings.l1, run.settings.records});
   }
   return out;
 }
 
-void BlockOptimizer::load_state(const std::vector<double>& state) {
+void BlockOptimizer::load_state(const OptimizerState& saved) {
+  const std::vector<double>& state = saved.values;
   std::size_t at = 0;
+  std::size_t moments_at = 0;
   const auto next = [&]() {
     if (at >= state.size())
       throw InputError("optimizer state: ends early (" + std::to_string(state.size()) + " values)");
@@ -240,6 +238,7 @@ void BlockOptimizer::load_state(const std::vector<double>& state) {
     return value;
   };
   const auto remaining = [&]() { return static_cast<double>(state.size() - at); };
+  const auto remaining_moments = [&]() { return static_cast<double>(saved.moments.size() - moments_at); };
   constexpr double kMaxSteps = 9007199254740992.0;  // 2^53: every smaller integer is exact
   if (next() != static_cast<double>(static_cast<int>(kind())))
     throw InputError("optimizer state: saved by a different optimizer than " + optimizer_kind_name(kind()));
@@ -249,8 +248,10 @@ void BlockOptimizer::load_state(const std::vector<double>& state) {
     block.records = next();
     block.records_before = next();
     for (std::vector<float>* moments : {&block.first, &block.second}) {
-      moments->resize(static_cast<std::size_t>(next_count(remaining())));
-      for (float& value : *moments) value = static_cast<float>(next());
+      const auto size = static_cast<std::size_t>(next_count(remaining_moments()));
+      const auto from = saved.moments.begin() + static_cast<std::ptrdiff_t>(moments_at);
+      moments->assign(from, from + static_cast<std::ptrdiff_t>(size));
+      moments_at += size;
     }
     block.regularized_to.resize(static_cast<std::size_t>(next_count(remaining())));
     for (std::int64_t& step : block.regularized_to) step = static_cast<std::int64_t>(next_count(kMaxSteps));
@@ -260,6 +261,8 @@ void BlockOptimizer::load_state(const std::vector<double>& state) {
       run.settings = {next(), next(), next(), next()};
     }
   }
+  if (moments_at != saved.moments.size())
+    throw InputError("optimizer state: " + std::to_string(saved.moments.size() - moments_at) + " extra moments");
   if (at != state.size()) throw InputError("optimizer state: " + std::to_string(state.size() - at) + " extra values");
   blocks_ = std::move(blocks);
 }

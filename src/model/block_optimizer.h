@@ -55,8 +55,8 @@ class BlockOptimizer : public Optimizer {
   void catch_up_all(int block, float* params, std::size_t total, std::size_t cols) override;
   bool lags(int block) const override;
   std::vector<std::span<float>> parameter_state(int block) override;
-  std::vector<double> save_state() const override;
-  void load_state(const std::vector<double>& state) override;
+  OptimizerState save_state() const override;
+  void load_state(const OptimizerState& state) override;
 
  protected:
   virtual OptimizerKind kind() const = 0;
@@ -85,8 +85,15 @@ class BlockOptimizer : public Optimizer {
   // The l1 proximal step after an update whose steady-state displacement per unit of gradient is
   // `step_per_gradient`. Thresholding by that times l1 makes the fixed point of every optimizer the
   // minimizer of loss + wd/2 |w|^2 + l1 |w|_1; for plain SGD the threshold is learning_rate * l1.
-  static float after_l1(double w, double step_per_gradient, const StepSettings& s);
-  static double soft_threshold(double w, double threshold);
+  // Inline, so that the update loops without l1 vectorize.
+  static float after_l1(double w, double step_per_gradient, const StepSettings& s) {
+    return static_cast<float>(s.l1 > 0.0 ? soft_threshold(w, step_per_gradient * s.l1) : w);
+  }
+  static double soft_threshold(double w, double threshold) {
+    if (w > threshold) return w - threshold;
+    if (w < -threshold) return w + threshold;
+    return 0.0;
+  }
 
  private:
   BlockState& state_for(int block, std::size_t n);

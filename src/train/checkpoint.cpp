@@ -20,8 +20,8 @@ namespace {
 
 constexpr const char* kCheckpointMagic = "LLCKPT1";
 // 4: optimizer state with records and settings runs (lazy penalties), sparse data's weights per
-// feature that occurs (FeatureIndex slots).
-constexpr unsigned kCheckpointVersion = 4;
+// feature that occurs (FeatureIndex slots); 5: optimizer moments as floats, apart.
+constexpr unsigned kCheckpointVersion = 5;
 
 double from_json_number(const nlohmann::json& j) {
   return j.is_number() ? j.get<double>() : std::numeric_limits<double>::quiet_NaN();
@@ -164,7 +164,8 @@ void fill_model(ModelCheckpointState&& m, pb::ModelCheckpoint& mc) {
   move_into(m.params.bias, *mc.mutable_bias());
   move_into(m.best.weights, *mc.mutable_best_weights());
   move_into(m.best.bias, *mc.mutable_best_bias());
-  move_into(m.optimizer_state, *mc.mutable_optimizer_state());
+  move_into(m.optimizer_state.values, *mc.mutable_optimizer_state());
+  move_into(m.optimizer_state.moments, *mc.mutable_optimizer_moments());
   mc.set_has_initial(m.stopping.initial.has_value());
   mc.set_initial(m.stopping.initial.value_or(0));
   mc.set_has_first(m.stopping.first.has_value());
@@ -244,7 +245,8 @@ CheckpointState parse_checkpoint(const std::string& bytes, const std::string& pa
     m.params.bias.assign(mc.bias().begin(), mc.bias().end());
     m.best.weights.assign(mc.best_weights().begin(), mc.best_weights().end());
     m.best.bias.assign(mc.best_bias().begin(), mc.best_bias().end());
-    m.optimizer_state.assign(mc.optimizer_state().begin(), mc.optimizer_state().end());
+    m.optimizer_state.values.assign(mc.optimizer_state().begin(), mc.optimizer_state().end());
+    m.optimizer_state.moments.assign(mc.optimizer_moments().begin(), mc.optimizer_moments().end());
     if (mc.has_initial()) m.stopping.initial = mc.initial();
     if (mc.has_first()) m.stopping.first = mc.first();
     if (mc.has_best()) m.stopping.best = mc.best();

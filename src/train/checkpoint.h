@@ -12,6 +12,7 @@
 #include "early_stopping.h"
 #include "linlearn/config.h"
 #include "linlearn/dataset.h"
+#include "linlearn/optimizer.h"
 #include "linlearn/thread_pool.h"
 #include "linlearn/trainer.h"
 
@@ -20,7 +21,7 @@ namespace linlearn {
 struct ModelCheckpointState {
   ModelParameters params;
   ModelParameters best;
-  std::vector<double> optimizer_state;
+  OptimizerState optimizer_state;
   EarlyStopping::State stopping;
   ModelStatus status = ModelStatus::kTraining;
   int stopped_at_epoch = -1;

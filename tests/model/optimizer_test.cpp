@@ -320,7 +320,7 @@ TEST(OptimizerTest, RestoredStateContinuesBitIdentically) {
     std::vector<float> resumed_weights(8, 0.5F);
     std::vector<float> resumed_bias(1, -0.5F);
     train(*before, resumed_weights, resumed_bias, 0, 17);
-    const std::vector<double> state = before->save_state();
+    const OptimizerState state = before->save_state();
     const auto after = make_optimizer(c.params);
     after->load_state(state);
     EXPECT_EQ(after->save_state(), state) << c.name;
@@ -340,14 +340,23 @@ TEST(OptimizerTest, LoadStateRejectsForeignOrDamagedState) {
   std::vector<float> w(3, 1.0F);
   const std::vector<float> g(3, 1.0F);
   adam->step(0, w.data(), g.data(), 3, {0.1, 0.0, 0.0});
-  std::vector<double> state = adam->save_state();
+  const OptimizerState state = adam->save_state();
+  ASSERT_EQ(state.moments.size(), 6U);  // the first and second moments of the 3 weights
+  EXPECT_NO_THROW(make_optimizer(adam_params)->load_state(state));
 
   EXPECT_THROW(make_optimizer(rmsprop_params)->load_state(state), InputError);
-  std::vector<double> truncated(state.begin(), state.end() - 1);
+  OptimizerState truncated = state;
+  truncated.values.pop_back();
   EXPECT_THROW(make_optimizer(adam_params)->load_state(truncated), InputError);
-  std::vector<double> extended = state;
-  extended.push_back(0.0);
+  OptimizerState extended = state;
+  extended.values.push_back(0.0);
   EXPECT_THROW(make_optimizer(adam_params)->load_state(extended), InputError);
+  OptimizerState missing_moment = state;
+  missing_moment.moments.pop_back();
+  EXPECT_THROW(make_optimizer(adam_params)->load_state(missing_moment), InputError);
+  OptimizerState extra_moment = state;
+  extra_moment.moments.push_back(0.0F);
+  EXPECT_THROW(make_optimizer(adam_params)->load_state(extra_moment), InputError);
   EXPECT_THROW(make_optimizer(adam_params)->load_state({}), InputError);
 }
 

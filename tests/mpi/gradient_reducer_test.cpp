@@ -210,7 +210,7 @@ TEST(GradientReducer, OwnRowStepsSharedAfterEachStepMatchStepsOnEveryRow) {
   constexpr int kRanks = 3;
   constexpr std::size_t kWidth = kFeatures * kOutputs;
   std::vector<ModelParameters> own_weights(kRanks), all_weights(kRanks);
-  std::vector<std::vector<double>> own_state(kRanks), all_state(kRanks);
+  std::vector<OptimizerState> own_state(kRanks), all_state(kRanks);
   run_ranks(kRanks, [&](Communicator& comm) {
     const auto r = static_cast<std::size_t>(comm.rank());
     auto own = make_gradient_reducer(comm, kFeatures, kOutputs, true);
