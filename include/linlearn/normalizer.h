@@ -21,9 +21,9 @@ struct Normalization {
 };
 
 // With several ranks, each samples its share of num_point_for_scaler from its own shard and the
-// sums are combined, so every rank gets the same statistics. Sparse data with `features`: one
-// statistic per feature of the index (mean and scale indexed by its slots), so their cost follows
-// the features that occur.
+// sums are combined, so every rank gets the same statistics. Sparse data is not centred and has one
+// scale for every feature (see normalizer.cpp); with `features`, mean and scale are indexed by the
+// index's slots, so their cost follows the features that occur.
 Normalization compute_normalization(const Dataset& train, const NormalizationConfig& config, std::uint64_t seed,
                                     Communicator* communicator = nullptr, const FeatureIndex* features = nullptr);
 

@@ -48,16 +48,20 @@ TEST(Normalizer, SparseDataIsScaledNotCentred) {
   Dataset d;
   d.sparse = true;
   d.feature_dim = 3;
-  d.row_ptr = {0, 1, 2, 3, 3, 3, 3};
-  d.col_idx = {0, 0, 1};
-  d.values = {3.0F, 4.0F, 0.5F};
+  d.row_ptr = {0, 1, 2, 4, 4, 4, 4};
+  d.col_idx = {0, 0, 1, 2};
+  d.values = {3.0F, 4.0F, 0.5F, 0.0F};
   d.labels = {0, 1, 0, 1, 0, 1};
   const Normalization n = compute_normalization(d, NormalizationConfig{}, 0);
   EXPECT_EQ(n.sample_size, 6U);
-  EXPECT_EQ(n.mean[0], 0.0);
-  EXPECT_NEAR(n.scale[0], std::sqrt((9.0 + 16.0) / 2), 1e-9);
-  EXPECT_NEAR(n.scale[1], 0.5, 1e-9);
-  EXPECT_EQ(n.scale[2], 1.0);
+  EXPECT_EQ(n.mean, std::vector<double>(3, 0.0));
+  // One scale for every feature, feature 2 (only an explicit zero) included: the root mean square
+  // of the non-zero values.
+  EXPECT_EQ(n.scale, std::vector<double>(3, std::sqrt((9.0 + 16.0 + 0.25) / 3)));
+
+  NormalizationConfig unscaled;
+  unscaled.normalize_data = false;
+  EXPECT_EQ(compute_normalization(d, unscaled, 0).scale, std::vector<double>(3, 1.0));
 }
 
 TEST(Normalizer, DisabledMeansIdentity) {
