@@ -133,12 +133,6 @@ void BatchGradientKernel::scatter_gradients(std::span<const std::uint32_t> batch
       for (std::size_t r = begin; r < chunk_begin(c + 1, chunks, batch.size()); ++r) {
         const float* g = chunk_g_[c].row(static_cast<Eigen::Index>(r - begin)).data();
         for (std::size_t q = batch_row_start_[r]; q < batch_row_end_[r]; ++q) {
-          // A wide model's row positions miss the cache: the part's ones a few non-zeros on are
-          // fetched ahead.
-          if (q + kAhead < batch_slots_.size()) {
-            const std::uint32_t ahead = batch_slots_[q + kAhead];
-            if (ahead >= lo && ahead < hi) __builtin_prefetch(slot_position_.data() + ahead);
-          }
           const std::uint32_t slot = batch_slots_[q];
           if (slot < lo || slot >= hi) continue;
           if (entries_) add_entry(part, slot, batch_values_[q], g);
