@@ -4,7 +4,9 @@
 
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "linlearn/errors.h"
@@ -345,19 +347,18 @@ TEST(OptimizerTest, LoadStateRejectsForeignOrDamagedState) {
   EXPECT_NO_THROW(make_optimizer(adam_params)->load_state(state));
 
   EXPECT_THROW(make_optimizer(rmsprop_params)->load_state(state), InputError);
-  OptimizerState truncated = state;
-  truncated.values.pop_back();
-  EXPECT_THROW(make_optimizer(adam_params)->load_state(truncated), InputError);
-  OptimizerState extended = state;
-  extended.values.push_back(0.0);
-  EXPECT_THROW(make_optimizer(adam_params)->load_state(extended), InputError);
-  OptimizerState missing_moment = state;
-  missing_moment.moments.pop_back();
-  EXPECT_THROW(make_optimizer(adam_params)->load_state(missing_moment), InputError);
-  OptimizerState extra_moment = state;
-  extra_moment.moments.push_back(0.0F);
-  EXPECT_THROW(make_optimizer(adam_params)->load_state(extra_moment), InputError);
-  EXPECT_THROW(make_optimizer(adam_params)->load_state({}), InputError);
+  const std::vector<std::pair<const char*, std::function<void(OptimizerState&)>>> damages = {
+      {"a value short", [](OptimizerState& s) { s.values.pop_back(); }},
+      {"a value extra", [](OptimizerState& s) { s.values.push_back(0.0); }},
+      {"a moment short", [](OptimizerState& s) { s.moments.pop_back(); }},
+      {"a moment extra", [](OptimizerState& s) { s.moments.push_back(0.0F); }},
+      {"empty", [](OptimizerState& s) { s = {}; }},
+  };
+  for (const auto& [what, damage] : damages) {
+    OptimizerState damaged = state;
+    damage(damaged);
+    EXPECT_THROW(make_optimizer(adam_params)->load_state(damaged), InputError) << what;
+  }
 }
 
 }  // namespace
