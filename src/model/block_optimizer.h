@@ -30,7 +30,9 @@ struct BlockState {
   std::vector<SettingsRun> runs;  // the settings of every step, for catching rows up
 };
 
-// Adam's bias-correction denominators for the current step; 1 for the other optimizers.
+// Adam's bias corrections for the current step, as the factors 1 / (1 - beta^steps) that multiply
+// its moments, computed once a step (a sparse step updates its rows one span each, and divisions
+// dominate the cost); 1 for the other optimizers.
 struct BiasCorrection {
   double first = 1.0;
   double second = 1.0;

@@ -68,14 +68,10 @@ class Adam final : public BlockOptimizer {
   bool uses_first() const override { return true; }
   bool uses_second() const override { return true; }
   BiasCorrection bias_correction(std::int64_t steps) const override {
-    const auto t = static_cast<double>(steps);
-    return {1.0 - std::pow(beta_1_, t), 1.0 - std::pow(beta_2_, t)};
+    return {1.0 / denominator(beta_1_, steps), 1.0 / denominator(beta_2_, steps)};
   }
   void update_span(BlockState& state, const BiasCorrection& correction, float* params, const float* grads,
                    std::size_t begin, std::size_t count, const StepSettings& s) const override {
-    // Multiplying by the reciprocals leaves one division per parameter (divisions dominate the cost).
-    const double first_correction = 1.0 / correction.first;
-    const double second_correction = 1.0 / correction.second;
     for (std::size_t i = begin; i < begin + count; ++i) {
       const double w = params[i];
       const double g = regularized_gradient(w, grads[i - begin], s);
@@ -83,16 +79,21 @@ class Adam final : public BlockOptimizer {
       const double second = beta_2_ * state.second[i] + (1.0 - beta_2_) * g * g;
       state.first[i] = static_cast<float>(first);
       state.second[i] = static_cast<float>(second);
-      const double step_per_gradient = s.learning_rate / (std::sqrt(second * second_correction) + epsilon_);
-      params[i] = after_l1(w - step_per_gradient * (first * first_correction), step_per_gradient, s);
+      const double step_per_gradient = s.learning_rate / (std::sqrt(second * correction.second) + epsilon_);
+      params[i] = after_l1(w - step_per_gradient * (first * correction.first), step_per_gradient, s);
     }
   }
   PenaltyStep penalty(const BlockState& state, std::size_t i, const StepSettings& run) const override {
-    const double second = state.second[i] / bias_correction(state.steps).second;
+    const double second = state.second[i] / denominator(beta_2_, state.steps);
     return gradient_penalty(run.learning_rate / (std::sqrt(second) + epsilon_), run);
   }
 
  private:
+  // 1 - beta^steps, the moment's bias correction.
+  static double denominator(double beta, std::int64_t steps) {
+    return 1.0 - std::pow(beta, static_cast<double>(steps));
+  }
+
   double beta_1_;
   double beta_2_;
   double epsilon_;
