@@ -98,6 +98,8 @@ struct TrainControl {
   TrainingObserver* observer = nullptr;
   // Written after every epoch and when stopped by a signal; empty: no checkpoints.
   std::string checkpoint_path;
+  // Epoch-end checkpoints wait until training has run this long (a signal still writes one at once).
+  double first_checkpoint_after_seconds = 0;
   // Continue from checkpoint_path (UsageError when it was made with other data or options).
   bool resume = false;
   // Set asynchronously to a signal number: stop after the current mini-batch, write a checkpoint,

@@ -42,6 +42,9 @@ std::string report_dir(const TrainRequest& request) {
   return request.report_dir.empty() ? request.output_dir : request.report_dir;
 }
 
+// Training time before the first epoch-end checkpoint in the default folder.
+constexpr double kDefaultCheckpointDelaySeconds = 10;
+
 std::filesystem::path checkpoint_dir(const TrainRequest& request) {
   return request.checkpoint_dir.empty() ? std::filesystem::path(request.output_dir) / "checkpoint"
                                         : std::filesystem::path(request.checkpoint_dir);
@@ -94,6 +97,9 @@ TrainControl control_of(const TrainRequest& request, JobProcesses& processes, Jo
   control.communicator = &processes.comm();
   if (processes.lead()) ensure_directory(checkpoint_dir(request).string());
   control.checkpoint_path = (checkpoint_dir(request) / "checkpoint.pb").string();
+  // The default folder is removed when the run ends: a short run would write it for nothing (two
+  // fsynced writes are about 9% of the 20-class text run), and a job killed outright loses at most this.
+  if (request.checkpoint_dir.empty()) control.first_checkpoint_after_seconds = kDefaultCheckpointDelaySeconds;
   control.resume = request.resume;
   control.stop_signal = stop_signal;
   return control;

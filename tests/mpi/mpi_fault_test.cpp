@@ -65,9 +65,9 @@ class MpiFaults : public ::testing::Test {
 
   // Starts the job in the background and waits for its first checkpoint.
   std::unique_ptr<BackgroundJob> start_and_checkpoint(const std::string& extra = "") {
-    auto job = std::make_unique<BackgroundJob>(
-        testing::mpirun_command(2, dir_.path(), true) + LINLEARN_EXE + " " + job_args(train_, out(), extra),
-        dir_.path());
+    auto job = std::make_unique<BackgroundJob>(testing::mpirun_command(2, dir_.path(), true) + LINLEARN_EXE + " " +
+                                                   job_args(train_, out(), checkpoints() + extra),
+                                               dir_.path());
     EXPECT_TRUE(job->started());
     if (!wait_for_file(out() + "/checkpoint/checkpoint.pb", *job, 60s))
       ADD_FAILURE() << "no checkpoint: " << job->wait().err;
@@ -93,10 +93,12 @@ class MpiFaults : public ::testing::Test {
   }
 
   CliResult resume(const std::string& extra = "") {
-    return testing::run_mpi(2, job_args(train_, out(), "--resume " + extra), dir_.path(), true);
+    return testing::run_mpi(2, job_args(train_, out(), "--resume " + checkpoints() + extra), dir_.path(), true);
   }
 
   std::string out() const { return dir_.path("out"); }
+  // Given, so that the first epoch writes one (the default folder waits for some training time).
+  std::string checkpoints() const { return "--checkpoint-dir " + out() + "/checkpoint "; }
 
   testing::TempDir dir_;
   std::string train_;

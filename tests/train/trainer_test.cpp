@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <map>
 
 #include <spdlog/sinks/null_sink.h>
@@ -316,6 +317,36 @@ TEST(Trainer, ResumeAfterInterruptionGivesTheSameModel) {
   // Other options: refused.
   const TrainConfig other = binary_config(train, 2, "3");
   EXPECT_THROW(train_models(other, channels, pool, log, control), UsageError);
+}
+
+// The default checkpoint folder waits for some training time: a run shorter than that writes no
+// epoch checkpoint, but a signal still writes one at once.
+TEST(Trainer, EpochCheckpointsWaitForTheirFirstTime) {
+  const Dataset train = testing::logistic_data(500, 4, 8);
+  auto log = quiet_logger();
+  ThreadPool pool(2);
+  const TrainConfig c = binary_config(train, 1);
+  const Channels channels{&train, nullptr, nullptr};
+  testing::TempDir dir;
+  TrainControl control;
+  control.checkpoint_path = dir.path("checkpoint.pb");
+  control.first_checkpoint_after_seconds = 3600;
+  train_models(c, channels, pool, log, control);
+  EXPECT_FALSE(std::filesystem::exists(control.checkpoint_path));
+
+  std::atomic<int> flag{0};
+  testing::StopAfterEpoch stop_after_one(flag, 1);
+  control.observer = &stop_after_one;
+  control.stop_signal = &flag;
+  EXPECT_THROW(train_models(c, channels, pool, log, control), Interrupted);
+  EXPECT_TRUE(std::filesystem::exists(control.checkpoint_path));
+
+  std::filesystem::remove(control.checkpoint_path);
+  control.observer = nullptr;
+  control.stop_signal = nullptr;
+  control.first_checkpoint_after_seconds = 0;
+  train_models(c, channels, pool, log, control);
+  EXPECT_TRUE(std::filesystem::exists(control.checkpoint_path));
 }
 
 }  // namespace
