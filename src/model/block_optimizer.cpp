@@ -83,12 +83,12 @@ void BlockOptimizer::update_rows(int block, float* params, const float* grads, s
   // A row listed more than once (per-record steps) takes the step's penalties with its last update
   // only: they weigh the step's records once, as for a row the step skips and catch-up shrinks.
   const bool counted = penalizes_each_update() && !state.regularized_to.empty() && (s.wd > 0.0 || s.l1 > 0.0);
-  if (counted) count_updates(state, params, rows, cols);
+  if (counted) count_updates(state, correction, params, rows, cols);
   const StepSettings unpenalized{s.learning_rate, 0.0, 0.0, s.records};
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const std::uint32_t row = rows[i];
     if (i + kAhead < rows.size()) prefetch_row(state, params, rows[i + kAhead], cols, first_width());
-    if (!counted) catch_up_row(state, params, row, cols, state.steps - 1);
+    if (!counted) catch_up_row(state, correction, params, row, cols, state.steps - 1);
     const bool last = !counted || ++state.regularized_to[row] == 0;
     update_span(state, correction, params, grads + i * cols, static_cast<std::size_t>(row) * cols, cols,
                 last ? s : unpenalized);
@@ -99,11 +99,11 @@ void BlockOptimizer::update_rows(int block, float* params, const float* grads, s
 // Catches every listed row up to the step before this one and leaves in its regularized_to minus
 // the number of its updates in this step, which update_rows counts back up to 0 (the last one).
 // Only this step's update_rows sees the negative marks: rows of other calls are disjoint.
-void BlockOptimizer::count_updates(BlockState& state, float* params, std::span<const std::uint32_t> rows,
-                                   std::size_t cols) const {
+void BlockOptimizer::count_updates(BlockState& state, const BiasCorrection& correction, float* params,
+                                   std::span<const std::uint32_t> rows, std::size_t cols) const {
   for (const std::uint32_t row : rows) {
     if (state.regularized_to[row] >= 0) {
-      catch_up_row(state, params, row, cols, state.steps - 1);
+      catch_up_row(state, correction, params, row, cols, state.steps - 1);
       state.regularized_to[row] = 0;
     }
     --state.regularized_to[row];
@@ -113,14 +113,16 @@ void BlockOptimizer::count_updates(BlockState& state, float* params, std::span<c
 void BlockOptimizer::catch_up_rows(int block, float* params, std::span<const std::uint32_t> rows, std::size_t cols) {
   if (!lags(block)) return;
   BlockState& state = blocks_[static_cast<std::size_t>(block)];
-  for (const std::uint32_t row : rows) catch_up_row(state, params, row, cols, state.steps);
+  const BiasCorrection correction = bias_correction(state.steps);
+  for (const std::uint32_t row : rows) catch_up_row(state, correction, params, row, cols, state.steps);
 }
 
 void BlockOptimizer::catch_up_all(int block, float* params, std::size_t total, std::size_t cols) {
   if (!lags(block)) return;
   BlockState& state = blocks_[static_cast<std::size_t>(block)];
+  const BiasCorrection correction = bias_correction(state.steps);
   for (std::size_t row = 0; row < total / cols; ++row)
-    catch_up_row(state, params, static_cast<std::uint32_t>(row), cols, state.steps);
+    catch_up_row(state, correction, params, static_cast<std::uint32_t>(row), cols, state.steps);
 }
 
 bool BlockOptimizer::lags(int block) const {
@@ -137,18 +139,18 @@ std::vector<std::span<float>> BlockOptimizer::parameter_state(int block) {
   return state;
 }
 
-void BlockOptimizer::catch_up_row(BlockState& state, float* params, std::uint32_t row, std::size_t cols,
-                                  std::int64_t to) const {
+void BlockOptimizer::catch_up_row(BlockState& state, const BiasCorrection& correction, float* params, std::uint32_t row,
+                                  std::size_t cols, std::int64_t to) const {
   if (state.regularized_to.empty()) return;
   std::int64_t& done = state.regularized_to[row];
   if (done >= to) return;
-  catch_up_span(state, params, static_cast<std::size_t>(row) * cols, cols, done, to);
+  catch_up_span(state, correction, params, static_cast<std::size_t>(row) * cols, cols, done, to);
   done = to;
 }
 
 // Steps done + 1 .. to, run by run of equal settings, each run's steps in closed form.
-void BlockOptimizer::catch_up_span(const BlockState& state, float* params, std::size_t begin, std::size_t count,
-                                   std::int64_t done, std::int64_t to) const {
+void BlockOptimizer::catch_up_span(const BlockState& state, const BiasCorrection& correction, float* params,
+                                   std::size_t begin, std::size_t count, std::int64_t done, std::int64_t to) const {
   auto run = std::upper_bound(state.runs.begin(), state.runs.end(), done + 1,
                               [](std::int64_t step, const SettingsRun& r) { return step < r.first_step; });
   if (run != state.runs.begin()) --run;
@@ -157,7 +159,8 @@ void BlockOptimizer::catch_up_span(const BlockState& state, float* params, std::
     const std::int64_t last = std::next(run) == state.runs.end() ? to : std::min(to, std::next(run)->first_step - 1);
     if (last < first || (run->settings.wd == 0.0 && run->settings.l1 == 0.0)) continue;
     for (std::size_t i = begin; i < begin + count; ++i)
-      params[i] = static_cast<float>(repeat_penalty(params[i], penalty(state, i, run->settings), last - first + 1));
+      params[i] =
+          static_cast<float>(repeat_penalty(params[i], penalty(state, correction, i, run->settings), last - first + 1));
   }
 }
 

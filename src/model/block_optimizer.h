@@ -76,11 +76,14 @@ class BlockOptimizer : public Optimizer {
   // (per-record steps) takes them with its last update only. Rows of sum-stepping optimizers are
   // listed once, so they need not say.
   virtual bool penalizes_each_update() const { return false; }
-  // The penalty of one gradient-free step of coordinate i under `run`'s settings.
-  virtual PenaltyStep penalty(const BlockState& state, std::size_t i, const StepSettings& run) const = 0;
-  // Brings params[begin, begin + count) from step `done` to step `to`, which skipped them.
-  virtual void catch_up_span(const BlockState& state, float* params, std::size_t begin, std::size_t count,
-                             std::int64_t done, std::int64_t to) const;
+  // The penalty of one gradient-free step of coordinate i under `run`'s settings, with the bias
+  // correction of the current step (as its update would take it).
+  virtual PenaltyStep penalty(const BlockState& state, const BiasCorrection& correction, std::size_t i,
+                              const StepSettings& run) const = 0;
+  // Brings params[begin, begin + count) from step `done` to step `to`, which skipped them;
+  // `correction` is the current step's (computed once for all the rows a call catches up).
+  virtual void catch_up_span(const BlockState& state, const BiasCorrection& correction, float* params,
+                             std::size_t begin, std::size_t count, std::int64_t done, std::int64_t to) const;
 
   // The gradient with weight decay.
   static double regularized_gradient(double w, double g, const StepSettings& s) { return g + s.wd * w; }
@@ -100,8 +103,10 @@ class BlockOptimizer : public Optimizer {
  private:
   BlockState& state_for(int block, std::size_t n);
   void record_step(BlockState& state, const StepSettings& s);
-  void catch_up_row(BlockState& state, float* params, std::uint32_t row, std::size_t cols, std::int64_t to) const;
-  void count_updates(BlockState& state, float* params, std::span<const std::uint32_t> rows, std::size_t cols) const;
+  void catch_up_row(BlockState& state, const BiasCorrection& correction, float* params, std::uint32_t row,
+                    std::size_t cols, std::int64_t to) const;
+  void count_updates(BlockState& state, const BiasCorrection& correction, float* params,
+                     std::span<const std::uint32_t> rows, std::size_t cols) const;
 
   std::vector<BlockState> blocks_;
 };

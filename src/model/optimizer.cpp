@@ -51,7 +51,8 @@ class Sgd final : public BlockOptimizer {
       }
     }
   }
-  PenaltyStep penalty(const BlockState& /*state*/, std::size_t /*i*/, const StepSettings& run) const override {
+  PenaltyStep penalty(const BlockState& /*state*/, const BiasCorrection& /*correction*/, std::size_t /*i*/,
+                      const StepSettings& run) const override {
     return gradient_penalty(run.learning_rate / (1.0 - momentum_), run);
   }
 
@@ -83,8 +84,9 @@ class Adam final : public BlockOptimizer {
       params[i] = after_l1(w - step_per_gradient * (first * correction.first), step_per_gradient, s);
     }
   }
-  PenaltyStep penalty(const BlockState& state, std::size_t i, const StepSettings& run) const override {
-    const double second = state.second[i] / denominator(beta_2_, state.steps);
+  PenaltyStep penalty(const BlockState& state, const BiasCorrection& correction, std::size_t i,
+                      const StepSettings& run) const override {
+    const double second = state.second[i] * correction.second;
     return gradient_penalty(run.learning_rate / (std::sqrt(second) + epsilon_), run);
   }
 
@@ -124,7 +126,8 @@ class Rmsprop final : public BlockOptimizer {
       params[i] = after_l1(w - step, step_per_gradient / (1.0 - momentum_), s);
     }
   }
-  PenaltyStep penalty(const BlockState& state, std::size_t i, const StepSettings& run) const override {
+  PenaltyStep penalty(const BlockState& state, const BiasCorrection& /*correction*/, std::size_t i,
+                      const StepSettings& run) const override {
     return gradient_penalty(run.learning_rate / (std::sqrt(state.second[i]) + epsilon_) / (1.0 - momentum_), run);
   }
 
@@ -159,7 +162,8 @@ class Adagrad final : public BlockOptimizer {
       params[i] = static_cast<float>(p.scale * soft_threshold(params[i] - rate * g, p.shift / p.scale));
     }
   }
-  PenaltyStep penalty(const BlockState& state, std::size_t i, const StepSettings& run) const override {
+  PenaltyStep penalty(const BlockState& state, const BiasCorrection& /*correction*/, std::size_t i,
+                      const StepSettings& run) const override {
     return proximal(run.learning_rate * run.records / (std::sqrt(state.second[i]) + epsilon_), run);
   }
 
@@ -210,11 +214,12 @@ class Ftrl final : public BlockOptimizer {
       params[i] = weight(z, squares, alpha, s.l1 * state.records, s.wd * state.records);
     }
   }
-  PenaltyStep penalty(const BlockState& /*state*/, std::size_t /*i*/, const StepSettings& /*run*/) const override {
+  PenaltyStep penalty(const BlockState& /*state*/, const BiasCorrection& /*correction*/, std::size_t /*i*/,
+                      const StepSettings& /*run*/) const override {
     return {};
   }
-  void catch_up_span(const BlockState& state, float* params, std::size_t begin, std::size_t count,
-                     std::int64_t /*done*/, std::int64_t to) const override {
+  void catch_up_span(const BlockState& state, const BiasCorrection& /*correction*/, float* params, std::size_t begin,
+                     std::size_t count, std::int64_t /*done*/, std::int64_t to) const override {
     const StepSettings& s = state.runs.back().settings;
     const double records = to == state.steps ? state.records : state.records_before;
     for (std::size_t i = begin; i < begin + count; ++i) {
