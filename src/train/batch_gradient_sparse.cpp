@@ -158,6 +158,11 @@ void BatchGradientKernel::add_to_row(TouchedRows& part, std::uint32_t slot, floa
     part.rows.push_back(slot);
     for (auto& grad : part.grads) grad.resize(grad.size() + k, 0.0F);
   }
+  // One binary model: one product, without the loops' set-up for wide rows.
+  if (k == 1 && part.grads.size() == 1) {
+    part.grads[0][position] += value * g[0];
+    return;
+  }
   for (std::size_t m = 0; m < part.grads.size(); ++m) {
     float* out = part.grads[m].data() + static_cast<std::size_t>(position) * k;
     for (std::size_t o = 0; o < k; ++o) out[o] += value * g[m * k + o];
