@@ -75,6 +75,15 @@ void BatchGradientKernel::sparse_margins(std::size_t chunk_first, std::size_t ro
     const float* w = params[m]->weights.data();
     for (std::size_t r = chunk_first; r < chunk_first + rows; ++r) {
       float* out = margins.row(static_cast<Eigen::Index>(r - chunk_first)).data() + m * k;
+      if (k == 1) {  // a binary model: a running sum in a register, in the same order
+        float sum = *out;
+        for (std::size_t q = batch_row_start_[r]; q < batch_row_end_[r]; ++q) {
+          if (q + kAhead < batch_slots_.size()) __builtin_prefetch(w + batch_slots_[q + kAhead]);
+          sum += batch_values_[q] * w[batch_slots_[q]];
+        }
+        *out = sum;
+        continue;
+      }
       for (std::size_t q = batch_row_start_[r]; q < batch_row_end_[r]; ++q) {
         // Weight rows are all over a wide model: the ones a few non-zeros on are fetched ahead.
         if (q + kAhead < batch_slots_.size())
